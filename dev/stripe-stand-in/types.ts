@@ -1,0 +1,203 @@
+/** Stored objects: the subset of each 2026-10-28.endive object that the stand-in serves. */
+export type Metadata = Record<string, string>;
+
+interface StripeObjectBase {
+  id: string;
+  created: number;
+  livemode: boolean;
+  metadata: Metadata;
+}
+
+export interface StoredCustomer extends StripeObjectBase {
+  object: 'customer';
+  address: null;
+  balance: number;
+  currency: string | null;
+  default_source: string | null;
+  delinquent: boolean;
+  description: string | null;
+  email: string | null;
+  invoice_prefix: string;
+  invoice_settings: {
+    custom_fields: null;
+    default_payment_method: string | null;
+    footer: null;
+    rendering_options: null;
+  };
+  name: string | null;
+  next_invoice_sequence: number;
+  phone: string | null;
+  preferred_locales: string[];
+  shipping: null;
+  tax_exempt: 'none';
+  test_clock: null;
+}
+
+/** What Stripe returns for a customer after deletion (retrieve answers 200 with this). */
+export interface DeletedCustomer {
+  id: string;
+  object: 'customer';
+  deleted: true;
+}
+
+export interface SubscriptionItem {
+  id: string;
+  object: 'subscription_item';
+  created: number;
+  metadata: Metadata;
+  price: { id: string; object: 'price' };
+  quantity: number;
+  subscription: string;
+}
+
+export interface StoredSubscription extends StripeObjectBase {
+  object: 'subscription';
+  cancel_at: number | null;
+  cancel_at_period_end: boolean;
+  canceled_at: number | null;
+  cancellation_details: { comment: string | null; feedback: string | null; reason: string | null };
+  collection_method: 'charge_automatically';
+  currency: string;
+  customer: string;
+  default_payment_method: string | null;
+  default_source: string | null;
+  description: string | null;
+  ended_at: number | null;
+  items: { object: 'list'; data: SubscriptionItem[]; has_more: boolean; url: string };
+  latest_invoice: string | null;
+  start_date: number;
+  status: 'active' | 'canceled';
+  trial_end: number | null;
+  trial_start: number | null;
+}
+
+export interface CardDetails {
+  brand: string;
+  display_brand: string;
+  last4: string;
+  exp_month: number;
+  exp_year: number;
+  country: string;
+  funding: 'credit' | 'debit';
+  fingerprint: string;
+  checks: { address_line1_check: null; address_postal_code_check: null; cvc_check: 'pass' | null };
+  networks: { available: string[]; preferred: null };
+  three_d_secure_usage: { supported: boolean };
+  wallet: null;
+  generated_from: null;
+  regulated_status: 'unregulated';
+}
+
+export interface BillingDetails {
+  address: {
+    city: string | null;
+    country: string | null;
+    line1: string | null;
+    line2: string | null;
+    postal_code: string | null;
+    state: string | null;
+  };
+  email: string | null;
+  name: string | null;
+  phone: string | null;
+  tax_id: null;
+}
+
+export interface StoredPaymentMethod extends StripeObjectBase {
+  object: 'payment_method';
+  allow_redisplay: 'always' | 'limited' | 'unspecified';
+  billing_details: BillingDetails;
+  card: CardDetails;
+  customer: string | null;
+  customer_account: null;
+  type: 'card';
+}
+
+export type SetupIntentStatus =
+  | 'requires_payment_method'
+  | 'requires_confirmation'
+  | 'requires_action'
+  | 'processing'
+  | 'succeeded'
+  | 'canceled';
+
+export interface StoredSetupIntent extends StripeObjectBase {
+  object: 'setup_intent';
+  application: null;
+  automatic_payment_methods: null;
+  cancellation_reason: string | null;
+  client_secret: string;
+  customer: string | null;
+  description: string | null;
+  flow_directions: null;
+  last_setup_error: null;
+  latest_attempt: null;
+  mandate: null;
+  next_action: { type: 'use_stripe_sdk'; use_stripe_sdk: Record<string, never> } | null;
+  on_behalf_of: string | null;
+  payment_method: string | null;
+  payment_method_configuration_details: null;
+  payment_method_options: { card: { mandate_options: null; network: null; request_three_d_secure: 'automatic' } };
+  payment_method_types: string[];
+  single_use_mandate: null;
+  status: SetupIntentStatus;
+  usage: 'off_session';
+}
+
+export interface CustomerDetails {
+  address: null;
+  email: string | null;
+  name: string | null;
+  phone: null;
+  tax_exempt: 'none';
+  tax_ids: [];
+}
+
+export interface StoredCheckoutSession {
+  id: string;
+  object: 'checkout.session';
+  allow_promotion_codes: boolean | null;
+  allowed_payment_method_types: string[] | null;
+  amount_subtotal: number | null;
+  amount_total: number | null;
+  billing_address_collection: string | null;
+  cancel_url: string | null;
+  client_reference_id: string | null;
+  client_secret: string | null;
+  created: number;
+  currency: string | null;
+  customer: string | null;
+  customer_details: CustomerDetails | null;
+  customer_email: string | null;
+  expires_at: number;
+  invoice: null;
+  livemode: boolean;
+  locale: string | null;
+  metadata: Metadata;
+  mode: 'payment' | 'setup' | 'subscription';
+  payment_intent: null;
+  payment_link: null;
+  payment_method_collection: 'always';
+  payment_method_configuration_details: { id: string; parent: null } | null;
+  payment_method_types: string[];
+  payment_status: 'no_payment_required' | 'unpaid';
+  return_url?: string;
+  setup_intent: string | null;
+  status: 'open' | 'complete' | 'expired';
+  subscription: null;
+  success_url: string | null;
+  ui_mode: string;
+  url: string | null;
+}
+
+export interface StoredEvent {
+  id: string;
+  object: 'event';
+  api_version: string;
+  created: number;
+  data: { object: unknown; previous_attributes?: Record<string, unknown> };
+  livemode: boolean;
+  pending_webhooks: number;
+  request: { id: string | null; idempotency_key: string | null };
+  type: string;
+}

@@ -1,0 +1,3 @@
+import { wireCheckoutApi } from './wiring';
+
+export const handler = wireCheckoutApi(process.env);

@@ -1,0 +1,81 @@
+import * as v from 'valibot';
+import { ServiceError } from '../shared/errors';
+
+const customerId = v.pipe(v.string(), v.regex(/^cus_\w{1,250}$/, 'must be a Stripe customer id (cus_…)'));
+const subscriptionId = v.pipe(
+  v.string(),
+  v.regex(/^sub_\w{1,250}$/, 'must be a Stripe subscription id (sub_…)'),
+);
+const redirectUrl = v.pipe(
+  v.string(),
+  v.maxLength(2048, 'must be at most 2048 characters'),
+  v.url('must be an absolute URL'),
+  v.regex(/^https?:\/\//i, 'must be an http(s) URL'),
+);
+const currency = v.pipe(
+  v.string(),
+  v.regex(/^[a-zA-Z]{3}$/, 'must be a three-letter ISO currency code'),
+  v.toLowerCase(),
+);
+
+/** `POST /checkout-sessions`. Unknown keys are refused so a typo (`successURL`) is not silently ignored. */
+const createSessionBody = v.strictObject({
+  customer: v.optional(customerId),
+  subscription: v.optional(subscriptionId),
+  successUrl: v.optional(redirectUrl),
+  cancelUrl: v.optional(redirectUrl),
+  currency: v.optional(currency),
+});
+
+/** The seed's HTML form; browsers add fields of their own (submit buttons), so extra fields are allowed. */
+const createSessionForm = v.object({
+  customer: v.optional(customerId),
+  subscription: v.optional(subscriptionId),
+});
+
+export const checkoutSessionId = v.pipe(
+  v.string(),
+  v.regex(/^cs_(test|live)_\w{1,250}$/, 'must be a Checkout Session id (cs_…)'),
+);
+
+export type CreateSessionBody = v.InferOutput<typeof createSessionBody>;
+export type CreateSessionForm = v.InferOutput<typeof createSessionForm>;
+
+export function parseCreateSessionJson(raw: Buffer): CreateSessionBody {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new ServiceError(400, 'invalid_json', 'The request body is not valid JSON.');
+  }
+  return parseWith(createSessionBody, json);
+}
+
+export function parseCreateSessionForm(raw: Buffer): CreateSessionForm {
+  const fields: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(raw.toString('utf8'))) {
+    if (key in fields)
+      throw new ServiceError(400, 'invalid_request', `Form field ${key} is given more than once.`);
+    // An empty form field means "not chosen", as a browser sends it for an empty <select>.
+    if (value !== '') fields[key] = value;
+  }
+  return parseWith(createSessionForm, fields);
+}
+
+export function parseSessionId(value: string | undefined): string {
+  return parseWith(checkoutSessionId, value ?? '', 'id');
+}
+
+function parseWith<S extends v.GenericSchema>(schema: S, input: unknown, label?: string): v.InferOutput<S> {
+  const result = v.safeParse(schema, input);
+  if (result.success) return result.output;
+  const issue = result.issues[0];
+  const path = label ?? issue.path?.map((item) => String(item.key)).join('.');
+  const message =
+    issue.kind === 'schema' && issue.type === 'strict_object' && path
+      ? `Unknown field ${path}.`
+      : issue.type === 'object' && !path
+        ? 'The request body must be a JSON object.'
+        : `${path ? `${path} ` : ''}${issue.message}.`;
+  throw new ServiceError(400, 'invalid_request', message);
+}

@@ -1,0 +1,65 @@
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { applyDefaultPaymentMethod, SessionBusy } from '../shared/flow/apply-default-payment-method';
+import { parseSetupMessage } from '../shared/flow/setup-message';
+import { describeError, type Logger } from '../shared/logger';
+import type { SetupRecords, StripeGateway } from '../shared/ports';
+
+export interface SetupWorkerDeps {
+  stripe: StripeGateway;
+  records: SetupRecords;
+  log: Logger;
+}
+
+/**
+ * Consumes setup messages and answers with a partial batch response, so only the records that failed are
+ * delivered again. Records are worked on one at a time per customer (the message group on a FIFO queue)
+ * and in parallel across customers; after a failure, the rest of that customer's records in the batch are
+ * reported failed too, which keeps a FIFO group in order as Lambda requires.
+ */
+export function buildSetupWorkerHandler(
+  deps: SetupWorkerDeps,
+): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  async function processRecord(record: SQSRecord): Promise<boolean> {
+    const message = parseSetupMessage(record.body);
+    if (!message) {
+      // Left to fail: after maxReceiveCount SQS moves it to the dead-letter queue, where an operator sees it.
+      deps.log.error('queue message is not a setup message', { messageId: record.messageId });
+      return false;
+    }
+    const log = deps.log.child({ stripeEventId: message.eventId, sessionId: message.sessionId });
+    try {
+      const result = await applyDefaultPaymentMethod({ ...deps, log }, message);
+      const level = result.status === 'failed' ? 'error' : 'info';
+      log[level]('setup processed', { ...result });
+      return true;
+    } catch (error) {
+      const level = error instanceof SessionBusy ? 'info' : 'warn';
+      log[level]('setup will be retried', { messageId: record.messageId, ...describeError(error) });
+      return false;
+    }
+  }
+
+  return async (event) => {
+    const failures: string[] = [];
+    await Promise.all(
+      [...groupByCustomer(event.Records).values()].map(async (records) => {
+        for (const [index, record] of records.entries()) {
+          if (await processRecord(record)) continue;
+          failures.push(...records.slice(index).map((failed) => failed.messageId));
+          return;
+        }
+      }),
+    );
+    return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}
+
+function groupByCustomer(records: SQSRecord[]): Map<string, SQSRecord[]> {
+  const groups = new Map<string, SQSRecord[]>();
+  for (const record of records) {
+    const key =
+      record.attributes?.MessageGroupId ?? parseSetupMessage(record.body)?.customerId ?? record.messageId;
+    groups.set(key, [...(groups.get(key) ?? []), record]);
+  }
+  return groups;
+}

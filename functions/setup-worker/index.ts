@@ -1,0 +1,3 @@
+import { wireSetupWorker } from './wiring';
+
+export const handler = wireSetupWorker(process.env);

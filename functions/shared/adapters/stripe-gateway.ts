@@ -1,0 +1,144 @@
+import Stripe from 'stripe';
+import { StripeRequestFailed } from '../errors';
+import type {
+  CheckoutSessionSnapshot,
+  PaymentMethodSummary,
+  SetupIntentSnapshot,
+  StripeGateway,
+} from '../ports';
+
+/** The flow's Stripe operations on the official SDK; every SDK error leaves here as a StripeRequestFailed. */
+export function createStripeGateway(stripe: Stripe): StripeGateway {
+  return {
+    createSetupSession: (params) =>
+      translateErrors(async () => {
+        const metadata: Record<string, string> = { customer_id: params.customerId };
+        if (params.subscriptionId) metadata.subscription_id = params.subscriptionId;
+        const session = await stripe.checkout.sessions.create({
+          mode: 'setup',
+          customer: params.customerId,
+          currency: params.currency,
+          success_url: params.successUrl,
+          cancel_url: params.cancelUrl,
+          // The guide passes the subscription through the SetupIntent's metadata; the session's own metadata
+          // carries the customer too, so the webhook knows whose setup it is from the event alone.
+          setup_intent_data: { metadata },
+          metadata,
+        });
+        if (!session.url)
+          throw new StripeRequestFailed('invalid_request', 'Stripe returned a session without a URL');
+        return { id: session.id, url: session.url };
+      }),
+
+    retrieveSubscription: (subscriptionId) =>
+      translateErrors(async () => {
+        const subscription = await stripe.subscriptions.retrieve(subscriptionId);
+        return {
+          id: subscription.id,
+          customerId: idOf(subscription.customer) ?? '',
+          status: subscription.status,
+        };
+      }),
+
+    retrieveSetupSession: (sessionId) =>
+      translateErrors(async () => {
+        const session = await stripe.checkout.sessions.retrieve(sessionId, {
+          expand: ['setup_intent', 'setup_intent.payment_method'],
+        });
+        return toSessionSnapshot(session);
+      }),
+
+    attachPaymentMethod: (paymentMethodId, customerId) =>
+      translateErrors(async () => {
+        await stripe.paymentMethods.attach(paymentMethodId, { customer: customerId });
+      }),
+
+    setCustomerDefaultPaymentMethod: (customerId, paymentMethodId) =>
+      translateErrors(async () => {
+        await stripe.customers.update(customerId, {
+          invoice_settings: { default_payment_method: paymentMethodId },
+        });
+      }),
+
+    setSubscriptionDefaultPaymentMethod: (subscriptionId, paymentMethodId) =>
+      translateErrors(async () => {
+        await stripe.subscriptions.update(subscriptionId, { default_payment_method: paymentMethodId });
+      }),
+  };
+}
+
+function idOf(value: string | { id: string } | null | undefined): string | null {
+  if (!value) return null;
+  return typeof value === 'string' ? value : value.id;
+}
+
+function toPaymentMethodSummary(value: string | Stripe.PaymentMethod | null): PaymentMethodSummary | null {
+  if (!value) return null;
+  if (typeof value === 'string') return { id: value, type: 'unknown' };
+  const summary: PaymentMethodSummary = { id: value.id, type: value.type };
+  if (value.card) {
+    summary.card = {
+      brand: value.card.brand,
+      last4: value.card.last4,
+      expMonth: value.card.exp_month,
+      expYear: value.card.exp_year,
+    };
+  }
+  return summary;
+}
+
+function toSetupIntentSnapshot(value: string | Stripe.SetupIntent | null): SetupIntentSnapshot | null {
+  if (!value) return null;
+  if (typeof value === 'string') {
+    return { id: value, status: 'unknown', customerId: null, paymentMethod: null, metadata: {} };
+  }
+  const snapshot: SetupIntentSnapshot = {
+    id: value.id,
+    status: value.status,
+    customerId: idOf(value.customer),
+    paymentMethod: toPaymentMethodSummary(value.payment_method),
+    metadata: { ...(value.metadata ?? {}) },
+  };
+  if (value.last_setup_error?.code) snapshot.lastErrorCode = value.last_setup_error.code;
+  return snapshot;
+}
+
+function toSessionSnapshot(session: Stripe.Checkout.Session): CheckoutSessionSnapshot {
+  return {
+    id: session.id,
+    mode: session.mode,
+    status: session.status,
+    customerId: idOf(session.customer),
+    metadata: { ...(session.metadata ?? {}) },
+    created: session.created,
+    livemode: session.livemode,
+    setupIntent: toSetupIntentSnapshot(session.setup_intent),
+  };
+}
+
+async function translateErrors<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw error instanceof Stripe.errors.StripeError ? fromStripeError(error) : error;
+  }
+}
+
+function fromStripeError(error: Stripe.errors.StripeError): StripeRequestFailed {
+  const make = (kind: StripeRequestFailed['kind']) =>
+    new StripeRequestFailed(kind, error.message, error.code, error.param);
+  if (error instanceof Stripe.errors.StripeRateLimitError) return make('rate_limited');
+  if (error instanceof Stripe.errors.StripeConnectionError || error instanceof Stripe.errors.StripeAPIError) {
+    return make('unavailable');
+  }
+  if (
+    error instanceof Stripe.errors.StripeAuthenticationError ||
+    error instanceof Stripe.errors.StripePermissionError
+  ) {
+    return make('misconfigured');
+  }
+  if (error.statusCode === 409) return make('conflict');
+  if (error.statusCode === 404 || error.code === 'resource_missing') return make('not_found');
+  if (error.statusCode !== undefined && error.statusCode >= 500) return make('unavailable');
+  return make('invalid_request');
+}

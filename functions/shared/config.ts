@@ -1,0 +1,147 @@
+/**
+ * The one place that reads and validates environment variables. Each function reads its config once at
+ * cold start; a missing or malformed variable fails right there with a message naming it, instead of
+ * surfacing later as an odd Stripe or AWS error in the middle of a request.
+ */
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function required(env: Env, name: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigError(name, 'is required but not set');
+  return value;
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function httpUrl(name: string, value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(name, `must be an absolute URL (got "${value}")`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError(name, `must be an http(s) URL (got "${value}")`);
+  }
+  return url;
+}
+
+function positiveInteger(env: Env, name: string, fallback: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) <= 0) {
+    throw new ConfigError(name, `must be a positive whole number (got "${raw}")`);
+  }
+  return Number(raw);
+}
+
+export interface StripeConnectionConfig {
+  /** Where the SDK sends requests: Stripe itself unless STRIPE_API_BASE names a stand-in. */
+  apiBase?: URL;
+}
+
+export interface StripeApiConfig extends StripeConnectionConfig {
+  secretKey: string;
+}
+
+export interface StripeWebhookConfig {
+  /** Several at once during rotation: Stripe signs with both the old and the new secret for up to 24 h. */
+  signingSecrets: string[];
+  toleranceSeconds: number;
+}
+
+export interface CheckoutConfig {
+  successUrl: string;
+  cancelUrl: string;
+  currency: string;
+}
+
+export interface ProcessingConfig {
+  /** How long a worker's claim on a session holds before another worker may take over. */
+  claimSeconds: number;
+  /** How long processing records live before DynamoDB's TTL removes them (beyond Stripe's 3-day retries). */
+  recordRetentionDays: number;
+}
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type ConfiguredLogLevel = (typeof LOG_LEVELS)[number];
+
+export function readLogLevel(env: Env): ConfiguredLogLevel {
+  const level = (optional(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')} (got "${level}")`);
+  }
+  return level as ConfiguredLogLevel;
+}
+
+function readStripeConnection(env: Env): StripeConnectionConfig {
+  const base = optional(env, 'STRIPE_API_BASE');
+  return base ? { apiBase: httpUrl('STRIPE_API_BASE', base) } : {};
+}
+
+export function readStripeApiConfig(env: Env): StripeApiConfig {
+  const secretKey = required(env, 'STRIPE_SECRET_KEY');
+  if (!/^(sk|rk)_(test|live)_\w+$/.test(secretKey)) {
+    throw new ConfigError('STRIPE_SECRET_KEY', 'must be a Stripe secret (sk_) or restricted (rk_) key');
+  }
+  return { secretKey, ...readStripeConnection(env) };
+}
+
+export function readStripeWebhookConfig(env: Env): StripeWebhookConfig {
+  const signingSecrets = required(env, 'STRIPE_WEBHOOK_SECRET')
+    .split(',')
+    .map((secret) => secret.trim())
+    .filter(Boolean);
+  for (const secret of signingSecrets) {
+    if (!secret.startsWith('whsec_')) {
+      throw new ConfigError('STRIPE_WEBHOOK_SECRET', 'must be a comma-separated list of whsec_ secrets');
+    }
+  }
+  return { signingSecrets, toleranceSeconds: positiveInteger(env, 'STRIPE_WEBHOOK_TOLERANCE_SECONDS', 300) };
+}
+
+export function readQueueUrl(env: Env): string {
+  return httpUrl('QUEUE_URL', required(env, 'QUEUE_URL')).toString();
+}
+
+export function readTableName(env: Env): string {
+  const name = required(env, 'TABLE_NAME');
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name)) {
+    throw new ConfigError('TABLE_NAME', `is not a valid DynamoDB table name (got "${name}")`);
+  }
+  return name;
+}
+
+export function readCheckoutConfig(env: Env): CheckoutConfig {
+  const successUrl = httpUrl('CHECKOUT_SUCCESS_URL', required(env, 'CHECKOUT_SUCCESS_URL')).toString();
+  const cancelUrl = httpUrl('CHECKOUT_CANCEL_URL', required(env, 'CHECKOUT_CANCEL_URL')).toString();
+  const currency = (optional(env, 'CHECKOUT_CURRENCY') ?? 'usd').toLowerCase();
+  if (!/^[a-z]{3}$/.test(currency)) {
+    throw new ConfigError(
+      'CHECKOUT_CURRENCY',
+      `must be a three-letter ISO currency code (got "${currency}")`,
+    );
+  }
+  return { successUrl, cancelUrl, currency };
+}
+
+export function readProcessingConfig(env: Env): ProcessingConfig {
+  return {
+    claimSeconds: positiveInteger(env, 'CLAIM_SECONDS', 60),
+    recordRetentionDays: positiveInteger(env, 'RECORD_RETENTION_DAYS', 30),
+  };
+}

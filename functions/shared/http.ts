@@ -1,0 +1,62 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { ServiceError } from './errors';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/** The body exactly as sent: API Gateway base64-encodes bodies it does not treat as text. */
+export function rawBody(event: HttpEvent): Buffer {
+  if (event.body === undefined || event.body === null) return Buffer.alloc(0);
+  return Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+}
+
+/** HTTP API payload v2 lower-cases header names; this also copes with hand-built events. */
+export function header(event: HttpEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+}
+
+/** The media type without parameters (`application/json; charset=utf-8` → `application/json`). */
+export function mediaType(event: HttpEvent): string | undefined {
+  return header(event, 'content-type')?.split(';')[0]?.trim().toLowerCase();
+}
+
+export function requireMediaType(event: HttpEvent, expected: string): void {
+  const actual = mediaType(event);
+  if (actual !== expected) {
+    throw new ServiceError(
+      415,
+      'unsupported_media_type',
+      `Content-Type must be ${expected} (got ${actual ?? 'none'}).`,
+    );
+  }
+}
+
+export function jsonResponse(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): HttpResult {
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+export function errorResponse(error: ServiceError): HttpResult {
+  return jsonResponse(error.status, { error: { code: error.code, message: error.message } }, error.headers);
+}
+
+/** `METHOD /path` of the request: the route key when API Gateway matched one, else the raw path. */
+export function requestLine(event: HttpEvent): { method: string; path: string } {
+  const method = event.requestContext?.http?.method?.toUpperCase() ?? 'GET';
+  const stage = event.requestContext?.stage;
+  let path = event.rawPath ?? '/';
+  // A named stage prefixes raw paths (/prod/checkout-sessions); the $default stage does not.
+  if (stage && stage !== '$default' && path.startsWith(`/${stage}/`)) path = path.slice(stage.length + 1);
+  return { method, path: path.length > 1 ? path.replace(/\/+$/, '') : path };
+}

@@ -1,0 +1,3 @@
+import { wireStripeWebhook } from './wiring';
+
+export const handler = wireStripeWebhook(process.env);
