@@ -1,0 +1,148 @@
+import { resourceMissing } from '../errors';
+import { newId, nowSeconds, randomBase62 } from '../ids';
+import { paginate } from '../list';
+import { applyMetadata, LIST_SHAPE, nullableString, optionalObject, optionalString, type ParamShape } from '../params';
+import type { ApiRoute } from '../router';
+import type { StandInStore } from '../store';
+import type { DeletedCustomer, StoredCustomer } from '../types';
+import { checkAttachable, requireAttachedTo, resolvePaymentMethod } from './payment-methods';
+
+const INVOICE_SETTINGS_SHAPE = { object: { default_payment_method: 'string' } } as const;
+
+const UPDATE_SHAPE: ParamShape = {
+  email: 'string',
+  name: 'string',
+  description: 'string',
+  metadata: 'metadata',
+  invoice_settings: INVOICE_SETTINGS_SHAPE,
+};
+
+/** A customer the URL names: missing and deleted customers both answer 404 for writes. */
+function liveCustomerFromPath(store: StandInStore, id: string | undefined): StoredCustomer {
+  return store.requireLiveCustomer(id ?? '', 'id', 404);
+}
+
+/** Cancels what Stripe cancels when a customer is deleted: its subscriptions, immediately. */
+function cancelSubscriptionsOf(store: StandInStore, customerId: string): void {
+  const now = nowSeconds();
+  for (const subscription of store.subscriptions.values()) {
+    if (subscription.customer !== customerId || subscription.status === 'canceled') continue;
+    subscription.status = 'canceled';
+    subscription.canceled_at = now;
+    subscription.ended_at = now;
+  }
+}
+
+export const customerRoutes: readonly ApiRoute[] = [
+  {
+    method: 'POST',
+    path: '/v1/customers',
+    params: { ...UPDATE_SHAPE, payment_method: 'string' },
+    handle({ params, store, livemode }) {
+      const paymentMethodId = optionalString(params, 'payment_method');
+      const paymentMethod =
+        paymentMethodId === undefined
+          ? undefined
+          : resolvePaymentMethod(store, paymentMethodId, 'payment_method', livemode);
+      const defaultPaymentMethod =
+        nullableString(optionalObject(params, 'invoice_settings') ?? {}, 'default_payment_method') ?? null;
+      const id = newId('cus');
+      if (paymentMethod !== undefined) checkAttachable(store, paymentMethod, id);
+      const customer: StoredCustomer = {
+        id,
+        object: 'customer',
+        address: null,
+        balance: 0,
+        created: nowSeconds(),
+        currency: null,
+        default_source: null,
+        delinquent: false,
+        description: nullableString(params, 'description') ?? null,
+        email: nullableString(params, 'email') ?? null,
+        invoice_prefix: randomBase62(8).toUpperCase(),
+        invoice_settings: {
+          custom_fields: null,
+          default_payment_method: null,
+          footer: null,
+          rendering_options: null,
+        },
+        livemode,
+        metadata: applyMetadata({}, params.metadata),
+        name: nullableString(params, 'name') ?? null,
+        next_invoice_sequence: 1,
+        phone: null,
+        preferred_locales: [],
+        shipping: null,
+        tax_exempt: 'none',
+        test_clock: null,
+      };
+      if (defaultPaymentMethod !== null && defaultPaymentMethod !== paymentMethod?.id) {
+        // Nothing else can be attached to a customer that does not exist yet.
+        requireAttachedTo(store, defaultPaymentMethod, customer, 'invoice_settings[default_payment_method]');
+      }
+      if (paymentMethod !== undefined) paymentMethod.customer = id;
+      customer.invoice_settings.default_payment_method = defaultPaymentMethod;
+      store.customers.set(id, customer);
+      return { body: customer, effect: true };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/customers/:id',
+    params: {},
+    handle({ pathParams, store }) {
+      const id = pathParams.id ?? '';
+      const customer = store.getCustomer(id);
+      if (customer === undefined) throw resourceMissing('customer', id, 'id');
+      return { body: customer, effect: false };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/customers/:id',
+    params: UPDATE_SHAPE,
+    handle({ params, pathParams, store }) {
+      const customer = liveCustomerFromPath(store, pathParams.id);
+      const invoiceSettings = optionalObject(params, 'invoice_settings');
+      const defaultPaymentMethod =
+        invoiceSettings === undefined ? undefined : nullableString(invoiceSettings, 'default_payment_method');
+      if (typeof defaultPaymentMethod === 'string') {
+        requireAttachedTo(store, defaultPaymentMethod, customer, 'invoice_settings[default_payment_method]');
+      }
+      const before = JSON.stringify(customer);
+      const email = nullableString(params, 'email');
+      if (email !== undefined) customer.email = email;
+      const name = nullableString(params, 'name');
+      if (name !== undefined) customer.name = name;
+      const description = nullableString(params, 'description');
+      if (description !== undefined) customer.description = description;
+      customer.metadata = applyMetadata(customer.metadata, params.metadata);
+      if (defaultPaymentMethod !== undefined) customer.invoice_settings.default_payment_method = defaultPaymentMethod;
+      const changed = before !== JSON.stringify(customer);
+      return { body: customer, effect: changed, changed };
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/customers/:id',
+    params: {},
+    handle({ pathParams, store }) {
+      const customer = liveCustomerFromPath(store, pathParams.id);
+      const deleted: DeletedCustomer = { id: customer.id, object: 'customer', deleted: true };
+      store.customers.delete(customer.id);
+      store.deletedCustomers.set(customer.id, deleted);
+      cancelSubscriptionsOf(store, customer.id);
+      return { body: deleted, effect: true };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/customers',
+    params: { ...LIST_SHAPE, email: 'string', test_clock: 'string' },
+    handle({ params, store }) {
+      const email = optionalString(params, 'email');
+      const candidates = [...store.customers.values()].filter((c) => email === undefined || c.email === email);
+      return { body: paginate(candidates, params, '/v1/customers', 'customer'), effect: false };
+    },
+  },
+];

@@ -1,0 +1,201 @@
+import { invalidRequest, resourceMissing } from '../errors';
+import type { FormValue } from '../form-encoding';
+import { newId, nowSeconds } from '../ids';
+import { paginate } from '../list';
+import {
+  applyMetadata,
+  LIST_SHAPE,
+  nullableString,
+  optionalInteger,
+  optionalString,
+  requiredString,
+} from '../params';
+import type { ApiRoute } from '../router';
+import type { StandInStore } from '../store';
+import type { StoredSubscription, SubscriptionItem } from '../types';
+import { requireAttachedTo } from './payment-methods';
+
+const STATUSES = [
+  'active',
+  'all',
+  'canceled',
+  'ended',
+  'incomplete',
+  'incomplete_expired',
+  'past_due',
+  'paused',
+  'trialing',
+  'unpaid',
+] as const;
+
+function subscriptionFromPath(store: StandInStore, id: string | undefined): StoredSubscription {
+  const subscription = store.subscriptions.get(id ?? '');
+  if (subscription === undefined) throw resourceMissing('subscription', id ?? '', 'id');
+  return subscription;
+}
+
+function itemsFrom(value: FormValue | undefined, subscriptionId: string, created: number): SubscriptionItem[] {
+  if (!Array.isArray(value)) return [];
+  return value.map((entry, index) => {
+    if (typeof entry !== 'object' || Array.isArray(entry)) throw invalidRequest('Invalid items', { param: 'items' });
+    const price = requiredString(entry, 'price', `items[${index}]`);
+    return {
+      id: newId('si'),
+      object: 'subscription_item',
+      created,
+      metadata: applyMetadata({}, entry.metadata),
+      price: { id: price, object: 'price' },
+      quantity: optionalInteger(entry, 'quantity') ?? 1,
+      subscription: subscriptionId,
+    };
+  });
+}
+
+function applyCancellationDetails(subscription: StoredSubscription, value: FormValue | undefined): void {
+  if (typeof value !== 'object' || Array.isArray(value)) return;
+  const comment = nullableString(value, 'comment');
+  if (comment !== undefined) subscription.cancellation_details.comment = comment;
+  const feedback = nullableString(value, 'feedback');
+  if (feedback !== undefined) subscription.cancellation_details.feedback = feedback;
+}
+
+export const subscriptionRoutes: readonly ApiRoute[] = [
+  {
+    method: 'POST',
+    path: '/v1/subscriptions',
+    params: {
+      customer: 'string',
+      items: { arrayOf: { object: { price: 'string', quantity: 'integer', metadata: 'metadata' } } },
+      default_payment_method: 'string',
+      metadata: 'metadata',
+      description: 'string',
+      currency: 'string',
+    },
+    handle({ params, store, livemode }) {
+      const customer = store.requireLiveCustomer(requiredString(params, 'customer'), 'customer');
+      const defaultPaymentMethod = nullableString(params, 'default_payment_method') ?? null;
+      if (defaultPaymentMethod !== null) {
+        requireAttachedTo(store, defaultPaymentMethod, customer, 'default_payment_method');
+      }
+      const id = newId('sub');
+      const created = nowSeconds();
+      const subscription: StoredSubscription = {
+        id,
+        object: 'subscription',
+        cancel_at: null,
+        cancel_at_period_end: false,
+        canceled_at: null,
+        cancellation_details: { comment: null, feedback: null, reason: null },
+        collection_method: 'charge_automatically',
+        created,
+        currency: optionalString(params, 'currency') ?? 'usd',
+        customer: customer.id,
+        default_payment_method: defaultPaymentMethod,
+        default_source: null,
+        description: nullableString(params, 'description') ?? null,
+        ended_at: null,
+        items: {
+          object: 'list',
+          data: itemsFrom(params.items, id, created),
+          has_more: false,
+          url: `/v1/subscription_items?subscription=${id}`,
+        },
+        latest_invoice: null,
+        livemode,
+        metadata: applyMetadata({}, params.metadata),
+        start_date: created,
+        status: 'active',
+        trial_end: null,
+        trial_start: null,
+      };
+      store.subscriptions.set(id, subscription);
+      return { body: subscription, effect: true };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/subscriptions/:id',
+    params: {},
+    handle({ pathParams, store }) {
+      return { body: subscriptionFromPath(store, pathParams.id), effect: false };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/subscriptions/:id',
+    params: {
+      default_payment_method: 'string',
+      metadata: 'metadata',
+      description: 'string',
+      cancellation_details: { object: { comment: 'string', feedback: 'string' } },
+    },
+    handle({ params, pathParams, store }) {
+      const subscription = subscriptionFromPath(store, pathParams.id);
+      const updating = Object.keys(params).filter((key) => key !== 'expand');
+      if (
+        subscription.status === 'canceled' &&
+        updating.some((key) => key !== 'metadata' && key !== 'cancellation_details')
+      ) {
+        throw invalidRequest('A canceled subscription can only update its cancellation_details and metadata.');
+      }
+      const defaultPaymentMethod = nullableString(params, 'default_payment_method');
+      if (typeof defaultPaymentMethod === 'string') {
+        const customer = store.requireLiveCustomer(subscription.customer, 'customer');
+        requireAttachedTo(store, defaultPaymentMethod, customer, 'default_payment_method');
+      }
+      const before = JSON.stringify(subscription);
+      if (defaultPaymentMethod !== undefined) subscription.default_payment_method = defaultPaymentMethod;
+      const description = nullableString(params, 'description');
+      if (description !== undefined) subscription.description = description;
+      subscription.metadata = applyMetadata(subscription.metadata, params.metadata);
+      applyCancellationDetails(subscription, params.cancellation_details);
+      const changed = before !== JSON.stringify(subscription);
+      return { body: subscription, effect: changed, changed };
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/subscriptions/:id',
+    params: {
+      cancellation_details: { object: { comment: 'string', feedback: 'string' } },
+      invoice_now: 'boolean',
+      prorate: 'boolean',
+    },
+    handle({ params, pathParams, store }) {
+      const subscription = subscriptionFromPath(store, pathParams.id);
+      if (subscription.status === 'canceled') {
+        throw invalidRequest(`No such subscription: '${subscription.id}'`, {
+          param: 'id',
+          code: 'resource_missing',
+          status: 404,
+        });
+      }
+      const now = nowSeconds();
+      subscription.status = 'canceled';
+      subscription.canceled_at = now;
+      subscription.ended_at = now;
+      subscription.cancellation_details.reason = 'cancellation_requested';
+      applyCancellationDetails(subscription, params.cancellation_details);
+      return { body: subscription, effect: true };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/subscriptions',
+    params: { ...LIST_SHAPE, customer: 'string', status: { enum: STATUSES }, price: 'string' },
+    handle({ params, store }) {
+      const customer = optionalString(params, 'customer');
+      const status = optionalString(params, 'status');
+      // Without `status`, Stripe lists every subscription that has not been canceled.
+      const matchesStatus = (s: StoredSubscription): boolean =>
+        status === 'all' ||
+        (status === undefined && s.status !== 'canceled') ||
+        (status === 'ended' && s.status === 'canceled') ||
+        s.status === status;
+      const candidates = [...store.subscriptions.values()].filter(
+        (s) => (customer === undefined || s.customer === customer) && matchesStatus(s),
+      );
+      return { body: paginate(candidates, params, '/v1/subscriptions', 'subscription'), effect: false };
+    },
+  },
+];

@@ -1,0 +1,95 @@
+import { resourceMissing } from './errors';
+import { newId, nowSeconds } from './ids';
+import type {
+  DeletedCustomer,
+  StoredCheckoutSession,
+  StoredCustomer,
+  StoredEvent,
+  StoredPaymentMethod,
+  StoredSetupIntent,
+  StoredSubscription,
+} from './types';
+
+/** The API version the SDK pins; events carry it like Stripe's webhook endpoint version. */
+export const API_VERSION = '2026-10-28.endive';
+
+/** Every object the stand-in holds. Maps keep insertion order, which lists reverse (newest first). */
+export class StandInStore {
+  readonly customers = new Map<string, StoredCustomer>();
+  readonly deletedCustomers = new Map<string, DeletedCustomer>();
+  readonly subscriptions = new Map<string, StoredSubscription>();
+  readonly paymentMethods = new Map<string, StoredPaymentMethod>();
+  /** Stripe refuses to reattach a PaymentMethod once it has been detached. */
+  readonly detachedPaymentMethodIds = new Set<string>();
+  readonly setupIntents = new Map<string, StoredSetupIntent>();
+  readonly checkoutSessions = new Map<string, StoredCheckoutSession>();
+  readonly events = new Map<string, StoredEvent>();
+
+  getCustomer(id: string): StoredCustomer | DeletedCustomer | undefined {
+    return this.customers.get(id) ?? this.deletedCustomers.get(id);
+  }
+  getSubscription(id: string): StoredSubscription | undefined {
+    return this.subscriptions.get(id);
+  }
+  getSetupIntent(id: string): StoredSetupIntent | undefined {
+    return this.setupIntents.get(id);
+  }
+  getPaymentMethod(id: string): StoredPaymentMethod | undefined {
+    return this.paymentMethods.get(id);
+  }
+  getCheckoutSession(id: string): StoredCheckoutSession | undefined {
+    return this.checkoutSessions.get(id);
+  }
+  getEvent(id: string): StoredEvent | undefined {
+    return this.events.get(id);
+  }
+
+  /** A live (not deleted) customer referenced by a request parameter; Stripe answers 400 otherwise. */
+  requireLiveCustomer(id: string, param: string, status = 400): StoredCustomer {
+    const customer = this.customers.get(id);
+    if (customer === undefined) throw resourceMissing('customer', id, param, status);
+    return customer;
+  }
+
+  /** Resolves any id for `expand`, by its prefix. */
+  findById(id: string): object | undefined {
+    if (id.startsWith('cus_')) return this.getCustomer(id);
+    if (id.startsWith('sub_')) return this.subscriptions.get(id);
+    if (id.startsWith('pm_')) return this.paymentMethods.get(id);
+    if (id.startsWith('seti_')) return this.setupIntents.get(id);
+    if (id.startsWith('cs_')) return this.checkoutSessions.get(id);
+    if (id.startsWith('evt_')) return this.events.get(id);
+    return undefined;
+  }
+
+  /**
+   * Records an event. `data.object` is a snapshot (JSON round trip) so later changes to the
+   * object do not rewrite history, as with Stripe.
+   */
+  recordEvent(type: string, object: object, livemode: boolean): StoredEvent {
+    const event: StoredEvent = {
+      id: newId('evt'),
+      object: 'event',
+      api_version: API_VERSION,
+      created: nowSeconds(),
+      data: { object: JSON.parse(JSON.stringify(object)) },
+      livemode,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      type,
+    };
+    this.events.set(event.id, event);
+    return event;
+  }
+
+  reset(): void {
+    this.customers.clear();
+    this.deletedCustomers.clear();
+    this.subscriptions.clear();
+    this.paymentMethods.clear();
+    this.detachedPaymentMethodIds.clear();
+    this.setupIntents.clear();
+    this.checkoutSessions.clear();
+    this.events.clear();
+  }
+}
