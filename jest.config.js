@@ -5,4 +5,5 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   testTimeout: 30000,
+  setupFiles: ['<rootDir>/test/support/jest-env.ts'],
 };

@@ -5,8 +5,6 @@ export interface TestCard {
   brand: 'visa' | 'mastercard' | 'amex' | 'discover' | 'unknown';
   last4: string;
   funding: 'credit' | 'debit';
-  /** Stripe's generic-decline test card (4000 0000 0000 0002). */
-  declined: boolean;
 }
 
 const DECLINED_NUMBER = '4000000000000002';
@@ -47,11 +45,14 @@ export function testCardFromNumber(rawNumber: string): TestCard {
     brand: brandOf(number),
     last4: number.slice(-4),
     funding: DEBIT_NUMBERS.has(number) ? 'debit' : 'credit',
-    declined: number === DECLINED_NUMBER,
   };
 }
 
-export function cardDetails(card: TestCard, expMonth = 12, expYear = new Date().getUTCFullYear() + 3): CardDetails {
+export function cardDetails(
+  card: TestCard,
+  expMonth = 12,
+  expYear = new Date().getUTCFullYear() + 3,
+): CardDetails {
   return {
     brand: card.brand,
     display_brand: card.brand === 'amex' ? 'american_express' : card.brand,

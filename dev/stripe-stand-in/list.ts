@@ -26,7 +26,9 @@ export function paginate<T extends { id: string; created: number }>(
       code: 'parameter_invalid_integer',
     });
   }
-  const newestFirst = [...itemsOldestFirst].reverse().filter((item) => matchesRange(item.created, params.created));
+  const newestFirst = [...itemsOldestFirst]
+    .reverse()
+    .filter((item) => matchesRange(item.created, params.created));
   const startingAfter = optionalString(params, 'starting_after');
   const endingBefore = optionalString(params, 'ending_before');
   if (startingAfter !== undefined) {

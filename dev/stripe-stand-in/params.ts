@@ -1,4 +1,10 @@
-import { invalidRequest, parameterInvalid, parameterInvalidEmpty, parameterMissing, parameterUnknown } from './errors';
+import {
+  invalidRequest,
+  parameterInvalid,
+  parameterInvalidEmpty,
+  parameterMissing,
+  parameterUnknown,
+} from './errors';
 import type { FormObject, FormValue, Params } from './form-encoding';
 
 /**
@@ -47,7 +53,8 @@ function validateValue(value: FormValue, spec: ParamSpec, path: string): void {
     return;
   }
   if (spec === 'boolean') {
-    if (value !== 'true' && value !== 'false') throw parameterInvalid(path, `Invalid boolean: ${describe(value)}`);
+    if (value !== 'true' && value !== 'false')
+      throw parameterInvalid(path, `Invalid boolean: ${describe(value)}`);
     return;
   }
   if (spec === 'metadata') {
@@ -63,8 +70,9 @@ function validateValue(value: FormValue, spec: ParamSpec, path: string): void {
     return;
   }
   if (spec === 'range') {
-    if (typeof value === 'string') return validateValue(value, 'integer', path);
-    return validateObject(value, { gt: 'integer', gte: 'integer', lt: 'integer', lte: 'integer' }, path);
+    if (typeof value === 'string') validateValue(value, 'integer', path);
+    else validateObject(value, { gt: 'integer', gte: 'integer', lt: 'integer', lte: 'integer' }, path);
+    return;
   }
   if ('enum' in spec) {
     if (typeof value !== 'string' || !spec.enum.includes(value)) {
@@ -72,9 +80,14 @@ function validateValue(value: FormValue, spec: ParamSpec, path: string): void {
     }
     return;
   }
-  if ('object' in spec) return validateObject(value, spec.object, path);
+  if ('object' in spec) {
+    validateObject(value, spec.object, path);
+    return;
+  }
   if (!Array.isArray(value)) throw parameterInvalid(path, `Invalid array: ${describe(value)}`);
-  value.forEach((item, index) => validateValue(item, spec.arrayOf, childPath(path, index)));
+  value.forEach((item, index) => {
+    validateValue(item, spec.arrayOf, childPath(path, index));
+  });
 }
 
 function validateObject(value: FormValue | FormValue[], shape: ParamShape, path: string): void {
@@ -133,7 +146,10 @@ export function nullableString(params: FormObject, key: string): string | null |
  * Applies a metadata parameter the way Stripe does: `metadata=''` clears every key, and
  * `metadata[key]=''` removes that one key.
  */
-export function applyMetadata(current: Record<string, string>, update: FormValue | undefined): Record<string, string> {
+export function applyMetadata(
+  current: Record<string, string>,
+  update: FormValue | undefined,
+): Record<string, string> {
   if (update === undefined) return current;
   if (update === '') return {};
   if (typeof update !== 'object' || Array.isArray(update)) throw invalidRequest('Invalid metadata');

@@ -137,7 +137,9 @@ export interface StoredSetupIntent extends StripeObjectBase {
   on_behalf_of: string | null;
   payment_method: string | null;
   payment_method_configuration_details: null;
-  payment_method_options: { card: { mandate_options: null; network: null; request_three_d_secure: 'automatic' } };
+  payment_method_options: {
+    card: { mandate_options: null; network: null; request_three_d_secure: 'automatic' };
+  };
   payment_method_types: string[];
   single_use_mandate: null;
   status: SetupIntentStatus;

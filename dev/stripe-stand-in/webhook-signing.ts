@@ -8,7 +8,9 @@ import { nowSeconds } from './ids';
  * "<t>.<payload>">`, the same string `stripe.webhooks.generateTestHeaderString` produces.
  */
 export function signPayload(payload: string, secret: string, timestampSeconds = nowSeconds()): string {
-  const signature = createHmac('sha256', secret).update(`${timestampSeconds}.${payload}`, 'utf8').digest('hex');
+  const signature = createHmac('sha256', secret)
+    .update(`${timestampSeconds}.${payload}`, 'utf8')
+    .digest('hex');
   return `t=${timestampSeconds},v1=${signature}`;
 }
 

@@ -48,6 +48,10 @@ export function parseCreateSessionJson(raw: Buffer): CreateSessionBody {
   } catch {
     throw new ServiceError(400, 'invalid_json', 'The request body is not valid JSON.');
   }
+  // Valibot's object schemas accept arrays, which are objects to JavaScript.
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ServiceError(400, 'invalid_request', 'The request body must be a JSON object.');
+  }
   return parseWith(createSessionBody, json);
 }
 

@@ -5,7 +5,12 @@ import { type LocalHttpApi, startHttpApi } from '../../dev/http-api/server';
 import { localAwsEnvironment } from '../../dev/local-aws/credentials';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../dev/local-aws/dynamodb';
 import { type LocalQueueOptions, type LocalSqs, startLocalSqs } from '../../dev/local-aws/sqs';
-import { drainQueue, type PollOptions, type PollResult } from '../../dev/local-aws/sqs-event-source';
+import {
+  drainQueue,
+  type PollOptions,
+  type PollResult,
+  pollOnce,
+} from '../../dev/local-aws/sqs-event-source';
 import { type StripeStandIn, startStripeStandIn } from '../../dev/stripe-stand-in';
 import { wireCheckoutApi } from '../../functions/checkout-api/wiring';
 import { wireSetupWorker } from '../../functions/setup-worker/wiring';
@@ -27,6 +32,8 @@ export interface ServiceStack {
   webhookUrl: string;
   /** Runs the worker over everything in the queue, as Lambda's event source mapping would. */
   drainQueue(options?: PollOptions & { maxPolls?: number }): Promise<PollResult>;
+  /** One poll of the event source mapping: one batch to one worker invocation. */
+  pollOnce(options?: PollOptions): Promise<PollResult>;
   queueDepth(): Promise<number>;
   close(): Promise<void>;
 }
@@ -75,6 +82,7 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
     worker,
     webhookUrl: `${api.url}/webhooks/stripe`,
     drainQueue: (pollOptions = {}) => drainQueue(sqs.client, sqs.queueUrl, worker, pollOptions),
+    pollOnce: (pollOptions = {}) => pollOnce(sqs.client, sqs.queueUrl, worker, pollOptions),
     queueDepth: () => queueDepth(sqs),
     close: async () => {
       await Promise.all([api.close(), stripeStandIn.close(), dynamodb.close(), sqs.close()]);

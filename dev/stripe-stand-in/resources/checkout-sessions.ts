@@ -76,7 +76,11 @@ const CREATE_SHAPE: ParamShape = {
   payment_method_configuration: 'string',
   billing_address_collection: { enum: ['auto', 'required'] },
   customer_update: {
-    object: { address: CUSTOMER_UPDATE_CHOICE, name: CUSTOMER_UPDATE_CHOICE, shipping: CUSTOMER_UPDATE_CHOICE },
+    object: {
+      address: CUSTOMER_UPDATE_CHOICE,
+      name: CUSTOMER_UPDATE_CHOICE,
+      shipping: CUSTOMER_UPDATE_CHOICE,
+    },
   },
   allow_promotion_codes: 'boolean',
 };
@@ -102,7 +106,9 @@ function validateCreate(params: Params, mode: string, uiMode: string, now: numbe
   } else {
     if (params.line_items === undefined) throw parameterMissing('line_items');
     if (params.setup_intent_data !== undefined) {
-      throw invalidRequest('You can only pass `setup_intent_data` in `setup` mode.', { param: 'setup_intent_data' });
+      throw invalidRequest('You can only pass `setup_intent_data` in `setup` mode.', {
+        param: 'setup_intent_data',
+      });
     }
   }
   if (uiMode === 'hosted_page') {
@@ -110,9 +116,12 @@ function validateCreate(params: Params, mode: string, uiMode: string, now: numbe
   } else {
     for (const param of ['success_url', 'cancel_url'] as const) {
       if (params[param] !== undefined) {
-        throw invalidRequest(`\`${param}\` is not supported when \`ui_mode\` is \`${uiMode}\`; use \`return_url\`.`, {
-          param,
-        });
+        throw invalidRequest(
+          `\`${param}\` is not supported when \`ui_mode\` is \`${uiMode}\`; use \`return_url\`.`,
+          {
+            param,
+          },
+        );
       }
     }
     if (params.return_url === undefined && optionalString(params, 'redirect_on_completion') !== 'never') {
@@ -123,7 +132,10 @@ function validateCreate(params: Params, mode: string, uiMode: string, now: numbe
     throw invalidRequest('`customer_update` can only be used with `customer`.', { param: 'customer_update' });
   }
   const expiresAt = optionalInteger(params, 'expires_at');
-  if (expiresAt !== undefined && (expiresAt < now + MIN_EXPIRY_SECONDS || expiresAt > now + MAX_EXPIRY_SECONDS)) {
+  if (
+    expiresAt !== undefined &&
+    (expiresAt < now + MIN_EXPIRY_SECONDS || expiresAt > now + MAX_EXPIRY_SECONDS)
+  ) {
     throw invalidRequest(
       'The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.',
       { param: 'expires_at' },
@@ -162,7 +174,8 @@ function createSession({ params, store, livemode, baseUrl }: ApiContext): Stored
   const session: StoredCheckoutSession = {
     id,
     object: 'checkout.session',
-    allow_promotion_codes: params.allow_promotion_codes === undefined ? null : params.allow_promotion_codes === 'true',
+    allow_promotion_codes:
+      params.allow_promotion_codes === undefined ? null : params.allow_promotion_codes === 'true',
     allowed_payment_method_types: optionalStringArray(params, 'allowed_payment_method_types') ?? null,
     amount_subtotal: null,
     amount_total: null,
@@ -184,7 +197,8 @@ function createSession({ params, store, livemode, baseUrl }: ApiContext): Stored
     payment_intent: null,
     payment_link: null,
     payment_method_collection: 'always',
-    payment_method_configuration_details: configuration === undefined ? null : { id: configuration, parent: null },
+    payment_method_configuration_details:
+      configuration === undefined ? null : { id: configuration, parent: null },
     payment_method_types: types,
     payment_status: mode === 'setup' ? 'no_payment_required' : 'unpaid',
     setup_intent: setupIntent?.id ?? null,
@@ -239,9 +253,14 @@ export const checkoutSessionRoutes: readonly ApiRoute[] = [
       const customer = optionalString(params, 'customer');
       const status = optionalString(params, 'status');
       const candidates = [...store.checkoutSessions.values()].filter(
-        (s) => (customer === undefined || s.customer === customer) && (status === undefined || s.status === status),
+        (s) =>
+          (customer === undefined || s.customer === customer) &&
+          (status === undefined || s.status === status),
       );
-      return { body: paginate(candidates, params, '/v1/checkout/sessions', 'checkout.session'), effect: false };
+      return {
+        body: paginate(candidates, params, '/v1/checkout/sessions', 'checkout.session'),
+        effect: false,
+      };
     },
   },
   {
@@ -257,7 +276,8 @@ export const checkoutSessionRoutes: readonly ApiRoute[] = [
       }
       session.status = 'expired';
       session.url = null;
-      const setupIntent = session.setup_intent === null ? undefined : store.setupIntents.get(session.setup_intent);
+      const setupIntent =
+        session.setup_intent === null ? undefined : store.setupIntents.get(session.setup_intent);
       if (setupIntent !== undefined) {
         setupIntent.status = 'canceled';
         setupIntent.cancellation_reason = 'abandoned';

@@ -1,7 +1,14 @@
 import { resourceMissing } from '../errors';
 import { newId, nowSeconds, randomBase62 } from '../ids';
 import { paginate } from '../list';
-import { applyMetadata, LIST_SHAPE, nullableString, optionalObject, optionalString, type ParamShape } from '../params';
+import {
+  applyMetadata,
+  LIST_SHAPE,
+  nullableString,
+  optionalObject,
+  optionalString,
+  type ParamShape,
+} from '../params';
 import type { ApiRoute } from '../router';
 import type { StandInStore } from '../store';
 import type { DeletedCustomer, StoredCustomer } from '../types';
@@ -117,7 +124,8 @@ export const customerRoutes: readonly ApiRoute[] = [
       const description = nullableString(params, 'description');
       if (description !== undefined) customer.description = description;
       customer.metadata = applyMetadata(customer.metadata, params.metadata);
-      if (defaultPaymentMethod !== undefined) customer.invoice_settings.default_payment_method = defaultPaymentMethod;
+      if (defaultPaymentMethod !== undefined)
+        customer.invoice_settings.default_payment_method = defaultPaymentMethod;
       const changed = before !== JSON.stringify(customer);
       return { body: customer, effect: changed, changed };
     },
@@ -141,7 +149,9 @@ export const customerRoutes: readonly ApiRoute[] = [
     params: { ...LIST_SHAPE, email: 'string', test_clock: 'string' },
     handle({ params, store }) {
       const email = optionalString(params, 'email');
-      const candidates = [...store.customers.values()].filter((c) => email === undefined || c.email === email);
+      const candidates = [...store.customers.values()].filter(
+        (c) => email === undefined || c.email === email,
+      );
       return { body: paginate(candidates, params, '/v1/customers', 'customer'), effect: false };
     },
   },

@@ -33,7 +33,8 @@ export const eventRoutes: readonly ApiRoute[] = [
       const types = optionalStringArray(params, 'types');
       const single = type === undefined ? undefined : typeMatcher(type);
       const candidates = [...store.events.values()].filter(
-        (event) => (single === undefined || single(event.type)) && (types === undefined || types.includes(event.type)),
+        (event) =>
+          (single === undefined || single(event.type)) && (types === undefined || types.includes(event.type)),
       );
       return { body: paginate(candidates, params, '/v1/events', 'event'), effect: false };
     },

@@ -54,7 +54,12 @@ export function createCardPaymentMethod(
   store: StandInStore,
   card: TestCard,
   livemode: boolean,
-  extra: { billing?: FormObject; metadata?: Record<string, string>; expMonth?: number; expYear?: number } = {},
+  extra: {
+    billing?: FormObject;
+    metadata?: Record<string, string>;
+    expMonth?: number;
+    expYear?: number;
+  } = {},
 ): StoredPaymentMethod {
   const paymentMethod: StoredPaymentMethod = {
     id: newId('pm'),
@@ -85,14 +90,19 @@ export function resolvePaymentMethod(
   status = 400,
 ): StoredPaymentMethod {
   const testNumber = TEST_PAYMENT_METHODS[id];
-  if (testNumber !== undefined && !livemode) return createCardPaymentMethod(store, testCardFromNumber(testNumber), false);
+  if (testNumber !== undefined && !livemode)
+    return createCardPaymentMethod(store, testCardFromNumber(testNumber), false);
   const paymentMethod = store.paymentMethods.get(id);
   if (paymentMethod === undefined) throw resourceMissing('PaymentMethod', id, param, status);
   return paymentMethod;
 }
 
 /** Checks Stripe's attach rules without changing anything; returns whether attaching changes state. */
-export function checkAttachable(store: StandInStore, paymentMethod: StoredPaymentMethod, customerId: string): boolean {
+export function checkAttachable(
+  store: StandInStore,
+  paymentMethod: StoredPaymentMethod,
+  customerId: string,
+): boolean {
   if (paymentMethod.customer === customerId) return false;
   if (paymentMethod.customer !== null) {
     throw invalidRequest('The payment method you provided has already been attached to a customer.', {
@@ -159,7 +169,15 @@ export const paymentMethodRoutes: readonly ApiRoute[] = [
     path: '/v1/payment_methods',
     params: {
       type: { enum: ['card'] },
-      card: { object: { token: 'string', number: 'string', exp_month: 'integer', exp_year: 'integer', cvc: 'string' } },
+      card: {
+        object: {
+          token: 'string',
+          number: 'string',
+          exp_month: 'integer',
+          exp_year: 'integer',
+          cvc: 'string',
+        },
+      },
       billing_details: BILLING_DETAILS_SHAPE,
       metadata: 'metadata',
       allow_redisplay: ALLOW_REDISPLAY,
@@ -170,10 +188,13 @@ export const paymentMethodRoutes: readonly ApiRoute[] = [
       const paymentMethod = createCardPaymentMethod(store, cardFromParams(card), livemode, {
         billing: optionalObject(params, 'billing_details'),
         metadata: applyMetadata({}, params.metadata),
-        ...(card === undefined ? {} : { expMonth: optionalInteger(card, 'exp_month'), expYear: optionalInteger(card, 'exp_year') }),
+        ...(card === undefined
+          ? {}
+          : { expMonth: optionalInteger(card, 'exp_month'), expYear: optionalInteger(card, 'exp_year') }),
       });
       const allowRedisplay = optionalString(params, 'allow_redisplay');
-      if (allowRedisplay !== undefined) paymentMethod.allow_redisplay = allowRedisplay as StoredPaymentMethod['allow_redisplay'];
+      if (allowRedisplay !== undefined)
+        paymentMethod.allow_redisplay = allowRedisplay as StoredPaymentMethod['allow_redisplay'];
       return { body: paymentMethod, effect: true };
     },
   },
@@ -190,7 +211,11 @@ export const paymentMethodRoutes: readonly ApiRoute[] = [
   {
     method: 'POST',
     path: '/v1/payment_methods/:id',
-    params: { metadata: 'metadata', billing_details: BILLING_DETAILS_SHAPE, allow_redisplay: ALLOW_REDISPLAY },
+    params: {
+      metadata: 'metadata',
+      billing_details: BILLING_DETAILS_SHAPE,
+      allow_redisplay: ALLOW_REDISPLAY,
+    },
     handle({ params, pathParams, store }) {
       const paymentMethod = store.paymentMethods.get(pathParams.id ?? '');
       if (paymentMethod === undefined) throw resourceMissing('PaymentMethod', pathParams.id ?? '', 'id');
@@ -199,7 +224,8 @@ export const paymentMethodRoutes: readonly ApiRoute[] = [
       const billing = optionalObject(params, 'billing_details');
       if (billing !== undefined) paymentMethod.billing_details = billingDetails(billing);
       const allowRedisplay = optionalString(params, 'allow_redisplay');
-      if (allowRedisplay !== undefined) paymentMethod.allow_redisplay = allowRedisplay as StoredPaymentMethod['allow_redisplay'];
+      if (allowRedisplay !== undefined)
+        paymentMethod.allow_redisplay = allowRedisplay as StoredPaymentMethod['allow_redisplay'];
       const changed = before !== JSON.stringify(paymentMethod);
       return { body: paymentMethod, effect: changed, changed };
     },
@@ -243,7 +269,9 @@ export const paymentMethodRoutes: readonly ApiRoute[] = [
       if (customerId !== undefined) store.requireLiveCustomer(customerId, 'customer');
       const type = optionalString(params, 'type');
       const candidates = [...store.paymentMethods.values()].filter(
-        (pm) => (customerId === undefined || pm.customer === customerId) && (type === undefined || pm.type === type),
+        (pm) =>
+          (customerId === undefined || pm.customer === customerId) &&
+          (type === undefined || pm.type === type),
       );
       return { body: paginate(candidates, params, '/v1/payment_methods', 'PaymentMethod'), effect: false };
     },
@@ -255,7 +283,9 @@ export const paymentMethodRoutes: readonly ApiRoute[] = [
     handle({ params, pathParams, store }) {
       const customer = store.requireLiveCustomer(pathParams.id ?? '', 'customer', 404);
       const type = optionalString(params, 'type');
-      const candidates = listForCustomer(store, customer.id).filter((pm) => type === undefined || pm.type === type);
+      const candidates = listForCustomer(store, customer.id).filter(
+        (pm) => type === undefined || pm.type === type,
+      );
       return {
         body: paginate(candidates, params, `/v1/customers/${customer.id}/payment_methods`, 'PaymentMethod'),
         effect: false,

@@ -40,7 +40,9 @@ export function createSetupIntent(
     on_behalf_of: fields.onBehalfOf,
     payment_method: null,
     payment_method_configuration_details: null,
-    payment_method_options: { card: { mandate_options: null, network: null, request_three_d_secure: 'automatic' } },
+    payment_method_options: {
+      card: { mandate_options: null, network: null, request_three_d_secure: 'automatic' },
+    },
     payment_method_types: fields.paymentMethodTypes,
     single_use_mandate: null,
     status: 'requires_payment_method',

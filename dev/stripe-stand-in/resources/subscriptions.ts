@@ -34,10 +34,15 @@ function subscriptionFromPath(store: StandInStore, id: string | undefined): Stor
   return subscription;
 }
 
-function itemsFrom(value: FormValue | undefined, subscriptionId: string, created: number): SubscriptionItem[] {
+function itemsFrom(
+  value: FormValue | undefined,
+  subscriptionId: string,
+  created: number,
+): SubscriptionItem[] {
   if (!Array.isArray(value)) return [];
   return value.map((entry, index) => {
-    if (typeof entry !== 'object' || Array.isArray(entry)) throw invalidRequest('Invalid items', { param: 'items' });
+    if (typeof entry !== 'object' || Array.isArray(entry))
+      throw invalidRequest('Invalid items', { param: 'items' });
     const price = requiredString(entry, 'price', `items[${index}]`);
     return {
       id: newId('si'),
@@ -136,7 +141,9 @@ export const subscriptionRoutes: readonly ApiRoute[] = [
         subscription.status === 'canceled' &&
         updating.some((key) => key !== 'metadata' && key !== 'cancellation_details')
       ) {
-        throw invalidRequest('A canceled subscription can only update its cancellation_details and metadata.');
+        throw invalidRequest(
+          'A canceled subscription can only update its cancellation_details and metadata.',
+        );
       }
       const defaultPaymentMethod = nullableString(params, 'default_payment_method');
       if (typeof defaultPaymentMethod === 'string') {

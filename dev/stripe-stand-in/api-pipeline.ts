@@ -1,0 +1,221 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { internalError, invalidApiKey, invalidRequest, StandInError, unrecognizedUrl } from './errors';
+import { expandResponse } from './expand';
+import { type FaultInjector, type FaultStatus, faultResponseBody } from './faults';
+import { decodeForm, FormDecodeError, type Params } from './form-encoding';
+import type { IdempotencyStore } from './idempotency';
+import { newId } from './ids';
+import { optionalStringArray, validateParams } from './params';
+import type { Router } from './router';
+import { API_VERSION, type StandInStore } from './store';
+
+export interface StandInRequestLogEntry {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** Decoded form body (POST) or query string (GET, DELETE). */
+  params: Params;
+  idempotencyKey?: string;
+  replayed: boolean;
+  /** HTTP status answered; 0 when an injected `reset` fault dropped the connection. */
+  status: number;
+  /** Arrival time, epoch milliseconds. */
+  at: number;
+  /** Whether serving the request changed state. Replays, failures and no-op updates are not effects. */
+  effect: boolean;
+  /** Reported by updates: false when every value sent was already set. */
+  changed?: boolean;
+  /** Set when an injected fault answered instead of the API. */
+  fault?: FaultStatus;
+  requestId: string;
+}
+
+export interface ApiRequest {
+  method: string;
+  path: string;
+  query: string;
+  body: string;
+  headers: IncomingHttpHeaders;
+}
+
+export type ApiResponse =
+  | { kind: 'reply'; status: number; headers: Record<string, string>; body: string }
+  | { kind: 'reset' };
+
+export interface ApiPipelineDependencies {
+  store: StandInStore;
+  router: Router;
+  faults: FaultInjector;
+  idempotency: IdempotencyStore;
+  log: StandInRequestLogEntry[];
+  baseUrl(): string;
+  latencyMs(): number;
+}
+
+const API_KEY_PATTERN = /^(sk|rk)_(test|live)_\S+$/;
+
+/** Stripe accepts the secret key as a Bearer token or as the Basic-auth user name. */
+function presentedApiKey(authorization: string | undefined): string | undefined {
+  if (authorization === undefined) return undefined;
+  const [scheme = '', credentials = ''] = authorization.trim().split(/\s+/, 2);
+  if (scheme.toLowerCase() === 'bearer') return credentials;
+  if (scheme.toLowerCase() === 'basic')
+    return Buffer.from(credentials, 'base64').toString('utf8').split(':')[0];
+  return authorization;
+}
+
+/** Returns livemode for the key, which decides `livemode` on the objects the request creates. */
+function authenticate(headers: IncomingHttpHeaders): boolean {
+  const key = presentedApiKey(headers.authorization);
+  if (key === undefined || key === '') throw invalidApiKey(undefined);
+  if (!API_KEY_PATTERN.test(key)) throw invalidApiKey(key);
+  return key.includes('_live_');
+}
+
+function decodeParams(request: ApiRequest): Params {
+  try {
+    return decodeForm(request.method === 'POST' ? request.body : request.query);
+  } catch (error) {
+    if (error instanceof FormDecodeError) throw invalidRequest(error.message, { param: error.key });
+    throw invalidRequest('Invalid request body encoding.');
+  }
+}
+
+function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Serves `/v1` requests: faults, then auth, idempotency, latency, validation, handler, expansion. */
+export class ApiPipeline {
+  constructor(private readonly deps: ApiPipelineDependencies) {}
+
+  async handle(request: ApiRequest): Promise<ApiResponse> {
+    const requestId = newId('req');
+    const entry: StandInRequestLogEntry = {
+      method: request.method,
+      path: request.path,
+      params: {},
+      replayed: false,
+      status: 0,
+      at: Date.now(),
+      effect: false,
+      requestId,
+    };
+    const idempotencyKey = headerValue(request.headers, 'idempotency-key');
+    if (idempotencyKey !== undefined) entry.idempotencyKey = idempotencyKey;
+
+    const fault = this.deps.faults.take(request.method, request.path);
+    if (fault !== undefined) {
+      if (fault.latencyMs > 0) await sleep(fault.latencyMs);
+      if (fault.status !== undefined) {
+        entry.fault = fault.status;
+        this.deps.log.push(entry);
+        if (fault.status === 'reset') return { kind: 'reset' };
+        entry.status = fault.status;
+        return this.reply(fault.status, faultResponseBody(fault.status), requestId, {});
+      }
+    }
+
+    const response = await this.serve(request, entry, requestId, idempotencyKey);
+    entry.status = response.status;
+    this.deps.log.push(entry);
+    return response;
+  }
+
+  private async serve(
+    request: ApiRequest,
+    entry: StandInRequestLogEntry,
+    requestId: string,
+    idempotencyKey: string | undefined,
+  ): Promise<ApiResponse & { kind: 'reply' }> {
+    const extraHeaders: Record<string, string> =
+      idempotencyKey === undefined ? {} : { 'Idempotency-Key': idempotencyKey };
+    let reservedKey: string | undefined;
+    let response: ApiResponse & { kind: 'reply' };
+    try {
+      const params = decodeParams(request);
+      entry.params = params;
+      const livemode = authenticate(request.headers);
+      // A requests-per-second rate limiter belongs here: after authentication, before
+      // idempotency, answering 429 with faultResponseBody(429).
+      const match = this.deps.router.match(request.method, request.path);
+      if (match === undefined) throw unrecognizedUrl(request.method, request.path);
+      if (request.method === 'POST' && idempotencyKey !== undefined) {
+        const fingerprint = JSON.stringify([request.method, request.path, params]);
+        const outcome = this.deps.idempotency.begin(idempotencyKey, fingerprint);
+        if (outcome.kind === 'replay') {
+          await this.addedLatency();
+          entry.replayed = true;
+          return {
+            kind: 'reply',
+            status: outcome.response.status,
+            body: outcome.response.body,
+            headers: {
+              ...this.baseHeaders(requestId),
+              ...extraHeaders,
+              'Idempotent-Replayed': 'true',
+              'Original-Request': outcome.response.requestId,
+            },
+          };
+        }
+        reservedKey = idempotencyKey;
+      }
+      // Latency is spent after reserving the key, so a concurrent duplicate sees the 409 Stripe gives.
+      await this.addedLatency();
+      validateParams(params, match.route.params);
+      const result = match.route.handle({
+        params,
+        pathParams: match.pathParams,
+        livemode,
+        store: this.deps.store,
+        baseUrl: this.deps.baseUrl(),
+      });
+      entry.effect = result.effect;
+      if (result.changed !== undefined) entry.changed = result.changed;
+      const serialized: object = JSON.parse(JSON.stringify(result.body));
+      expandResponse(serialized, optionalStringArray(params, 'expand') ?? [], this.deps.store);
+      response = this.reply(result.status ?? 200, serialized, requestId, extraHeaders);
+    } catch (error) {
+      if (!(error instanceof StandInError)) console.error('[stripe-stand-in] unexpected error', error);
+      const failure = error instanceof StandInError ? error : internalError();
+      if (reservedKey !== undefined && failure.beforeExecution) {
+        this.deps.idempotency.abandon(reservedKey);
+        reservedKey = undefined;
+      }
+      response = this.reply(failure.status, { error: failure.body }, requestId, extraHeaders);
+    }
+    if (reservedKey !== undefined) {
+      this.deps.idempotency.complete(reservedKey, {
+        status: response.status,
+        body: response.body,
+        requestId,
+      });
+    }
+    return response;
+  }
+
+  private async addedLatency(): Promise<void> {
+    const latency = this.deps.latencyMs();
+    if (latency > 0) await sleep(latency);
+  }
+
+  private baseHeaders(requestId: string): Record<string, string> {
+    return { 'Content-Type': 'application/json', 'Request-Id': requestId, 'Stripe-Version': API_VERSION };
+  }
+
+  private reply(
+    status: number,
+    body: object,
+    requestId: string,
+    extraHeaders: Record<string, string>,
+  ): ApiResponse & { kind: 'reply' } {
+    return {
+      kind: 'reply',
+      status,
+      headers: { ...this.baseHeaders(requestId), ...extraHeaders },
+      body: JSON.stringify(body, null, 2),
+    };
+  }
+}

@@ -1,0 +1,139 @@
+import type { CompleteSessionOptions } from './checkout-completion';
+import { invalidRequest, resourceMissing, StandInError } from './errors';
+import { type FaultSpec, isFaultStatus } from './faults';
+import type { StripeStandIn } from './stand-in';
+
+export interface ControlResponse {
+  status: number;
+  body: unknown;
+}
+
+type JsonObject = Record<string, unknown>;
+
+function parseJson(body: string): JsonObject {
+  if (body.trim() === '') return {};
+  const parsed: unknown = JSON.parse(body);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw invalidRequest('The request body must be a JSON object.');
+  }
+  return parsed as JsonObject;
+}
+
+function optionalField<T>(
+  body: JsonObject,
+  key: string,
+  guard: (value: unknown) => value is T,
+): T | undefined {
+  const value = body[key];
+  if (value === undefined || value === null) return undefined;
+  if (!guard(value)) throw invalidRequest(`Invalid value for ${key}.`, { param: key });
+  return value;
+}
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
+const isSetupIntentStatus = (value: unknown): value is CompleteSessionOptions['setupIntentStatus'] =>
+  value === 'succeeded' || value === 'processing' || value === 'requires_action';
+
+function completeOptions(body: JsonObject): CompleteSessionOptions {
+  const options: CompleteSessionOptions = {};
+  const card = optionalField(body, 'card', isString);
+  if (card !== undefined) options.card = card;
+  const status = optionalField(body, 'setupIntentStatus', isSetupIntentStatus);
+  if (status !== undefined) options.setupIntentStatus = status;
+  const withoutCustomer = optionalField(body, 'withoutCustomer', isBoolean);
+  if (withoutCustomer !== undefined) options.withoutCustomer = withoutCustomer;
+  const deliverTo = optionalField(body, 'deliverTo', isString);
+  if (deliverTo !== undefined) options.deliverTo = deliverTo;
+  return options;
+}
+
+function faultSpec(body: JsonObject): FaultSpec {
+  const path = optionalField(body, 'path', isString);
+  if (path === undefined)
+    throw invalidRequest('Missing required field: path (a regex source).', { param: 'path' });
+  const spec: FaultSpec = { path };
+  const method = optionalField(body, 'method', isString);
+  if (method !== undefined) spec.method = method;
+  const status = optionalField(body, 'status', isFaultStatus);
+  if (status !== undefined) spec.status = status;
+  const times = optionalField(body, 'times', isNumber);
+  if (times !== undefined) spec.times = times;
+  const latencyMs = optionalField(body, 'latencyMs', isNumber);
+  if (latencyMs !== undefined) spec.latencyMs = latencyMs;
+  return spec;
+}
+
+async function route(
+  standIn: StripeStandIn,
+  method: string,
+  path: string,
+  body: string,
+): Promise<ControlResponse> {
+  const key = `${method} ${path}`;
+  if (key === 'GET /_stand-in/requests') return { status: 200, body: standIn.requests };
+  if (key === 'DELETE /_stand-in/requests') {
+    standIn.clearRequests();
+    return { status: 200, body: { cleared: true } };
+  }
+  if (key === 'GET /_stand-in/faults') {
+    return {
+      status: 200,
+      body: standIn.faults.list().map((fault) => ({ ...fault, path: fault.path.source })),
+    };
+  }
+  if (key === 'POST /_stand-in/faults') {
+    standIn.faults.add(faultSpec(parseJson(body)));
+    return { status: 201, body: { added: true } };
+  }
+  if (key === 'DELETE /_stand-in/faults') {
+    standIn.faults.clear();
+    return { status: 200, body: { cleared: true } };
+  }
+  if (key === 'POST /_stand-in/latency') {
+    const ms = optionalField(parseJson(body), 'ms', isNumber) ?? 0;
+    standIn.setLatency(ms);
+    return { status: 200, body: { latencyMs: ms } };
+  }
+  if (key === 'POST /_stand-in/reset') {
+    standIn.reset();
+    return { status: 200, body: { reset: true } };
+  }
+  const complete = /^POST \/_stand-in\/checkout\/sessions\/([^/]+)\/complete$/.exec(key);
+  if (complete !== null) {
+    const result = await standIn.completeCheckoutSession(
+      decodeURIComponent(complete[1] ?? ''),
+      completeOptions(parseJson(body)),
+    );
+    // 402 is Stripe's status for card errors.
+    return { status: result.declined ? 402 : 200, body: result };
+  }
+  const deliver = /^POST \/_stand-in\/events\/([^/]+)\/deliver$/.exec(key);
+  if (deliver !== null) {
+    const eventId = decodeURIComponent(deliver[1] ?? '');
+    const event = standIn.store.getEvent(eventId);
+    if (event === undefined) throw resourceMissing('event', eventId, 'id');
+    const deliverTo = optionalField(parseJson(body), 'deliverTo', isString);
+    if (deliverTo === undefined)
+      throw invalidRequest('Missing required field: deliverTo.', { param: 'deliverTo' });
+    return { status: 200, body: await standIn.sendEvent(event, deliverTo) };
+  }
+  throw invalidRequest(`Unrecognized stand-in control URL (${method}: ${path}).`, { status: 404 });
+}
+
+/** Test-only controls under `/_stand-in/`: JSON in, JSON out, no authentication. */
+export async function handleControlRequest(
+  standIn: StripeStandIn,
+  method: string,
+  path: string,
+  body: string,
+): Promise<ControlResponse> {
+  try {
+    return await route(standIn, method, path, body);
+  } catch (error) {
+    if (error instanceof StandInError) return { status: error.status, body: { error: error.body } };
+    const message = error instanceof Error ? error.message : String(error);
+    return { status: 400, body: { error: { type: 'invalid_request_error', message } } };
+  }
+}

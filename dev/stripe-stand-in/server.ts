@@ -1,0 +1,112 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ApiPipeline } from './api-pipeline';
+import type { ControlResponse } from './control-routes';
+import type { StandInStore } from './store';
+
+export interface StandInHandlers {
+  api: ApiPipeline;
+  control(method: string, path: string, body: string): Promise<ControlResponse>;
+  store: StandInStore;
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'Content-Type': 'application/json' });
+  response.end(JSON.stringify(body, null, 2));
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Placeholder for the hosted Checkout page that a session's `url` points at. */
+function checkoutPage(store: StandInStore, sessionId: string): { status: number; html: string } {
+  const session = store.getCheckoutSession(sessionId);
+  const title = session === undefined ? 'Checkout session not found' : 'Stripe stand-in Checkout';
+  const detail =
+    session === undefined ? '' : `<p>Status: <span id="status">${escapeHtml(session.status)}</span></p>`;
+  return {
+    status: session === undefined ? 404 : 200,
+    html: `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1><p>Session: <code id="session-id">${escapeHtml(sessionId)}</code></p>${detail}</body></html>`,
+  };
+}
+
+async function dispatch(
+  handlers: StandInHandlers,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://stand-in.invalid');
+  const method = (request.method ?? 'GET').toUpperCase();
+  const body = await readBody(request);
+  if (url.pathname === '/v1' || url.pathname.startsWith('/v1/')) {
+    const result = await handlers.api.handle({
+      method,
+      path: url.pathname,
+      query: url.search.slice(1),
+      body,
+      headers: request.headers,
+    });
+    if (result.kind === 'reset') {
+      request.socket.destroy();
+      return;
+    }
+    response.writeHead(result.status, result.headers);
+    response.end(result.body);
+    return;
+  }
+  if (url.pathname.startsWith('/_stand-in/')) {
+    const result = await handlers.control(method, url.pathname, body);
+    sendJson(response, result.status, result.body);
+    return;
+  }
+  const checkout = /^\/checkout\/([^/]+)$/.exec(url.pathname);
+  if (method === 'GET' && checkout !== null) {
+    const page = checkoutPage(handlers.store, decodeURIComponent(checkout[1] ?? ''));
+    response.writeHead(page.status, { 'Content-Type': 'text/html; charset=utf-8' });
+    response.end(page.html);
+    return;
+  }
+  sendJson(response, 404, {
+    error: { type: 'invalid_request_error', message: `Not found: ${url.pathname}` },
+  });
+}
+
+export function createStandInServer(handlers: StandInHandlers): Server {
+  return createServer((request, response) => {
+    dispatch(handlers, request, response).catch((error: unknown) => {
+      console.error('[stripe-stand-in] request failed', error);
+      if (!response.headersSent)
+        sendJson(response, 500, { error: { type: 'api_error', message: 'Stand-in failure' } });
+      else response.end();
+    });
+  });
+}
+
+export function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      if (address === null || typeof address === 'string') reject(new Error('Stand-in has no TCP address'));
+      else resolve(address.port);
+    });
+  });
+}
+
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error === undefined ? resolve() : reject(error)));
+    // The SDK keeps connections alive; without this, close() waits for them to time out.
+    server.closeAllConnections();
+  });
+}

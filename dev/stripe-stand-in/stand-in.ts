@@ -1,0 +1,154 @@
+import type { Server } from 'node:http';
+import { ApiPipeline, type StandInRequestLogEntry } from './api-pipeline';
+import {
+  type CompleteSessionOptions,
+  type CompletionFor,
+  completeCheckoutSession,
+  type DEFAULT_TEST_CARD,
+} from './checkout-completion';
+import { handleControlRequest } from './control-routes';
+import { FaultInjector } from './faults';
+import { IdempotencyStore } from './idempotency';
+import { checkoutSessionRoutes } from './resources/checkout-sessions';
+import { customerRoutes } from './resources/customers';
+import { eventRoutes } from './resources/events';
+import { paymentMethodRoutes } from './resources/payment-methods';
+import { setupIntentRoutes } from './resources/setup-intents';
+import { subscriptionRoutes } from './resources/subscriptions';
+import { Router } from './router';
+import { closeServer, createStandInServer, listen } from './server';
+import { StandInStore } from './store';
+import { sendEvent, type WebhookDelivery } from './webhook-signing';
+
+export interface StripeStandInOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 'whsec_standin'. */
+  webhookSecret?: string;
+}
+
+export interface StripeStandIn {
+  /** e.g. http://127.0.0.1:54321 */
+  url: string;
+  port: number;
+  /** Options to pass to `new Stripe(key, ...)` so the SDK reaches this server. */
+  sdkOptions: { host: string; port: number; protocol: 'http' };
+  webhookSecret: string;
+  /** Every /v1 request served, oldest first. */
+  readonly requests: StandInRequestLogEntry[];
+  clearRequests(): void;
+  /** Counts /v1 requests matching method and path, e.g. countRequests('POST', /^\/v1\/customers\/cus_/). */
+  countRequests(method: string, path: RegExp): number;
+  faults: FaultInjector;
+  /** Fixed latency added to every /v1 request. */
+  setLatency(ms: number): void;
+  store: StandInStore;
+  /**
+   * Does what a customer finishing the Checkout page does. Typed by `card`: the decline card
+   * yields a `DeclinedSession`, other cards a `CompletedSession`.
+   */
+  completeCheckoutSession<Card extends string = typeof DEFAULT_TEST_CARD>(
+    sessionId: string,
+    opts?: CompleteSessionOptions<Card>,
+  ): Promise<CompletionFor<Card>>;
+  /** Signs `event` with the webhook secret and POSTs it to `deliverTo`. */
+  sendEvent(event: object, deliverTo: string): Promise<WebhookDelivery>;
+  /** Forgets all objects, requests, faults, idempotency keys and latency. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const ROUTES = [
+  ...customerRoutes,
+  ...subscriptionRoutes,
+  ...paymentMethodRoutes,
+  ...setupIntentRoutes,
+  ...checkoutSessionRoutes,
+  ...eventRoutes,
+];
+
+class RunningStandIn implements StripeStandIn {
+  readonly requests: StandInRequestLogEntry[] = [];
+  readonly faults = new FaultInjector();
+  readonly store = new StandInStore();
+  readonly idempotency = new IdempotencyStore();
+  readonly server: Server;
+  url = '';
+  port = 0;
+  sdkOptions: { host: string; port: number; protocol: 'http' };
+  private latencyMs = 0;
+
+  constructor(
+    private readonly host: string,
+    readonly webhookSecret: string,
+  ) {
+    this.sdkOptions = { host, port: 0, protocol: 'http' };
+    const api = new ApiPipeline({
+      store: this.store,
+      router: new Router(ROUTES),
+      faults: this.faults,
+      idempotency: this.idempotency,
+      log: this.requests,
+      baseUrl: () => this.url,
+      latencyMs: () => this.latencyMs,
+    });
+    this.server = createStandInServer({
+      api,
+      store: this.store,
+      control: (method, path, body) => handleControlRequest(this, method, path, body),
+    });
+  }
+
+  async start(port: number): Promise<void> {
+    this.port = await listen(this.server, port, this.host);
+    this.url = `http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+    this.sdkOptions = { host: this.host, port: this.port, protocol: 'http' };
+  }
+
+  clearRequests(): void {
+    // In place, so references to `requests` stay live.
+    this.requests.length = 0;
+  }
+
+  countRequests(method: string, path: RegExp): number {
+    const wanted = method.toUpperCase();
+    return this.requests.filter((entry) => entry.method === wanted && path.test(entry.path)).length;
+  }
+
+  setLatency(ms: number): void {
+    this.latencyMs = Math.max(0, ms);
+  }
+
+  async completeCheckoutSession<Card extends string = typeof DEFAULT_TEST_CARD>(
+    sessionId: string,
+    opts?: CompleteSessionOptions<Card>,
+  ): Promise<CompletionFor<Card>> {
+    const result = await completeCheckoutSession(this.store, this.webhookSecret, sessionId, opts);
+    // The runtime decides declined-ness by the exact card string, which is what CompletionFor encodes.
+    return result as CompletionFor<Card>;
+  }
+
+  sendEvent(event: object, deliverTo: string): Promise<WebhookDelivery> {
+    return sendEvent(event, deliverTo, this.webhookSecret);
+  }
+
+  reset(): void {
+    this.store.reset();
+    this.idempotency.clear();
+    this.faults.clear();
+    this.clearRequests();
+    this.latencyMs = 0;
+  }
+
+  close(): Promise<void> {
+    return closeServer(this.server);
+  }
+}
+
+export async function startStripeStandIn(opts: StripeStandInOptions = {}): Promise<StripeStandIn> {
+  const standIn = new RunningStandIn(opts.host ?? '127.0.0.1', opts.webhookSecret ?? 'whsec_standin');
+  await standIn.start(opts.port ?? 0);
+  return standIn;
+}
