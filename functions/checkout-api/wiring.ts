@@ -5,21 +5,21 @@ import {
   readCheckoutConfig,
   readLogLevel,
   readProcessingConfig,
-  readStripeApiConfig,
+  readStripeConnection,
   readTableName,
 } from '../shared/config';
 import { createLogger } from '../shared/logger';
-import { createStripeClient } from '../shared/stripe-client';
+import { stripeSecretKeyReader } from '../shared/secrets';
+import { stripeClientProvider } from '../shared/stripe-client';
 import { buildCheckoutApiHandler } from './handler';
 
 /** Reads configuration once and builds the clients the session API needs. */
 export function wireCheckoutApi(env: Record<string, string | undefined>) {
-  const processing = readProcessingConfig(env);
   return buildCheckoutApiHandler({
-    stripe: createStripeGateway(createStripeClient(readStripeApiConfig(env))),
+    stripe: createStripeGateway(stripeClientProvider(stripeSecretKeyReader(env), readStripeConnection(env))),
     records: createDynamoDbSetupRecords(createDynamoDbClient(), {
       tableName: readTableName(env),
-      ...processing,
+      ...readProcessingConfig(env),
     }),
     checkout: readCheckoutConfig(env),
     log: createLogger(readLogLevel(env), { service: 'checkout-api' }),

@@ -1,15 +1,16 @@
 import { createDynamoDbSetupRecords } from '../shared/adapters/dynamodb-setup-records';
 import { createStripeGateway } from '../shared/adapters/stripe-gateway';
 import { createDynamoDbClient } from '../shared/aws-clients';
-import { readLogLevel, readProcessingConfig, readStripeApiConfig, readTableName } from '../shared/config';
+import { readLogLevel, readProcessingConfig, readStripeConnection, readTableName } from '../shared/config';
 import { createLogger } from '../shared/logger';
-import { createStripeClient } from '../shared/stripe-client';
+import { stripeSecretKeyReader } from '../shared/secrets';
+import { stripeClientProvider } from '../shared/stripe-client';
 import { buildSetupWorkerHandler } from './handler';
 
 /** Reads configuration once and builds the worker's Stripe gateway, processing records and logger. */
 export function wireSetupWorker(env: Record<string, string | undefined>) {
   return buildSetupWorkerHandler({
-    stripe: createStripeGateway(createStripeClient(readStripeApiConfig(env))),
+    stripe: createStripeGateway(stripeClientProvider(stripeSecretKeyReader(env), readStripeConnection(env))),
     records: createDynamoDbSetupRecords(createDynamoDbClient(), {
       tableName: readTableName(env),
       ...readProcessingConfig(env),

@@ -54,13 +54,8 @@ export interface StripeConnectionConfig {
   apiBase?: URL;
 }
 
-export interface StripeApiConfig extends StripeConnectionConfig {
-  secretKey: string;
-}
-
 export interface StripeWebhookConfig {
-  /** Several at once during rotation: Stripe signs with both the old and the new secret for up to 24 h. */
-  signingSecrets: string[];
+  /** How old a signature may be; a replay inside the window is harmless because processing is idempotent. */
   toleranceSeconds: number;
 }
 
@@ -88,30 +83,13 @@ export function readLogLevel(env: Env): ConfiguredLogLevel {
   return level as ConfiguredLogLevel;
 }
 
-function readStripeConnection(env: Env): StripeConnectionConfig {
+export function readStripeConnection(env: Env): StripeConnectionConfig {
   const base = optional(env, 'STRIPE_API_BASE');
   return base ? { apiBase: httpUrl('STRIPE_API_BASE', base) } : {};
 }
 
-export function readStripeApiConfig(env: Env): StripeApiConfig {
-  const secretKey = required(env, 'STRIPE_SECRET_KEY');
-  if (!/^(sk|rk)_(test|live)_\w+$/.test(secretKey)) {
-    throw new ConfigError('STRIPE_SECRET_KEY', 'must be a Stripe secret (sk_) or restricted (rk_) key');
-  }
-  return { secretKey, ...readStripeConnection(env) };
-}
-
 export function readStripeWebhookConfig(env: Env): StripeWebhookConfig {
-  const signingSecrets = required(env, 'STRIPE_WEBHOOK_SECRET')
-    .split(',')
-    .map((secret) => secret.trim())
-    .filter(Boolean);
-  for (const secret of signingSecrets) {
-    if (!secret.startsWith('whsec_')) {
-      throw new ConfigError('STRIPE_WEBHOOK_SECRET', 'must be a comma-separated list of whsec_ secrets');
-    }
-  }
-  return { signingSecrets, toleranceSeconds: positiveInteger(env, 'STRIPE_WEBHOOK_TOLERANCE_SECONDS', 300) };
+  return { toleranceSeconds: positiveInteger(env, 'STRIPE_WEBHOOK_TOLERANCE_SECONDS', 300) };
 }
 
 export function readQueueUrl(env: Env): string {

@@ -1,13 +1,14 @@
 import Stripe from 'stripe';
-import type { StripeApiConfig } from './config';
+import type { StripeConnectionConfig } from './config';
+import type { SecretReader } from './secrets';
 
 /**
  * The one place a Stripe SDK client is built. STRIPE_API_BASE points it at a Stripe-compatible stand-in
  * (tests, local dev); otherwise it talks to api.stripe.com with the SDK's own defaults.
  */
-export function createStripeClient(config: StripeApiConfig): Stripe {
-  const base = config.apiBase;
-  return new Stripe(config.secretKey, {
+export function createStripeClient(secretKey: string, connection: StripeConnectionConfig): Stripe {
+  const base = connection.apiBase;
+  return new Stripe(secretKey, {
     // The SDK retries connection errors, 409s and 5xx that Stripe marks retryable, reusing one
     // Idempotency-Key per call; keys are never shared between calls, because Stripe replays a key's
     // first response (a 500 included) for ~24 h.
@@ -24,4 +25,17 @@ export function createStripeClient(config: StripeApiConfig): Stripe {
         }
       : {}),
   });
+}
+
+/** A client per secret key: built on first use, rebuilt only when the key itself changes (rotation). */
+export function stripeClientProvider(
+  readSecretKey: SecretReader<string>,
+  connection: StripeConnectionConfig,
+): () => Promise<Stripe> {
+  let current: { key: string; client: Stripe } | undefined;
+  return async () => {
+    const key = await readSecretKey();
+    if (current?.key !== key) current = { key, client: createStripeClient(key, connection) };
+    return current.client;
+  };
 }

@@ -11,10 +11,12 @@ import {
 } from '../shared/http';
 import { describeError, type Logger } from '../shared/logger';
 import type { EventQueue } from '../shared/ports';
+import type { SecretReader } from '../shared/secrets';
 import { verifyStripeSignature } from './stripe-signature';
 
 export interface StripeWebhookDeps {
   queue: EventQueue;
+  signingSecrets: SecretReader<string[]>;
   webhook: StripeWebhookConfig;
   log: Logger;
   now?: () => number;
@@ -31,10 +33,19 @@ export function buildStripeWebhookHandler(
   const nowSeconds = () => Math.floor((deps.now ?? Date.now)() / 1000);
   return async (event) => {
     const payload = rawBody(event);
+    let secrets: string[];
+    try {
+      secrets = await deps.signingSecrets();
+    } catch (error) {
+      deps.log.error('signing secrets unavailable; Stripe will retry', describeError(error));
+      return errorResponse(
+        new ServiceError(503, 'secrets_unavailable', 'The webhook cannot verify events right now.'),
+      );
+    }
     const signature = verifyStripeSignature(
       payload,
       header(event, 'stripe-signature'),
-      deps.webhook.signingSecrets,
+      secrets,
       deps.webhook.toleranceSeconds,
       nowSeconds(),
     );

@@ -1,10 +1,6 @@
-import {
-  ConfigError,
-  readCheckoutConfig,
-  readStripeApiConfig,
-  readStripeWebhookConfig,
-} from '../../functions/shared/config';
+import { ConfigError, readCheckoutConfig, readStripeConnection } from '../../functions/shared/config';
 import { withSessionIdParameter } from '../../functions/shared/flow/create-checkout-session';
+import { stripeSecretKeyReader, webhookSigningSecretsReader } from '../../functions/shared/secrets';
 
 describe('withSessionIdParameter', () => {
   it.each([
@@ -25,31 +21,37 @@ describe('withSessionIdParameter', () => {
 });
 
 describe('configuration', () => {
-  it('names the missing variable', () => {
-    expect(() => readStripeApiConfig({})).toThrow(
-      new ConfigError('STRIPE_SECRET_KEY', 'is required but not set'),
+  it('names the missing variable, and the Secrets Manager alternative', () => {
+    expect(() => stripeSecretKeyReader({})).toThrow(
+      new ConfigError(
+        'STRIPE_SECRET_KEY',
+        'is required (or STRIPE_SECRET_KEY_ARN, naming a Secrets Manager secret)',
+      ),
     );
   });
 
   it('refuses a publishable key where a secret key belongs', () => {
-    expect(() => readStripeApiConfig({ STRIPE_SECRET_KEY: 'pk_test_123' })).toThrow(/STRIPE_SECRET_KEY/);
+    expect(() => stripeSecretKeyReader({ STRIPE_SECRET_KEY: 'pk_test_123' })).toThrow(/STRIPE_SECRET_KEY/);
   });
 
-  it('accepts restricted keys and points the SDK at STRIPE_API_BASE', () => {
-    const config = readStripeApiConfig({
-      STRIPE_SECRET_KEY: 'rk_test_abc',
-      STRIPE_API_BASE: 'http://127.0.0.1:12111',
-    });
-    expect(config.secretKey).toBe('rk_test_abc');
-    expect(config.apiBase?.port).toBe('12111');
+  it('refuses a secret reference that is not a Secrets Manager ARN', () => {
+    expect(() => stripeSecretKeyReader({ STRIPE_SECRET_KEY_ARN: 'my-secret' })).toThrow(
+      /STRIPE_SECRET_KEY_ARN/,
+    );
   });
 
-  it('reads a comma-separated list of webhook secrets for rotation', () => {
-    expect(readStripeWebhookConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_old, whsec_new' })).toEqual({
-      signingSecrets: ['whsec_old', 'whsec_new'],
-      toleranceSeconds: 300,
-    });
-    expect(() => readStripeWebhookConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_ok,sk_test_oops' })).toThrow(
+  it('accepts restricted keys, and points the SDK at STRIPE_API_BASE', async () => {
+    expect(await stripeSecretKeyReader({ STRIPE_SECRET_KEY: 'rk_test_abc' })()).toBe('rk_test_abc');
+    expect(readStripeConnection({ STRIPE_API_BASE: 'http://127.0.0.1:12111' }).apiBase?.port).toBe('12111');
+    expect(() => readStripeConnection({ STRIPE_API_BASE: 'localhost' })).toThrow(/STRIPE_API_BASE/);
+  });
+
+  it('reads a comma-separated list of webhook secrets for rotation', async () => {
+    expect(await webhookSigningSecretsReader({ STRIPE_WEBHOOK_SECRET: 'whsec_old, whsec_new' })()).toEqual([
+      'whsec_old',
+      'whsec_new',
+    ]);
+    expect(() => webhookSigningSecretsReader({ STRIPE_WEBHOOK_SECRET: 'whsec_ok,sk_test_oops' })).toThrow(
       /STRIPE_WEBHOOK_SECRET/,
     );
   });

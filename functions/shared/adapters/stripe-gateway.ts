@@ -8,10 +8,11 @@ import type {
 } from '../ports';
 
 /** The flow's Stripe operations on the official SDK; every SDK error leaves here as a StripeRequestFailed. */
-export function createStripeGateway(stripe: Stripe): StripeGateway {
+export function createStripeGateway(stripeClient: () => Promise<Stripe>): StripeGateway {
   return {
     createSetupSession: (params) =>
       translateErrors(async () => {
+        const stripe = await stripeClient();
         const metadata: Record<string, string> = { customer_id: params.customerId };
         if (params.subscriptionId) metadata.subscription_id = params.subscriptionId;
         const session = await stripe.checkout.sessions.create({
@@ -32,6 +33,7 @@ export function createStripeGateway(stripe: Stripe): StripeGateway {
 
     retrieveSubscription: (subscriptionId) =>
       translateErrors(async () => {
+        const stripe = await stripeClient();
         const subscription = await stripe.subscriptions.retrieve(subscriptionId);
         return {
           id: subscription.id,
@@ -42,6 +44,7 @@ export function createStripeGateway(stripe: Stripe): StripeGateway {
 
     retrieveSetupSession: (sessionId) =>
       translateErrors(async () => {
+        const stripe = await stripeClient();
         const session = await stripe.checkout.sessions.retrieve(sessionId, {
           expand: ['setup_intent', 'setup_intent.payment_method'],
         });
@@ -50,11 +53,13 @@ export function createStripeGateway(stripe: Stripe): StripeGateway {
 
     attachPaymentMethod: (paymentMethodId, customerId) =>
       translateErrors(async () => {
+        const stripe = await stripeClient();
         await stripe.paymentMethods.attach(paymentMethodId, { customer: customerId });
       }),
 
     setCustomerDefaultPaymentMethod: (customerId, paymentMethodId) =>
       translateErrors(async () => {
+        const stripe = await stripeClient();
         await stripe.customers.update(customerId, {
           invoice_settings: { default_payment_method: paymentMethodId },
         });
@@ -62,6 +67,7 @@ export function createStripeGateway(stripe: Stripe): StripeGateway {
 
     setSubscriptionDefaultPaymentMethod: (subscriptionId, paymentMethodId) =>
       translateErrors(async () => {
+        const stripe = await stripeClient();
         await stripe.subscriptions.update(subscriptionId, { default_payment_method: paymentMethodId });
       }),
   };
