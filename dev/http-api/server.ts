@@ -24,7 +24,11 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
  * A local stand-in for an API Gateway HTTP API: matches route keys, hands the Lambda handler the payload v2
  * event and writes its structured result back, as API Gateway does.
  */
-export async function startHttpApi(routes: HttpApiRoute[], port = 0, host = '127.0.0.1'): Promise<LocalHttpApi> {
+export async function startHttpApi(
+  routes: HttpApiRoute[],
+  port = 0,
+  host = '127.0.0.1',
+): Promise<LocalHttpApi> {
   const compiled = routes.map((route) => ({ ...route, ...compileRouteKey(route.routeKey) }));
   const server = createServer((request, response) => {
     void serve(request, response).catch(() => {

@@ -19,7 +19,11 @@ export async function startLocalDynamoDb(tableName = 'setup-records', port = 0):
     server.listen(port, '127.0.0.1', () => resolve());
   });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = new DynamoDBClient({ endpoint, region: LOCAL_AWS_REGION, credentials: LOCAL_AWS_CREDENTIALS });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: LOCAL_AWS_REGION,
+    credentials: LOCAL_AWS_CREDENTIALS,
+  });
   await client.send(
     new CreateTableCommand({
       TableName: tableName,

@@ -59,7 +59,10 @@ export async function pollOnce(
     await client.send(
       new DeleteMessageBatchCommand({
         QueueUrl: queueUrl,
-        Entries: succeeded.map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle })),
+        Entries: succeeded.map((record, index) => ({
+          Id: String(index),
+          ReceiptHandle: record.receiptHandle,
+        })),
       }),
     );
   }
@@ -108,7 +111,9 @@ function toSqsRecord(message: Message, queueUrl: string): SQSRecord {
       SenderId: attributes.SenderId ?? 'LOCAL',
       ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
       ...(attributes.MessageGroupId ? { MessageGroupId: attributes.MessageGroupId } : {}),
-      ...(attributes.MessageDeduplicationId ? { MessageDeduplicationId: attributes.MessageDeduplicationId } : {}),
+      ...(attributes.MessageDeduplicationId
+        ? { MessageDeduplicationId: attributes.MessageDeduplicationId }
+        : {}),
       ...(attributes.SequenceNumber ? { SequenceNumber: attributes.SequenceNumber } : {}),
     },
     messageAttributes: {},
