@@ -2,13 +2,21 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { applyDefaultPaymentMethod, SessionBusy } from '../shared/flow/apply-default-payment-method';
 import { parseSetupMessage } from '../shared/flow/setup-message';
 import { describeError, type Logger } from '../shared/logger';
+import { metricFields } from '../shared/metrics';
 import type { SetupRecords, StripeGateway } from '../shared/ports';
 
 export interface SetupWorkerDeps {
   stripe: StripeGateway;
   records: SetupRecords;
   log: Logger;
+  metricsNamespace: string;
 }
+
+const OUTCOME_METRICS = {
+  applied: 'DefaultsApplied',
+  pending: 'SetupsPending',
+  failed: 'PermanentFailures',
+} as const;
 
 /**
  * Consumes setup messages and answers with a partial batch response, so only the records that failed are
@@ -29,8 +37,10 @@ export function buildSetupWorkerHandler(
     const log = deps.log.child({ stripeEventId: message.eventId, sessionId: message.sessionId });
     try {
       const result = await applyDefaultPaymentMethod({ ...deps, log }, message);
-      const level = result.status === 'failed' ? 'error' : 'info';
-      log[level]('setup processed', { ...result });
+      if (result.status === 'already_finished') return true;
+      // Permanent failures never reach the dead-letter queue, so they are counted for an alarm instead.
+      const metric = metricFields(deps.metricsNamespace, 'setup-worker', OUTCOME_METRICS[result.status]);
+      log[result.status === 'failed' ? 'error' : 'info']('setup processed', { ...result, ...metric });
       return true;
     } catch (error) {
       const level = error instanceof SessionBusy ? 'info' : 'warn';

@@ -1,20 +1,33 @@
 import { createDynamoDbSetupRecords } from '../shared/adapters/dynamodb-setup-records';
 import { createStripeGateway } from '../shared/adapters/stripe-gateway';
 import { createDynamoDbClient } from '../shared/aws-clients';
-import { readLogLevel, readProcessingConfig, readStripeConnection, readTableName } from '../shared/config';
+import {
+  readLogLevel,
+  readProcessingConfig,
+  readStripeConnection,
+  readTableName,
+  readWorkerLimits,
+} from '../shared/config';
 import { createLogger } from '../shared/logger';
+import { createTokenBucket, rateLimited, unlimited } from '../shared/rate-limiter';
 import { stripeSecretKeyReader } from '../shared/secrets';
 import { stripeClientProvider } from '../shared/stripe-client';
 import { buildSetupWorkerHandler } from './handler';
 
 /** Reads configuration once and builds the worker's Stripe gateway, processing records and logger. */
 export function wireSetupWorker(env: Record<string, string | undefined>) {
+  const limits = readWorkerLimits(env);
+  const limiter = limits.stripeRequestsPerSecond
+    ? createTokenBucket(limits.stripeRequestsPerSecond)
+    : unlimited;
+  const stripeClient = stripeClientProvider(stripeSecretKeyReader(env), readStripeConnection(env));
   return buildSetupWorkerHandler({
-    stripe: createStripeGateway(stripeClientProvider(stripeSecretKeyReader(env), readStripeConnection(env))),
+    stripe: createStripeGateway(rateLimited(stripeClient, limiter)),
     records: createDynamoDbSetupRecords(createDynamoDbClient(), {
       tableName: readTableName(env),
       ...readProcessingConfig(env),
     }),
     log: createLogger(readLogLevel(env), { service: 'setup-worker' }),
+    metricsNamespace: limits.metricsNamespace,
   });
 }

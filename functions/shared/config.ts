@@ -65,6 +65,27 @@ export interface CheckoutConfig {
   currency: string;
 }
 
+export interface WorkerLimits {
+  /** This instance's share of the Stripe request budget; unset means no client-side limit. */
+  stripeRequestsPerSecond?: number;
+  metricsNamespace: string;
+}
+
+export function readWorkerLimits(env: Env): WorkerLimits {
+  const limit = optional(env, 'STRIPE_MAX_REQUESTS_PER_SECOND');
+  return {
+    ...(limit ? { stripeRequestsPerSecond: positiveInteger(env, 'STRIPE_MAX_REQUESTS_PER_SECOND', 1) } : {}),
+    metricsNamespace: readMetricsNamespace(env),
+  };
+}
+
+export function readMetricsNamespace(env: Env): string {
+  const namespace = optional(env, 'METRICS_NAMESPACE') ?? 'StripeSetupModeService';
+  if (!/^[\w./#:-]{1,255}$/.test(namespace))
+    throw new ConfigError('METRICS_NAMESPACE', 'is not a valid namespace');
+  return namespace;
+}
+
 export interface ProcessingConfig {
   /** How long a worker's claim on a session holds before another worker may take over. */
   claimSeconds: number;

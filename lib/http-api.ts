@@ -1,0 +1,81 @@
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { CHECKOUT_API_ROUTES, STRIPE_WEBHOOK_ROUTE } from '../functions/shared/routes';
+
+export interface ServiceHttpApiProps {
+  checkoutApi: IFunction;
+  stripeWebhook: IFunction;
+  allowedOrigins: string[];
+  throttleRateLimit: number;
+  throttleBurstLimit: number;
+  logRetention: RetentionDays;
+  removalPolicy: RemovalPolicy;
+}
+
+/** The HTTPS front door: session API routes for frontends, one route for Stripe's webhook. */
+export class ServiceHttpApi extends Construct {
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  readonly accessLogs: LogGroup;
+
+  constructor(scope: Construct, id: string, props: ServiceHttpApiProps) {
+    super(scope, id);
+    this.api = new HttpApi(this, 'Api', {
+      createDefaultStage: false,
+      ...(props.allowedOrigins.length > 0
+        ? {
+            corsPreflight: {
+              allowOrigins: props.allowedOrigins,
+              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST],
+              allowHeaders: ['content-type', 'authorization'],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
+    });
+    this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      // Per-route metrics, so the webhook's 5xx can be alarmed on apart from the session API's.
+      detailedMetricsEnabled: true,
+      throttle: { rateLimit: props.throttleRateLimit, burstLimit: props.throttleBurstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogs),
+        format: AccessLogFormat.jsonWithStandardFields(),
+      },
+    });
+
+    const checkoutIntegration = new HttpLambdaIntegration('CheckoutApi', props.checkoutApi);
+    for (const routeKey of CHECKOUT_API_ROUTES) {
+      const [method, path] = routeKey.split(' ') as [keyof typeof HttpMethod, string];
+      this.api.addRoutes({ path, methods: [HttpMethod[method]], integration: checkoutIntegration });
+    }
+    const [, webhookPath] = STRIPE_WEBHOOK_ROUTE.split(' ') as [string, string];
+    this.api.addRoutes({
+      path: webhookPath,
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('StripeWebhook', props.stripeWebhook),
+    });
+  }
+
+  /** The endpoint URL of the $default stage, without a trailing slash. */
+  get url(): string {
+    return this.api.apiEndpoint;
+  }
+}

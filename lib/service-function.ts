@@ -1,0 +1,97 @@
+import * as path from 'node:path';
+import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+const PROJECT_ROOT = path.join(__dirname, '..');
+
+/**
+ * esbuild settings every function is built with; exported so the bundle check and the benchmark build
+ * exactly what the stack deploys. `@aws-sdk/*` is left to the Lambda runtime (Node 24 ships SDK v3).
+ */
+export const FUNCTION_BUNDLING = {
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  target: 'node24',
+  format: OutputFormat.CJS,
+  // Prefer packages' ES module builds: esbuild tree-shakes them far better than CommonJS.
+  mainFields: ['module', 'main'],
+  externalModules: ['@aws-sdk/*'],
+} satisfies BundlingOptions;
+
+export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
+
+/** The deployable functions: each is a folder under functions/ with an index.ts exporting `handler`. */
+export const FUNCTION_NAMES = ['checkout-api', 'stripe-webhook', 'setup-worker'] as const;
+
+export function functionEntry(functionName: string): string {
+  return path.join(PROJECT_ROOT, 'functions', functionName, 'index.ts');
+}
+
+/** The same build as FUNCTION_BUNDLING, as esbuild's own options (for the bundle check and benchmark). */
+export function esbuildOptionsFor(functionName: string, outfile: string) {
+  return {
+    entryPoints: [functionEntry(functionName)],
+    outfile,
+    bundle: true,
+    platform: 'node' as const,
+    format: 'cjs' as const,
+    target: FUNCTION_BUNDLING.target,
+    minify: FUNCTION_BUNDLING.minify,
+    sourcemap: FUNCTION_BUNDLING.sourceMap,
+    sourcesContent: FUNCTION_BUNDLING.sourcesContent,
+    mainFields: FUNCTION_BUNDLING.mainFields,
+    external: FUNCTION_BUNDLING.externalModules,
+    metafile: true,
+    logLevel: 'silent' as const,
+  };
+}
+
+export interface ServiceFunctionProps {
+  /** Folder under functions/ whose index.ts exports `handler`. */
+  functionName: (typeof FUNCTION_NAMES)[number];
+  description: string;
+  environment: Record<string, string>;
+  timeout: Duration;
+  memorySize?: number;
+  logRetention: RetentionDays;
+  removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The one place that fixes what every Lambda function shares: runtime, arm64, esbuild bundling, source
+ * maps, a log group with retention, X-Ray tracing. Each function declares only what differs.
+ */
+export class ServiceFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: functionEntry(props.functionName),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      description: props.description,
+      runtime: FUNCTION_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout,
+      tracing: Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      bundling: FUNCTION_BUNDLING,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+    });
+  }
+}

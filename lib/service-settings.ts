@@ -1,0 +1,88 @@
+import type { Node } from 'constructs';
+
+/**
+ * Everything an operator may set with `-c key=value` or in cdk.json's context, read and validated in one
+ * place. Each setting has a default that synthesises offline, so `npx cdk synth` works on a fresh clone.
+ */
+export interface ServiceSettings {
+  /** `prod` keeps data on stack deletion and turns on deletion protection; `dev` cleans up. */
+  stage: 'dev' | 'prod';
+  /** Browser origins allowed by CORS (scheme://host[:port]). */
+  allowedOrigins: string[];
+  throttleRateLimit: number;
+  throttleBurstLimit: number;
+  /** Receives before a message moves to the dead-letter queue. */
+  maxReceiveCount: number;
+  /** Requests per second of the Stripe account's limit that the worker may use (the SaaS needs the rest). */
+  stripeRequestsPerSecond: number;
+  /** Existing Secrets Manager secrets to use, by name; unset means the stack creates placeholders. */
+  stripeSecretKeySecretName?: string;
+  stripeWebhookSecretName?: string;
+  checkoutSuccessUrl: string;
+  checkoutCancelUrl: string;
+  checkoutCurrency: string;
+  recordRetentionDays: number;
+  logRetentionDays: number;
+  /** SNS topic that alarms notify; unset leaves alarms without actions (visible in the console). */
+  alarmTopicArn?: string;
+}
+
+export class SettingsError extends Error {}
+
+export function readServiceSettings(node: Node): ServiceSettings {
+  const text = (key: string): string | undefined => {
+    const value = node.tryGetContext(key);
+    if (value === undefined || value === null || value === '') return undefined;
+    return String(value);
+  };
+  const number = (key: string, fallback: number, min: number, max: number): number => {
+    const raw = text(key);
+    const value = raw === undefined ? fallback : Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new SettingsError(`Context ${key} must be a whole number from ${min} to ${max} (got ${raw}).`);
+    }
+    return value;
+  };
+  const url = (key: string, fallback: string): string => {
+    const value = text(key) ?? fallback;
+    if (!/^https:\/\/[^\s/]+/.test(value)) throw new SettingsError(`Context ${key} must be an https URL.`);
+    return value;
+  };
+
+  const stage = text('stage') ?? 'dev';
+  if (stage !== 'dev' && stage !== 'prod')
+    throw new SettingsError(`Context stage must be dev or prod (got ${stage}).`);
+  const origins = node.tryGetContext('allowedOrigins');
+  const allowedOrigins: string[] = Array.isArray(origins)
+    ? origins.map(String)
+    : (text('allowedOrigins')
+        ?.split(',')
+        .map((origin) => origin.trim()) ?? []);
+  for (const origin of allowedOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new SettingsError(
+        `Context allowedOrigins has ${origin}: give scheme://host[:port] with no path.`,
+      );
+    }
+  }
+  const currency = (text('checkoutCurrency') ?? 'usd').toLowerCase();
+  if (!/^[a-z]{3}$/.test(currency))
+    throw new SettingsError('Context checkoutCurrency must be an ISO currency code.');
+
+  return {
+    stage,
+    allowedOrigins,
+    throttleRateLimit: number('throttleRateLimit', 50, 1, 10_000),
+    throttleBurstLimit: number('throttleBurstLimit', 100, 1, 5_000),
+    maxReceiveCount: number('maxReceiveCount', 5, 1, 1_000),
+    stripeRequestsPerSecond: number('stripeRequestsPerSecond', 20, 2, 10_000),
+    stripeSecretKeySecretName: text('stripeSecretKeySecretName'),
+    stripeWebhookSecretName: text('stripeWebhookSecretName'),
+    checkoutSuccessUrl: url('checkoutSuccessUrl', 'https://example.com/billing/updated'),
+    checkoutCancelUrl: url('checkoutCancelUrl', 'https://example.com/billing'),
+    checkoutCurrency: currency,
+    recordRetentionDays: number('recordRetentionDays', 30, 4, 3650),
+    logRetentionDays: number('logRetentionDays', 30, 1, 3653),
+    alarmTopicArn: text('alarmTopicArn'),
+  };
+}

@@ -1,0 +1,163 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { STRIPE_WEBHOOK_ROUTE } from '../functions/shared/routes';
+import { ServiceHttpApi } from './http-api';
+import { ServiceAlarms } from './service-alarms';
+import { ServiceFunction } from './service-function';
+import type { ServiceSettings } from './service-settings';
+import { SetupQueue } from './setup-queue';
+import { SetupRecordsTable } from './setup-records-table';
+import { StripeSecrets } from './stripe-secrets';
+
+export interface SetupModeServiceStackProps extends StackProps {
+  settings: ServiceSettings;
+}
+
+const WORKER_TIMEOUT = Duration.seconds(30);
+const WORKER_BATCH_SIZE = 10;
+/** At most: retrieve the session, attach the method, update customer and subscription. */
+const STRIPE_REQUESTS_PER_SETUP = 4;
+const METRICS_NAMESPACE = 'StripeSetupModeService';
+
+/*
+ * Worker concurrency, so the worker never takes more than its share S (stripeRequestsPerSecond) of the
+ * Stripe account's limit (live 100 req/s, test 25 req/s, shared with the SaaS's own traffic):
+ * - each instance runs a token bucket of S / C requests per second, C being the event source's maximum
+ *   concurrency, so C instances together stay within S however fast Stripe answers;
+ * - C is chosen so one instance still gets room for a whole setup per second or more:
+ *   C = clamp(floor(S / 10), 2, 50). With the default S = 20: C = 2 instances at 10 req/s each, ≈ 5 setups/s.
+ *   2 is the least maximum concurrency an SQS event source accepts.
+ * The SDK's own retries of a failed request are not metered; they are rare and bounded (2 per call).
+ */
+export function workerConcurrency(stripeRequestsPerSecond: number) {
+  const maxConcurrency = Math.min(50, Math.max(2, Math.floor(stripeRequestsPerSecond / 10)));
+  const perInstance = Math.max(
+    STRIPE_REQUESTS_PER_SETUP,
+    Math.floor(stripeRequestsPerSecond / maxConcurrency),
+  );
+  return { maxConcurrency, perInstance };
+}
+
+/** The whole service: HTTP API, webhook intake, queue, worker, table, secrets and alarms. */
+export class SetupModeServiceStack extends Stack {
+  constructor(scope: Construct, id: string, props: SetupModeServiceStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const retain = settings.stage === 'prod';
+    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const logRetention = settings.logRetentionDays as RetentionDays;
+
+    const table = new SetupRecordsTable(this, 'SetupRecords', { retain }).table;
+    const queues = new SetupQueue(this, 'SetupEvents', {
+      maxReceiveCount: settings.maxReceiveCount,
+      consumerTimeout: WORKER_TIMEOUT,
+    });
+    const secrets = new StripeSecrets(this, 'StripeSecrets', {
+      secretKeySecretName: settings.stripeSecretKeySecretName,
+      webhookSecretName: settings.stripeWebhookSecretName,
+      retain,
+    });
+
+    const common = { logRetention, removalPolicy };
+    const records = {
+      TABLE_NAME: table.tableName,
+      RECORD_RETENTION_DAYS: String(settings.recordRetentionDays),
+      // Longer than the worker's timeout, so a live worker's claim never lapses mid-run.
+      CLAIM_SECONDS: String(WORKER_TIMEOUT.toSeconds() * 2),
+    };
+    const checkoutApi = new ServiceFunction(this, 'CheckoutApi', {
+      ...common,
+      functionName: 'checkout-api',
+      description: 'Creates setup-mode Checkout Sessions and reports their status',
+      timeout: Duration.seconds(15),
+      environment: {
+        ...records,
+        STRIPE_SECRET_KEY_ARN: secrets.secretKey.secretArn,
+        QUEUE_URL: queues.queue.queueUrl,
+        CHECKOUT_SUCCESS_URL: settings.checkoutSuccessUrl,
+        CHECKOUT_CANCEL_URL: settings.checkoutCancelUrl,
+        CHECKOUT_CURRENCY: settings.checkoutCurrency,
+      },
+    }).function;
+    const stripeWebhook = new ServiceFunction(this, 'StripeWebhook', {
+      ...common,
+      functionName: 'stripe-webhook',
+      description: 'Verifies Stripe webhook signatures and queues setup work',
+      timeout: Duration.seconds(10),
+      environment: {
+        STRIPE_WEBHOOK_SECRET_ARN: secrets.webhookSecret.secretArn,
+        QUEUE_URL: queues.queue.queueUrl,
+      },
+    }).function;
+    const { maxConcurrency, perInstance } = workerConcurrency(settings.stripeRequestsPerSecond);
+    const worker = new ServiceFunction(this, 'SetupWorker', {
+      ...common,
+      functionName: 'setup-worker',
+      description: 'Makes the new payment method the default for the customer and subscription',
+      timeout: WORKER_TIMEOUT,
+      environment: {
+        ...records,
+        STRIPE_SECRET_KEY_ARN: secrets.secretKey.secretArn,
+        STRIPE_MAX_REQUESTS_PER_SECOND: String(perInstance),
+        METRICS_NAMESPACE,
+      },
+    }).function;
+    worker.addEventSource(
+      new SqsEventSource(queues.queue, {
+        batchSize: WORKER_BATCH_SIZE,
+        maxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+
+    // Least privilege: each function gets exactly the calls its code makes, on its own resources (the
+    // grant helpers would add DescribeSecret, GetQueueUrl and GetQueueAttributes, which no function calls).
+    const allow = (actions: string[], resource: string) =>
+      new PolicyStatement({ actions, resources: [resource] });
+    const readWriteRecords = allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], table.tableArn);
+    const readSecretKey = allow(['secretsmanager:GetSecretValue'], secrets.secretKey.secretArn);
+    const sendSetupEvents = allow(['sqs:SendMessage'], queues.queue.queueArn);
+    stripeWebhook.addToRolePolicy(allow(['secretsmanager:GetSecretValue'], secrets.webhookSecret.secretArn));
+    stripeWebhook.addToRolePolicy(sendSetupEvents);
+    worker.addToRolePolicy(readWriteRecords);
+    worker.addToRolePolicy(readSecretKey);
+    checkoutApi.addToRolePolicy(readWriteRecords);
+    checkoutApi.addToRolePolicy(readSecretKey);
+    // The status path re-enqueues sessions whose webhook never arrived.
+    checkoutApi.addToRolePolicy(sendSetupEvents);
+
+    const http = new ServiceHttpApi(this, 'HttpApi', {
+      ...common,
+      checkoutApi,
+      stripeWebhook,
+      allowedOrigins: settings.allowedOrigins,
+      throttleRateLimit: settings.throttleRateLimit,
+      throttleBurstLimit: settings.throttleBurstLimit,
+    });
+    const webhookPath = STRIPE_WEBHOOK_ROUTE.split(' ')[1] ?? '/webhooks/stripe';
+    new ServiceAlarms(this, 'Alarms', {
+      queue: queues.queue,
+      deadLetterQueue: queues.deadLetterQueue,
+      worker,
+      apiId: http.api.apiId,
+      webhookPath,
+      metricsNamespace: METRICS_NAMESPACE,
+      alarmTopicArn: settings.alarmTopicArn,
+    });
+
+    new CfnOutput(this, 'ApiUrl', {
+      value: http.url,
+      description: 'Base URL of the session API for frontends',
+    });
+    new CfnOutput(this, 'StripeWebhookUrl', {
+      value: `${http.url}${webhookPath}`,
+      description: 'Paste into Stripe Dashboard → Developers → Webhooks (events: checkout.session.completed)',
+    });
+    new CfnOutput(this, 'StripeSecretKeySecretArn', { value: secrets.secretKey.secretArn });
+    new CfnOutput(this, 'StripeWebhookSecretArn', { value: secrets.webhookSecret.secretArn });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: queues.deadLetterQueue.queueUrl });
+  }
+}

@@ -1,0 +1,38 @@
+import { Duration } from 'aws-cdk-lib';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface SetupQueueProps {
+  maxReceiveCount: number;
+  /** The consumer's timeout: AWS advises a visibility timeout of at least 6 × it for event source mappings. */
+  consumerTimeout: Duration;
+}
+
+/**
+ * The work queue between webhook and worker, and its dead-letter queue. FIFO, with the customer as the
+ * message group, so one customer's setups are handled one at a time and in order (the webhook sets the
+ * group and a deduplication id per session).
+ */
+export class SetupQueue extends Construct {
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: SetupQueueProps) {
+    super(scope, id);
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      fifo: true,
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    this.queue = new Queue(this, 'Queue', {
+      fifo: true,
+      // Stripe retries for 3 days; a message that waits longer than that has bigger problems than age.
+      retentionPeriod: Duration.days(4),
+      visibilityTimeout: Duration.seconds(props.consumerTimeout.toSeconds() * 6),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
+    });
+  }
+}

@@ -1,0 +1,268 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { workerConcurrency } from '../../lib/setup-mode-service-stack';
+import { synthServiceTemplate } from './stack-template';
+
+let template: Template;
+let assemblyDir: string;
+beforeAll(() => {
+  const synthesised = synthServiceTemplate();
+  template = synthesised.template;
+  assemblyDir = synthesised.assembly.directory;
+});
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+
+function functionLogicalId(functionFolder: string): string {
+  const functions = template.findResources('AWS::Lambda::Function');
+  const found = Object.entries(functions).find(([, resource]) =>
+    JSON.stringify(resource.Properties.Environment ?? {}).includes(functionFolder),
+  );
+  if (!found) throw new Error(`no function for ${functionFolder}`);
+  return found[0];
+}
+
+function statementsOfRoleOf(functionId: string): { Action: string | string[]; Resource: unknown }[] {
+  const fn = template.findResources('AWS::Lambda::Function')[functionId] as Resource;
+  const roleId = (fn.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Resource[];
+  return policies
+    .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleId as string))
+    .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: [] }).Statement);
+}
+
+const actionsOf = (functionId: string) =>
+  statementsOfRoleOf(functionId)
+    .flatMap((statement) => [statement.Action].flat())
+    .sort();
+
+describe('the stack', () => {
+  it('has three functions on Node 24, arm64, with tracing and their own log groups', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 3);
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogGroup: Match.anyValue() },
+      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps' }) },
+    });
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 4);
+  });
+
+  it('never puts a Stripe secret in a function’s environment, only the secret’s ARN', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Resource[];
+    for (const fn of functions) {
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(Object.keys(variables)).not.toContain('STRIPE_SECRET_KEY');
+      expect(Object.keys(variables)).not.toContain('STRIPE_WEBHOOK_SECRET');
+    }
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+  });
+
+  it('a FIFO work queue with a 14-day dead-letter queue, SSE, redrive after 5 receives, visibility 6 × the worker timeout', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 2);
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      FifoQueue: true,
+      MessageRetentionPeriod: 14 * 86_400,
+      SqsManagedSseEnabled: true,
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      FifoQueue: true,
+      SqsManagedSseEnabled: true,
+      VisibilityTimeout: 180,
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
+    });
+    const worker =
+      template.findResources('AWS::Lambda::Function')[functionLogicalId('RECORD_RETENTION_DAYS')];
+    expect(worker).toBeDefined();
+  });
+
+  it('refuses plain-HTTP access to both queues', () => {
+    template.resourceCountIs('AWS::SQS::QueuePolicy', 2);
+    template.allResourcesProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('the worker consumes with partial batch responses and a bounded maximum concurrency', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+  });
+
+  it('keeps the worker within its share of Stripe’s rate limit however concurrency is chosen', () => {
+    for (const share of [2, 20, 25, 100, 1000]) {
+      const { maxConcurrency, perInstance } = workerConcurrency(share);
+      expect(maxConcurrency).toBeGreaterThanOrEqual(2);
+      expect(maxConcurrency * perInstance).toBeLessThanOrEqual(Math.max(share, maxConcurrency * 4));
+    }
+    expect(workerConcurrency(20)).toEqual({ maxConcurrency: 2, perInstance: 10 });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ STRIPE_MAX_REQUESTS_PER_SECOND: '10' }) },
+    });
+  });
+
+  it('an on-demand table keyed by pk with TTL and point-in-time recovery, deleted with a dev stack', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Delete',
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      },
+    });
+  });
+
+  it('an HTTP API with the session routes, the webhook route, throttling and JSON access logs', () => {
+    for (const routeKey of [
+      'POST /checkout-sessions',
+      'GET /checkout-sessions/{id}',
+      'POST /create-checkout-session',
+      'POST /webhooks/stripe',
+    ]) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey });
+    }
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 4);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: {
+        ThrottlingRateLimit: 50,
+        ThrottlingBurstLimit: 100,
+        DetailedMetricsEnabled: true,
+      },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    });
+  });
+
+  it('alarms on the dead-letter queue, worker errors, webhook 5xx, queue age and permanent failures', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: '5xx',
+      Dimensions: Match.arrayWith([{ Name: 'Resource', Value: '/webhooks/stripe' }]),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'PermanentFailures',
+      Namespace: 'StripeSetupModeService',
+    });
+  });
+
+  it('outputs the API URL and the full webhook URL for Stripe’s dashboard', () => {
+    template.hasOutput('ApiUrl', {});
+    template.hasOutput('StripeWebhookUrl', {
+      Value: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('/webhooks/stripe$')])] },
+    });
+  });
+});
+
+describe('least privilege', () => {
+  const webhookId = () => functionLogicalId('STRIPE_WEBHOOK_SECRET_ARN');
+  const workerId = () => functionLogicalId('STRIPE_MAX_REQUESTS_PER_SECOND');
+  const apiId = () => functionLogicalId('CHECKOUT_SUCCESS_URL');
+
+  it('the webhook may only send to its queue and read its secret (plus X-Ray)', () => {
+    expect(actionsOf(webhookId())).toEqual(
+      [
+        'secretsmanager:GetSecretValue',
+        'sqs:SendMessage',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ].sort(),
+    );
+  });
+
+  it('the worker may consume its queue, read and write its table, read its secret', () => {
+    expect(actionsOf(workerId())).toEqual(
+      [
+        'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
+        'secretsmanager:GetSecretValue',
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:ReceiveMessage',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ].sort(),
+    );
+  });
+
+  it('the session API may read and write the table, read its secret and send to the queue', () => {
+    expect(actionsOf(apiId())).toEqual(
+      [
+        'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
+        'secretsmanager:GetSecretValue',
+        'sqs:SendMessage',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ].sort(),
+    );
+  });
+
+  it('no statement has a wildcard action, and only X-Ray has a wildcard resource', () => {
+    for (const id of [webhookId(), workerId(), apiId()]) {
+      for (const statement of statementsOfRoleOf(id)) {
+        const actions = [statement.Action].flat();
+        expect(actions.every((action) => !action.includes('*'))).toBe(true);
+        if (statement.Resource === '*')
+          expect(actions.every((action) => action.startsWith('xray:'))).toBe(true);
+      }
+    }
+  });
+});
+
+describe('stages and cdk-nag', () => {
+  it('a prod stage retains the table with deletion protection and retains the secrets', () => {
+    const { template: prod } = synthServiceTemplate({ stage: 'prod' });
+    prod.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: { DeletionProtectionEnabled: true },
+    });
+    prod.allResources('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+  });
+
+  it('imports existing secrets by name instead of creating placeholders', () => {
+    const { template: imported } = synthServiceTemplate({
+      stripeSecretKeySecretName: 'prod/stripe/api-key',
+      stripeWebhookSecretName: 'prod/stripe/webhook',
+    });
+    imported.resourceCountIs('AWS::SecretsManager::Secret', 0);
+  });
+
+  it('AwsSolutions checks pass with no unacknowledged finding, and every acknowledgement has a reason', () => {
+    const report = JSON.parse(readFileSync(path.join(assemblyDir, 'validation-report.json'), 'utf8'));
+    const nag = report.pluginReports.find(
+      (plugin: { pluginName: string }) => plugin.pluginName === 'AwsSolutions',
+    );
+    expect(nag.conclusion).toBe('success');
+    expect(nag.violations).toEqual([]);
+    for (const suppressed of nag.suppressedViolations) expect(suppressed.reason.length).toBeGreaterThan(40);
+  });
+
+  it('refuses settings that make no sense, naming them', () => {
+    expect(() => synthServiceTemplate({ maxReceiveCount: 0 })).toThrow(/maxReceiveCount/);
+    expect(() => synthServiceTemplate({ stage: 'staging' })).toThrow(/stage/);
+    expect(() => synthServiceTemplate({ allowedOrigins: ['https://app.example.com/path'] })).toThrow(
+      /allowedOrigins/,
+    );
+  });
+});
