@@ -24,11 +24,24 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
  * A local stand-in for an API Gateway HTTP API: matches route keys, hands the Lambda handler the payload v2
  * event and writes its structured result back, as API Gateway does.
  */
+export type FallbackHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  body: Buffer,
+) => Promise<void>;
+
+export interface HttpApiOptions {
+  port?: number;
+  host?: string;
+  /** Serves what no route matches (the local stack's demo pages); default: API Gateway's JSON 404. */
+  fallback?: FallbackHandler;
+}
+
 export async function startHttpApi(
   routes: HttpApiRoute[],
-  port = 0,
-  host = '127.0.0.1',
+  options: HttpApiOptions = {},
 ): Promise<LocalHttpApi> {
+  const { port = 0, host = '127.0.0.1' } = options;
   const compiled = routes.map((route) => ({ ...route, ...compileRouteKey(route.routeKey) }));
   const server = createServer((request, response) => {
     void serve(request, response).catch(() => {
@@ -66,6 +79,10 @@ export async function startHttpApi(
         sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
       });
       writeResult(response, await route.handler(event));
+      return;
+    }
+    if (options.fallback) {
+      await options.fallback(request, response, body);
       return;
     }
     response.writeHead(404, { 'content-type': 'application/json' });

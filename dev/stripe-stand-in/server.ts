@@ -1,12 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ApiPipeline } from './api-pipeline';
 import type { ControlResponse } from './control-routes';
-import type { StandInStore } from './store';
+import type { PageResponse } from './hosted-checkout';
 
 export interface StandInHandlers {
   api: ApiPipeline;
   control(method: string, path: string, body: string): Promise<ControlResponse>;
-  store: StandInStore;
+  /** The hosted Checkout page at `/checkout/<session id>`. */
+  checkout(method: string, sessionId: string, body: string): Promise<PageResponse>;
 }
 
 function readBody(request: IncomingMessage): Promise<string> {
@@ -21,22 +22,6 @@ function readBody(request: IncomingMessage): Promise<string> {
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'Content-Type': 'application/json' });
   response.end(JSON.stringify(body, null, 2));
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** Placeholder for the hosted Checkout page that a session's `url` points at. */
-function checkoutPage(store: StandInStore, sessionId: string): { status: number; html: string } {
-  const session = store.getCheckoutSession(sessionId);
-  const title = session === undefined ? 'Checkout session not found' : 'Stripe stand-in Checkout';
-  const detail =
-    session === undefined ? '' : `<p>Status: <span id="status">${escapeHtml(session.status)}</span></p>`;
-  return {
-    status: session === undefined ? 404 : 200,
-    html: `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1><p>Session: <code id="session-id">${escapeHtml(sessionId)}</code></p>${detail}</body></html>`,
-  };
 }
 
 async function dispatch(
@@ -69,10 +54,10 @@ async function dispatch(
     return;
   }
   const checkout = /^\/checkout\/([^/]+)$/.exec(url.pathname);
-  if (method === 'GET' && checkout !== null) {
-    const page = checkoutPage(handlers.store, decodeURIComponent(checkout[1] ?? ''));
-    response.writeHead(page.status, { 'Content-Type': 'text/html; charset=utf-8' });
-    response.end(page.html);
+  if (checkout !== null) {
+    const page = await handlers.checkout(method, decodeURIComponent(checkout[1] ?? ''), body);
+    response.writeHead(page.status, page.headers);
+    response.end(page.body);
     return;
   }
   sendJson(response, 404, {

@@ -8,6 +8,7 @@ import {
 } from './checkout-completion';
 import { handleControlRequest } from './control-routes';
 import { FaultInjector } from './faults';
+import { handleHostedCheckout } from './hosted-checkout';
 import { IdempotencyStore } from './idempotency';
 import { checkoutSessionRoutes } from './resources/checkout-sessions';
 import { customerRoutes } from './resources/customers';
@@ -27,6 +28,8 @@ export interface StripeStandInOptions {
   host?: string;
   /** Default 'whsec_standin'. */
   webhookSecret?: string;
+  /** Where sessions completed on the hosted Checkout page are delivered; see `setWebhookUrl`. */
+  webhookUrl?: string;
 }
 
 export interface StripeStandIn {
@@ -53,6 +56,12 @@ export interface StripeStandIn {
     sessionId: string,
     opts?: CompleteSessionOptions<Card>,
   ): Promise<CompletionFor<Card>>;
+  /**
+   * Where a session completed on the hosted Checkout page (`/checkout/<id>`) is delivered as a signed
+   * `checkout.session.completed`; undefined stops deliveries. Settable after start, because the dev
+   * server starts the stand-in before it knows its own port. `reset()` keeps it.
+   */
+  setWebhookUrl(url: string | undefined): void;
   /** Signs `event` with the webhook secret and POSTs it to `deliverTo`. */
   sendEvent(event: object, deliverTo: string): Promise<WebhookDelivery>;
   /** Forgets all objects, requests, faults, idempotency keys and latency. */
@@ -79,6 +88,7 @@ class RunningStandIn implements StripeStandIn {
   port = 0;
   sdkOptions: { host: string; port: number; protocol: 'http' };
   private latencyMs = 0;
+  private webhookUrl: string | undefined;
 
   constructor(
     private readonly host: string,
@@ -96,8 +106,18 @@ class RunningStandIn implements StripeStandIn {
     });
     this.server = createStandInServer({
       api,
-      store: this.store,
       control: (method, path, body) => handleControlRequest(this, method, path, body),
+      checkout: (method, sessionId, body) =>
+        handleHostedCheckout(
+          {
+            store: this.store,
+            completeCheckoutSession: (id, options) => this.completeCheckoutSession(id, options),
+            webhookUrl: () => this.webhookUrl,
+          },
+          method,
+          sessionId,
+          body,
+        ),
     });
   }
 
@@ -130,6 +150,14 @@ class RunningStandIn implements StripeStandIn {
     return result as CompletionFor<Card>;
   }
 
+  setWebhookUrl(url: string | undefined): void {
+    // Fail here, not on the first completed checkout, when the URL cannot be delivered to.
+    if (url !== undefined && !/^https?:$/.test(new URL(url).protocol)) {
+      throw new Error(`The stand-in's webhookUrl must be http(s): ${url}`);
+    }
+    this.webhookUrl = url;
+  }
+
   sendEvent(event: object, deliverTo: string): Promise<WebhookDelivery> {
     return sendEvent(event, deliverTo, this.webhookSecret);
   }
@@ -149,6 +177,7 @@ class RunningStandIn implements StripeStandIn {
 
 export async function startStripeStandIn(opts: StripeStandInOptions = {}): Promise<StripeStandIn> {
   const standIn = new RunningStandIn(opts.host ?? '127.0.0.1', opts.webhookSecret ?? 'whsec_standin');
+  standIn.setWebhookUrl(opts.webhookUrl);
   await standIn.start(opts.port ?? 0);
   return standIn;
 }

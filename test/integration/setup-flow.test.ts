@@ -63,6 +63,7 @@ describe('the whole setup flow, on real stand-ins', () => {
       setupIntent: { status: 'succeeded' },
       paymentMethod: { id: paymentMethodId, type: 'card', brand: 'visa', last4: '4242' },
       defaultsApplied: true,
+      appliedTo: { customer: customer.id, subscription: subscription.id, paymentMethod: paymentMethodId },
       processing: { status: 'applied' },
     });
     expect(await stack.queueDepth()).toBe(0);

@@ -13,6 +13,8 @@ export interface SetupStatus {
   setupIntent: { id: string; status: string } | null;
   paymentMethod: { id: string; type: string; brand?: string; last4?: string } | null;
   defaultsApplied: boolean;
+  /** Where the payment method became the default, once applied. */
+  appliedTo: { customer: string; subscription: string | null; paymentMethod: string } | null;
   processing: {
     status: SetupRecord['status'] | 'not_started';
     failureCode?: string;
@@ -57,6 +59,14 @@ export async function getSetupStatus(
         }
       : null,
     defaultsApplied: record?.status === 'applied',
+    appliedTo:
+      record?.status === 'applied' && record.customerId && record.paymentMethodId
+        ? {
+            customer: record.customerId,
+            subscription: record.subscriptionId ?? null,
+            paymentMethod: record.paymentMethodId,
+          }
+        : null,
     processing: record
       ? {
           status: record.status,

@@ -1,0 +1,116 @@
+import { escapeHtml } from './html';
+
+export interface DemoAccount {
+  name: string;
+  email: string;
+  customerId: string;
+  subscriptionId?: string;
+  /** e.g. "visa •••• 4242", or undefined when the customer has no default yet. */
+  defaultCard?: string;
+}
+
+const STYLE = `
+  * { box-sizing: border-box; }
+  body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1a1f36; background: #f6f9fc; }
+  header { background: #0a2540; color: #fff; padding: 18px 32px; display: flex; justify-content: space-between; align-items: center; }
+  header h1 { font-size: 18px; margin: 0; font-weight: 600; }
+  header span { font-size: 12px; background: #ffbb00; color: #0a2540; border-radius: 4px; padding: 2px 8px; font-weight: 600; }
+  main { max-width: 760px; margin: 32px auto; padding: 0 16px; }
+  .card { background: #fff; border-radius: 8px; box-shadow: 0 1px 3px rgba(50,50,93,.15); padding: 20px 24px; margin-bottom: 16px; }
+  .row { display: flex; justify-content: space-between; align-items: center; gap: 16px; }
+  .muted { color: #6b7385; font-size: 13px; }
+  code { font-size: 12px; background: #f0f3f7; padding: 1px 5px; border-radius: 3px; }
+  button { background: #635bff; color: #fff; border: 0; border-radius: 6px; padding: 10px 18px; font-size: 15px; font-weight: 600; cursor: pointer; }
+  button:hover { background: #5148e5; }
+  input { border: 1px solid #d5dbe1; border-radius: 6px; padding: 8px 10px; font-size: 14px; width: 100%; margin: 4px 0 10px; }
+  .ok { color: #0e8a4f; font-weight: 600; }
+  .bad { color: #c0123c; font-weight: 600; }
+  .big { font-size: 22px; font-weight: 600; }
+`;
+
+function layout(title: string, body: string, script = ''): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
+<body><header><h1>Acme Cloud · Billing</h1><span>local demo</span></header><main>${body}</main>${script}</body></html>`;
+}
+
+/** The seed's page: a button that POSTs to /create-checkout-session, one form per demo customer. */
+export function renderDemoPage(accounts: DemoAccount[], stripeMode: string): string {
+  const forms = accounts.map(
+    (account) => `
+    <div class="card row" data-customer="${escapeHtml(account.customerId)}">
+      <div>
+        <div><strong>${escapeHtml(account.name)}</strong> <span class="muted">${escapeHtml(account.email)}</span></div>
+        <div class="muted">Customer <code>${escapeHtml(account.customerId)}</code>${
+          account.subscriptionId
+            ? ` · subscription <code>${escapeHtml(account.subscriptionId)}</code>`
+            : ' · no subscription'
+        }</div>
+        <div class="muted">Default card: <span class="default-card">${escapeHtml(account.defaultCard ?? 'none yet')}</span></div>
+      </div>
+      <form action="/create-checkout-session" method="POST">
+        <input type="hidden" name="customer" value="${escapeHtml(account.customerId)}">
+        ${account.subscriptionId ? `<input type="hidden" name="subscription" value="${escapeHtml(account.subscriptionId)}">` : ''}
+        <button type="submit">Checkout</button>
+      </form>
+    </div>`,
+  );
+  const manual = `
+    <div class="card">
+      <p><strong>Any customer</strong> <span class="muted">(ids from your Stripe test account)</span></p>
+      <form action="/create-checkout-session" method="POST">
+        <label>Customer id<input name="customer" placeholder="cus_…" required></label>
+        <label>Subscription id (optional)<input name="subscription" placeholder="sub_…"></label>
+        <button type="submit">Checkout</button>
+      </form>
+    </div>`;
+  return layout(
+    'Update your payment method',
+    `<h2>Update the card used for your invoices</h2>
+     <p class="muted">Checkout in <strong>setup mode</strong> saves a card without charging it; the service then makes it the
+     default for the customer's future invoices and for the subscription. Stripe: ${escapeHtml(stripeMode)}.</p>
+     ${accounts.length > 0 ? forms.join('') : manual}`,
+  );
+}
+
+/** The success page: polls GET /checkout-sessions/{id} (the guide's synchronous path) until the defaults are set. */
+export function renderSuccessPage(): string {
+  const script = `<script>
+  const sessionId = new URLSearchParams(location.search).get('session_id');
+  const $ = (id) => document.getElementById(id);
+  const mark = (el, ok, text) => { el.textContent = text; el.className = ok ? 'ok' : 'bad'; };
+  async function poll(attempt) {
+    if (!sessionId) { $('status').textContent = 'No session_id in the URL.'; return; }
+    const response = await fetch('/checkout-sessions/' + encodeURIComponent(sessionId));
+    const body = await response.json();
+    if (!response.ok) { mark($('status'), false, body.error ? body.error.message : 'Unexpected answer'); return; }
+    const pm = body.paymentMethod;
+    if (pm) { const name = pm.brand || pm.type; $('saved-card').textContent = name.charAt(0).toUpperCase() + name.slice(1) + (pm.last4 ? ' •••• ' + pm.last4 : ''); }
+    const state = body.processing.status;
+    if (body.defaultsApplied && body.appliedTo) {
+      mark($('customer-default'), true, '✓ default for customer ' + body.appliedTo.customer);
+      mark($('subscription-default'), true, body.appliedTo.subscription
+        ? '✓ default for subscription ' + body.appliedTo.subscription : '– no subscription to update');
+      mark($('status'), true, 'Your new card will be used for future invoices.');
+      return;
+    }
+    if (state === 'failed') { mark($('status'), false, 'Could not apply: ' + (body.processing.failureCode || 'failed')); return; }
+    $('status').textContent = state === 'pending' ? 'Your bank is confirming the payment method…' : 'Waiting for Stripe…';
+    if (attempt < 120) setTimeout(() => poll(attempt + 1), 500);
+  }
+  poll(0).catch((error) => { $('status').textContent = String(error); });
+</script>`;
+  return layout(
+    'Payment method saved',
+    `<div class="card">
+       <h2>Payment method saved</h2>
+       <p class="big" id="saved-card">…</p>
+       <p id="customer-default" class="muted">checking customer default…</p>
+       <p id="subscription-default" class="muted">checking subscription default…</p>
+       <p id="status" class="muted">Waiting for Stripe…</p>
+       <p><a href="/">Back to billing</a></p>
+     </div>`,
+    script,
+  );
+}

@@ -1,0 +1,113 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import * as path from 'node:path';
+import { send } from '../support/http';
+
+const PROJECT_ROOT = path.join(__dirname, '..', '..');
+
+/** Resolves with the first stdout match of `pattern`, or rejects when the process exits first. */
+function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(
+      () => reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = output.match(pattern);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before ${pattern}:\n${output}`));
+    });
+  });
+}
+
+function groupIsGone(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+describe('npm run dev, as a user runs it', () => {
+  it('starts, serves one full setup over HTTP, and stops cleanly on Ctrl-C', async () => {
+    const child = spawn('npm', ['run', 'dev'], {
+      cwd: PROJECT_ROOT,
+      // Its own process group, as a terminal gives it; Ctrl-C signals the whole group.
+      detached: true,
+      env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const [, baseUrl] = await waitForOutput(child, /demo\s+(http:\/\/127\.0\.0\.1:\d+)\//, 60_000);
+      const port = Number(new URL(baseUrl as string).port);
+
+      const demo = await send(`${baseUrl}/`);
+      expect(demo.status).toBe(200);
+      const customer = demo.text.match(/name="customer" value="(cus_\w+)"/)?.[1];
+      const subscription = demo.text.match(/name="subscription" value="(sub_\w+)"/)?.[1];
+      expect(customer).toBeDefined();
+
+      const created = await send(`${baseUrl}/create-checkout-session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ customer: customer ?? '', subscription: subscription ?? '' }).toString(),
+      });
+      expect(created.status).toBe(303);
+      const checkoutUrl = created.headers.get('location') ?? '';
+      const sessionId = checkoutUrl.match(/cs_test_\w+/)?.[0];
+
+      const paid = await send(checkoutUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          card_number: '4242424242424242',
+          expiry: '12/34',
+          cvc: '123',
+          name: 'A',
+        }).toString(),
+      });
+      expect(paid.status).toBe(303);
+      expect(paid.headers.get('location')).toBe(`${baseUrl}/success?session_id=${sessionId}`);
+
+      let status = await send(`${baseUrl}/checkout-sessions/${sessionId}`);
+      for (let attempt = 0; attempt < 100 && !status.json?.defaultsApplied; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        status = await send(`${baseUrl}/checkout-sessions/${sessionId}`);
+      }
+      expect(status.json).toMatchObject({
+        defaultsApplied: true,
+        appliedTo: { customer, subscription: subscription ?? null },
+      });
+
+      const stoppedAt = Date.now();
+      process.kill(-(child.pid as number), 'SIGINT');
+      await exited;
+      expect(Date.now() - stoppedAt).toBeLessThan(5000);
+      for (let attempt = 0; attempt < 20 && !groupIsGone(child.pid as number); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(groupIsGone(child.pid as number)).toBe(true);
+      expect(await portIsFree(port)).toBe(true);
+    } finally {
+      if (!groupIsGone(child.pid as number)) process.kill(-(child.pid as number), 'SIGKILL');
+    }
+  }, 90_000);
+});
