@@ -12,13 +12,14 @@ import {
   requireMediaType,
 } from '../shared/http';
 import { describeError, type Logger } from '../shared/logger';
-import type { SetupRecords, StripeGateway } from '../shared/ports';
+import type { EventQueue, SetupRecords, StripeGateway } from '../shared/ports';
 import { identifyCaller, identifyOptionalCaller } from './caller';
 import { parseCreateSessionForm, parseCreateSessionJson, parseSessionId } from './requests';
 
 export interface CheckoutApiDeps {
   stripe: StripeGateway;
   records: SetupRecords;
+  queue: EventQueue;
   checkout: CheckoutConfig;
   log: Logger;
 }

@@ -1,10 +1,12 @@
 import { createDynamoDbSetupRecords } from '../shared/adapters/dynamodb-setup-records';
+import { createSqsEventQueue } from '../shared/adapters/sqs-event-queue';
 import { createStripeGateway } from '../shared/adapters/stripe-gateway';
-import { createDynamoDbClient } from '../shared/aws-clients';
+import { createDynamoDbClient, createSqsClient } from '../shared/aws-clients';
 import {
   readCheckoutConfig,
   readLogLevel,
   readProcessingConfig,
+  readQueueUrl,
   readStripeConnection,
   readTableName,
 } from '../shared/config';
@@ -21,6 +23,7 @@ export function wireCheckoutApi(env: Record<string, string | undefined>) {
       tableName: readTableName(env),
       ...readProcessingConfig(env),
     }),
+    queue: createSqsEventQueue(createSqsClient(), readQueueUrl(env)),
     checkout: readCheckoutConfig(env),
     log: createLogger(readLogLevel(env), { service: 'checkout-api' }),
   });

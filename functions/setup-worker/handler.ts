@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { applyDefaultPaymentMethod, SessionBusy } from '../shared/flow/apply-default-payment-method';
+import { applyDefaultPaymentMethod, SetupBusy } from '../shared/flow/apply-default-payment-method';
 import { parseSetupMessage } from '../shared/flow/setup-message';
 import { describeError, type Logger } from '../shared/logger';
 import { metricFields } from '../shared/metrics';
@@ -14,6 +14,7 @@ export interface SetupWorkerDeps {
 
 const OUTCOME_METRICS = {
   applied: 'DefaultsApplied',
+  superseded: 'SetupsSuperseded',
   pending: 'SetupsPending',
   failed: 'PermanentFailures',
 } as const;
@@ -34,7 +35,11 @@ export function buildSetupWorkerHandler(
       deps.log.error('queue message is not a setup message', { messageId: record.messageId });
       return false;
     }
-    const log = deps.log.child({ stripeEventId: message.eventId, sessionId: message.sessionId });
+    const log = deps.log.child({
+      stripeEventId: message.eventId,
+      setupIntentId: message.setupIntentId,
+      ...(message.sessionId ? { sessionId: message.sessionId } : {}),
+    });
     try {
       const result = await applyDefaultPaymentMethod({ ...deps, log }, message);
       if (result.status === 'already_finished') return true;
@@ -43,7 +48,7 @@ export function buildSetupWorkerHandler(
       log[result.status === 'failed' ? 'error' : 'info']('setup processed', { ...result, ...metric });
       return true;
     } catch (error) {
-      const level = error instanceof SessionBusy ? 'info' : 'warn';
+      const level = error instanceof SetupBusy ? 'info' : 'warn';
       log[level]('setup will be retried', { messageId: record.messageId, ...describeError(error) });
       return false;
     }

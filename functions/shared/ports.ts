@@ -3,11 +3,16 @@
  * (SQS, DynamoDB, the stripe SDK); tests point those adapters at local stand-ins instead of swapping code.
  */
 
-/** What the webhook enqueues: enough to find the work, never the state (the worker fetches that fresh). */
+/**
+ * What the webhook (or the status path, or reconcile) enqueues: enough to find the work, never the state —
+ * the worker fetches that fresh. Work is keyed by SetupIntent: `checkout.session.completed` and the later
+ * `setup_intent.*` events of a delayed payment method both name it, so they share one record.
+ */
 export interface SetupMessage {
   eventId: string;
   eventType: string;
-  sessionId: string;
+  setupIntentId: string;
+  sessionId: string | null;
   customerId: string | null;
   /** Stripe's `created` of the event, in unix seconds. */
   created: number;
@@ -18,42 +23,93 @@ export interface EventQueue {
   enqueue(message: SetupMessage): Promise<void>;
 }
 
-/** `processing` is a live claim by one worker; the others are where a session's processing ended. */
-export type SetupRecordStatus = 'processing' | 'applied' | 'pending' | 'failed';
+/**
+ * `queued` is the status path's marker for a session it enqueued; `processing` is a live claim by one worker;
+ * the others are where processing ended. `superseded`: a newer setup of the same customer had already
+ * become the default, so this one changed nothing.
+ */
+export type SetupRecordStatus = 'queued' | 'processing' | 'applied' | 'superseded' | 'pending' | 'failed';
+
+export type StepResult = 'applied' | 'superseded' | 'already_applied';
 
 export interface SetupRecord {
-  sessionId: string;
+  setupIntentId: string;
   status: SetupRecordStatus;
+  sessionId?: string;
   customerId?: string;
   subscriptionId?: string;
   paymentMethodId?: string;
   setupIntentStatus?: string;
+  customerDefault?: StepResult;
+  subscriptionDefault?: StepResult;
   failureCode?: string;
   failureMessage?: string;
   eventId?: string;
+  queuedAt?: number;
   updatedAt: string;
 }
 
 export type ClaimResult =
   | { outcome: 'claimed'; token: string }
-  /** Applied or failed for good: nothing left to do for this session. */
+  /** Applied, superseded or failed for good: nothing left to do for this setup. */
   | { outcome: 'finished'; record: SetupRecord }
   /** Another worker holds a live claim; try again once it has expired or finished. */
   | { outcome: 'busy' };
 
 export type SetupOutcome =
-  | { status: 'applied'; customerId: string; subscriptionId?: string; paymentMethodId: string }
+  | {
+      status: 'applied' | 'superseded';
+      customerId: string;
+      subscriptionId?: string;
+      paymentMethodId: string;
+      customerDefault: StepResult;
+      subscriptionDefault?: StepResult;
+    }
   | { status: 'pending'; customerId?: string; setupIntentStatus: string }
-  | { status: 'failed'; customerId?: string; failureCode: string; failureMessage: string };
+  | {
+      status: 'failed';
+      customerId?: string;
+      subscriptionId?: string;
+      paymentMethodId?: string;
+      failureCode: string;
+      failureMessage: string;
+    };
+
+/** Which setup last became a default, per customer or per subscription ("newest setup wins"). */
+export interface DefaultOwner {
+  /** Sortable: the setup's creation time, then its SetupIntent id as a tie-break. */
+  setupOrder: string;
+  setupIntentId: string;
+  paymentMethodId: string;
+}
+
+export type DefaultTarget = { kind: 'customer' | 'subscription'; id: string };
+
+/** The key `SetupRecords.defaultOwners` results are found under. */
+export function defaultOwnerKey(target: DefaultTarget): string {
+  return `${target.kind}:${target.id}`;
+}
 
 export interface SetupRecords {
-  /** Conditional write taken before any Stripe call, so two workers never both act on one session. */
-  claim(sessionId: string, eventId: string): Promise<ClaimResult>;
+  /** Conditional write taken before any Stripe call, so two workers never both act on one setup. */
+  claim(setupIntentId: string, eventId: string, sessionId: string | null): Promise<ClaimResult>;
   /** Gives a claim back after a transient failure so a redelivery can retry at once. */
-  release(sessionId: string, token: string): Promise<void>;
+  release(setupIntentId: string, token: string): Promise<void>;
   /** Records where processing ended, only if this worker's claim still holds (false if it was lost). */
-  finish(sessionId: string, token: string, outcome: SetupOutcome): Promise<boolean>;
-  get(sessionId: string): Promise<SetupRecord | undefined>;
+  finish(setupIntentId: string, token: string, outcome: SetupOutcome): Promise<boolean>;
+  get(setupIntentId: string): Promise<SetupRecord | undefined>;
+  /**
+   * The status path's marker: true if this caller may enqueue the setup (no record yet, or an earlier
+   * marker older than `staleAfterSeconds` whose enqueue evidently never led anywhere).
+   */
+  markQueued(setupIntentId: string, sessionId: string, staleAfterSeconds: number): Promise<boolean>;
+  /** One read for all targets: who currently owns each default. */
+  defaultOwners(targets: DefaultTarget[]): Promise<Map<string, DefaultOwner>>;
+  /**
+   * Records the new owner of a default after Stripe was updated; refuses (false) to replace a newer setup.
+   * Doubles as the step's checkpoint: a redelivered setup sees its own order and skips the step.
+   */
+  recordDefaultOwner(target: DefaultTarget, owner: DefaultOwner): Promise<boolean>;
 }
 
 export interface CardDetails {
@@ -72,6 +128,8 @@ export interface PaymentMethodSummary {
 export interface SetupIntentSnapshot {
   id: string;
   status: string;
+  /** Unix seconds: orders setups of one customer ("newest setup wins"). */
+  created: number;
   customerId: string | null;
   paymentMethod: PaymentMethodSummary | null;
   metadata: Record<string, string>;
@@ -109,6 +167,10 @@ export interface StripeGateway {
   retrieveSubscription(subscriptionId: string): Promise<SubscriptionSnapshot>;
   /** One request: the session with its SetupIntent and PaymentMethod expanded. */
   retrieveSetupSession(sessionId: string): Promise<CheckoutSessionSnapshot>;
+  /** One request: the SetupIntent with its PaymentMethod expanded. */
+  retrieveSetupIntent(setupIntentId: string): Promise<SetupIntentSnapshot>;
+  /** Completed setup-mode sessions created since a time (unix seconds), newest first, page by page. */
+  listCompletedSetupSessions(createdSince: number): AsyncIterable<CheckoutSessionSnapshot>;
   attachPaymentMethod(paymentMethodId: string, customerId: string): Promise<void>;
   setCustomerDefaultPaymentMethod(customerId: string, paymentMethodId: string): Promise<void>;
   setSubscriptionDefaultPaymentMethod(subscriptionId: string, paymentMethodId: string): Promise<void>;

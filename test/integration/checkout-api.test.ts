@@ -27,14 +27,22 @@ describe('POST /checkout-sessions', () => {
       customer: customer.id,
       currency: 'usd',
       cancel_url: 'https://app.example.com/billing',
-      metadata: { customer_id: customer.id, subscription_id: subscription.id },
+      metadata: {
+        customer_id: customer.id,
+        subscription_id: subscription.id,
+        created_by: 'stripe-setup-mode-service',
+      },
     });
     expect(session.success_url).toBe(
       'https://app.example.com/billing/updated?session_id={CHECKOUT_SESSION_ID}',
     );
     expect(session.url).toBe(reply.json.url);
     const intent = session.setup_intent as { metadata: Record<string, string> };
-    expect(intent.metadata).toEqual({ customer_id: customer.id, subscription_id: subscription.id });
+    expect(intent.metadata).toEqual({
+      customer_id: customer.id,
+      subscription_id: subscription.id,
+      created_by: 'stripe-setup-mode-service',
+    });
   });
 
   it('passes the caller’s own redirect URLs and currency', async () => {
@@ -148,7 +156,7 @@ describe('POST /create-checkout-session (the seed’s HTML form)', () => {
     const location = reply.headers.get('location') ?? '';
     const sessions = await stack.stripe.checkout.sessions.list({ limit: 1 });
     expect(location).toBe(sessions.data[0]?.url);
-    expect(sessions.data[0]?.metadata).toEqual({
+    expect(sessions.data[0]?.metadata).toMatchObject({
       customer_id: customer.id,
       subscription_id: subscription.id,
     });

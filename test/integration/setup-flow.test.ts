@@ -38,11 +38,11 @@ describe('the whole setup flow, on real stand-ins', () => {
     stack.stripeStandIn.clearRequests();
     expect(await stack.drainQueue()).toEqual({ received: 1, failed: 0 });
 
-    // The worker's Stripe calls: one retrieve with the SetupIntent expanded, then the two updates.
+    // The worker's Stripe calls: one retrieve of the SetupIntent (method expanded), then the two updates.
     const calls = stack.stripeStandIn.requests.map((request) => `${request.method} ${request.path}`);
     expect(calls.sort()).toEqual(
       [
-        `GET /v1/checkout/sessions/${created.json.id}`,
+        `GET /v1/setup_intents/${completion.setupIntent.id}`,
         `POST /v1/customers/${customer.id}`,
         `POST /v1/subscriptions/${subscription.id}`,
       ].sort(),

@@ -83,6 +83,7 @@ describe('setup worker', () => {
     const body = JSON.stringify({
       eventId: completion.event.id,
       eventType: 'checkout.session.completed',
+      setupIntentId: completion.setupIntent.id,
       sessionId,
       customerId: completion.session.customer,
       created: completion.event.created,
@@ -95,7 +96,7 @@ describe('setup worker', () => {
       stack.worker({ Records: [sqsRecord('second', body)] }),
     ]);
 
-    expect(stack.stripeStandIn.countRequests('GET', /^\/v1\/checkout\/sessions\//)).toBe(1);
+    expect(stack.stripeStandIn.countRequests('GET', /^\/v1\/setup_intents\//)).toBe(1);
     expect(stack.stripeStandIn.requests).toHaveLength(3);
     // The loser gives its message back for later instead of dropping it; by then the work is done.
     const failures = [...(first?.batchItemFailures ?? []), ...(second?.batchItemFailures ?? [])];
@@ -133,7 +134,12 @@ describe('setup worker', () => {
     await deliverSignedEvent(stack.webhookUrl, good.completion.event, stack.stripeStandIn.webhookSecret);
     await deliverSignedEvent(stack.webhookUrl, bad.completion.event, stack.stripeStandIn.webhookSecret);
     // Stripe is down for this one session, through every retry the SDK makes.
-    stack.stripeStandIn.faults.add({ method: 'GET', path: new RegExp(bad.sessionId), status: 503, times: 3 });
+    stack.stripeStandIn.faults.add({
+      method: 'GET',
+      path: new RegExp(bad.completion.setupIntent.id),
+      status: 503,
+      times: 3,
+    });
 
     const batches: { event: SQSEvent; response: SQSBatchResponse }[] = [];
     const observedWorker = async (event: SQSEvent) => {
@@ -147,7 +153,9 @@ describe('setup worker', () => {
     });
     const [batch] = batches;
     expect(batch?.event.Records).toHaveLength(2);
-    const badRecord = batch?.event.Records.find((record) => record.body.includes(bad.sessionId));
+    const badRecord = batch?.event.Records.find((record) =>
+      record.body.includes(bad.completion.setupIntent.id),
+    );
     expect(batch?.response.batchItemFailures).toEqual([{ itemIdentifier: badRecord?.messageId }]);
     expect((await defaultsOf(stack.stripe, good.customer.id)).customerDefault).toBe(
       good.completion.paymentMethod.id,
@@ -166,6 +174,7 @@ describe('setup worker', () => {
     const valid = JSON.stringify({
       eventId: completion.event.id,
       eventType: 'checkout.session.completed',
+      setupIntentId: completion.setupIntent.id,
       sessionId,
       customerId: completion.session.customer,
       created: completion.event.created,

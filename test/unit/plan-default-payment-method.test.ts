@@ -1,75 +1,97 @@
-import { planDefaultPaymentMethod } from '../../functions/shared/flow/apply-default-payment-method';
-import type { CheckoutSessionSnapshot, SetupIntentSnapshot } from '../../functions/shared/ports';
+import {
+  planDefaultPaymentMethod,
+  setupOrderOf,
+  stepFor,
+} from '../../functions/shared/flow/apply-default-payment-method';
+import type { SetupIntentSnapshot } from '../../functions/shared/ports';
 
-function session(
-  intent: Partial<SetupIntentSnapshot> | null,
-  overrides: Partial<CheckoutSessionSnapshot> = {},
-) {
+function intent(overrides: Partial<SetupIntentSnapshot> = {}): SetupIntentSnapshot {
   return {
-    id: 'cs_test_1',
-    mode: 'setup',
-    status: 'complete',
+    id: 'seti_1',
+    status: 'succeeded',
+    created: 1_800_000_000,
     customerId: 'cus_1',
-    metadata: { customer_id: 'cus_1' },
-    created: 1,
-    livemode: false,
-    setupIntent:
-      intent === null
-        ? null
-        : {
-            id: 'seti_1',
-            status: 'succeeded',
-            customerId: 'cus_1',
-            paymentMethod: { id: 'pm_1', type: 'card' },
-            metadata: { customer_id: 'cus_1', subscription_id: 'sub_1' },
-            ...intent,
-          },
+    paymentMethod: { id: 'pm_1', type: 'card' },
+    metadata: { customer_id: 'cus_1', subscription_id: 'sub_1' },
     ...overrides,
-  } satisfies CheckoutSessionSnapshot;
+  };
 }
 
 describe('planDefaultPaymentMethod', () => {
-  it('applies the method to the customer and the subscription from metadata', () => {
-    expect(planDefaultPaymentMethod(session({}))).toEqual({
+  it('applies the method to the customer and the subscription from metadata, ordered by creation', () => {
+    expect(planDefaultPaymentMethod(intent())).toEqual({
       status: 'apply',
       customerId: 'cus_1',
       subscriptionId: 'sub_1',
       paymentMethodId: 'pm_1',
+      setupIntentId: 'seti_1',
       attach: false,
+      setupOrder: '001800000000#seti_1',
     });
   });
 
   it('attaches first when the SetupIntent has no customer', () => {
-    expect(planDefaultPaymentMethod(session({ customerId: null }))).toMatchObject({
+    expect(planDefaultPaymentMethod(intent({ customerId: null }))).toMatchObject({
       attach: true,
       customerId: 'cus_1',
     });
   });
 
   it('leaves the subscription alone when none was named', () => {
-    const plan = planDefaultPaymentMethod(session({ metadata: { customer_id: 'cus_1' } }));
-    expect(plan).toEqual({ status: 'apply', customerId: 'cus_1', paymentMethodId: 'pm_1', attach: false });
+    const plan = planDefaultPaymentMethod(intent({ metadata: { customer_id: 'cus_1' } }));
+    expect(plan).toMatchObject({ status: 'apply', customerId: 'cus_1' });
+    expect(plan).not.toHaveProperty('subscriptionId');
   });
 
-  it.each(['processing', 'requires_action'])('records a %s SetupIntent as pending', (status) => {
-    expect(planDefaultPaymentMethod(session({ status }))).toEqual({
-      status: 'skip',
-      outcome: { status: 'pending', customerId: 'cus_1', setupIntentStatus: status },
-    });
-  });
+  it.each(['processing', 'requires_action', 'requires_payment_method'])(
+    'records a %s SetupIntent (no error) as pending',
+    (status) => {
+      expect(planDefaultPaymentMethod(intent({ status }))).toEqual({
+        status: 'skip',
+        outcome: { status: 'pending', customerId: 'cus_1', setupIntentStatus: status },
+      });
+    },
+  );
 
   it.each([
-    [session({ status: 'canceled' }), 'setup_intent_canceled'],
-    [session({}, { status: 'expired' }), 'session_expired'],
-    [session({}, { mode: 'payment' }), 'not_setup_mode'],
-    [session(null), 'setup_intent_missing'],
-    [session({ paymentMethod: null }), 'payment_method_missing'],
-    [session({ customerId: 'cus_other' }), 'customer_mismatch'],
-    [session({ customerId: null, metadata: {} }, { customerId: null, metadata: {} }), 'customer_unknown'],
-  ])('fails permanently, without touching Stripe, for %#', (snapshot, failureCode) => {
+    [intent({ status: 'canceled' }), 'setup_intent_canceled'],
+    [
+      intent({ status: 'requires_payment_method', lastErrorCode: 'debit_not_authorized' }),
+      'debit_not_authorized',
+    ],
+    [intent({ paymentMethod: null }), 'payment_method_missing'],
+    [intent({ customerId: 'cus_other' }), 'customer_mismatch'],
+    [intent({ customerId: null, metadata: {} }), 'customer_unknown'],
+  ])('fails permanently, without touching Stripe, for case %#', (snapshot, failureCode) => {
     expect(planDefaultPaymentMethod(snapshot)).toMatchObject({
       status: 'skip',
       outcome: { status: 'failed', failureCode },
     });
+  });
+});
+
+describe('newest setup wins', () => {
+  const older = setupOrderOf({ created: 1_700_000_000, id: 'seti_b' });
+  const newer = setupOrderOf({ created: 1_800_000_000, id: 'seti_a' });
+  const owner = (setupOrder: string) => ({ setupOrder, setupIntentId: 'seti_x', paymentMethodId: 'pm_x' });
+
+  it('orders setups by creation time before id, across digit counts', () => {
+    expect(older < newer).toBe(true);
+    expect(setupOrderOf({ created: 999, id: 'seti_z' }) < setupOrderOf({ created: 1000, id: 'seti_a' })).toBe(
+      true,
+    );
+  });
+
+  it('a default nobody owns, or an older setup owns, is set', () => {
+    expect(stepFor(undefined, older)).toBe('todo');
+    expect(stepFor(owner(older), newer)).toBe('todo');
+  });
+
+  it('a default this setup already owns is not set again (the step checkpoint)', () => {
+    expect(stepFor(owner(newer), newer)).toBe('already_applied');
+  });
+
+  it('a default a newer setup owns is left alone', () => {
+    expect(stepFor(owner(newer), older)).toBe('superseded');
   });
 });

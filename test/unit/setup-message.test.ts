@@ -1,15 +1,28 @@
 import { decideOnStripeEvent, parseSetupMessage } from '../../functions/shared/flow/setup-message';
 
+const base = { id: 'evt_123', object: 'event', created: 1_800_000_000, livemode: false };
+
 function completedEvent(session: Record<string, unknown>) {
   return {
-    id: 'evt_123',
-    object: 'event',
+    ...base,
     type: 'checkout.session.completed',
-    created: 1_800_000_000,
-    livemode: false,
-    data: { object: { id: 'cs_test_abc', object: 'checkout.session', mode: 'setup', ...session } },
+    data: {
+      object: {
+        id: 'cs_test_abc',
+        object: 'checkout.session',
+        mode: 'setup',
+        setup_intent: 'seti_abc',
+        ...session,
+      },
+    },
   };
 }
+
+function setupIntentEvent(type: string, intent: Record<string, unknown>) {
+  return { ...base, type, data: { object: { id: 'seti_late', object: 'setup_intent', ...intent } } };
+}
+
+const ours = { customer_id: 'cus_1', created_by: 'stripe-setup-mode-service' };
 
 describe('decideOnStripeEvent', () => {
   it('enqueues a completed setup-mode session with only what the worker needs to find it', () => {
@@ -18,6 +31,7 @@ describe('decideOnStripeEvent', () => {
       message: {
         eventId: 'evt_123',
         eventType: 'checkout.session.completed',
+        setupIntentId: 'seti_abc',
         sessionId: 'cs_test_abc',
         customerId: 'cus_1',
         created: 1_800_000_000,
@@ -40,18 +54,44 @@ describe('decideOnStripeEvent', () => {
     });
   });
 
+  it.each(['setup_intent.succeeded', 'setup_intent.setup_failed'])(
+    'enqueues %s for a SetupIntent from our sessions (delayed payment methods)',
+    (type) => {
+      expect(decideOnStripeEvent(setupIntentEvent(type, { customer: 'cus_1', metadata: ours }))).toEqual({
+        action: 'enqueue',
+        message: expect.objectContaining({
+          eventType: type,
+          setupIntentId: 'seti_late',
+          sessionId: null,
+          customerId: 'cus_1',
+        }),
+      });
+    },
+  );
+
+  it('ignores SetupIntents the service did not create', () => {
+    const decision = decideOnStripeEvent(
+      setupIntentEvent('setup_intent.succeeded', { metadata: { customer_id: 'c' } }),
+    );
+    expect(decision).toEqual({
+      action: 'ignore',
+      reason: 'The SetupIntent was not created by this service.',
+    });
+  });
+
   it('ignores event types it does not handle', () => {
     expect(decideOnStripeEvent({ id: 'evt_2', type: 'invoice.paid', data: {} })).toMatchObject({
       action: 'ignore',
     });
   });
 
-  it('rejects bodies that are not Stripe events, or malformed completions', () => {
+  it('rejects bodies that are not Stripe events, or malformed ones of handled types', () => {
     expect(decideOnStripeEvent([1, 2])).toMatchObject({ action: 'reject' });
     expect(decideOnStripeEvent({ type: 'checkout.session.completed' })).toMatchObject({ action: 'reject' });
     expect(decideOnStripeEvent({ ...completedEvent({}), data: { object: { id: 7 } } })).toMatchObject({
       action: 'reject',
     });
+    expect(decideOnStripeEvent(completedEvent({ setup_intent: null }))).toMatchObject({ action: 'reject' });
   });
 });
 
@@ -59,6 +99,7 @@ describe('parseSetupMessage', () => {
   const valid = {
     eventId: 'evt_1',
     eventType: 'checkout.session.completed',
+    setupIntentId: 'seti_1',
     sessionId: 'cs_test_1',
     customerId: 'cus_1',
     created: 1,
@@ -71,8 +112,10 @@ describe('parseSetupMessage', () => {
 
   it.each([
     ['not json'],
-    [JSON.stringify({ ...valid, sessionId: 'pi_123' })],
+    [JSON.stringify({ ...valid, setupIntentId: 'pi_123' })],
     [JSON.stringify({ ...valid, created: 'x' })],
+    [JSON.stringify({ ...valid, eventType: 'invoice.paid' })],
+    [JSON.stringify({ ...valid, customerId: "cus_1' OR 1=1" })],
   ])('refuses %s', (body) => {
     expect(parseSetupMessage(body)).toBeUndefined();
   });

@@ -1,61 +1,92 @@
 import { randomUUID } from 'node:crypto';
 import {
   type AttributeValue,
+  BatchGetItemCommand,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { ClaimResult, SetupOutcome, SetupRecord, SetupRecordStatus, SetupRecords } from '../ports';
+import type {
+  ClaimResult,
+  DefaultOwner,
+  DefaultTarget,
+  SetupOutcome,
+  SetupRecord,
+  SetupRecordStatus,
+  SetupRecords,
+  StepResult,
+} from '../ports';
 
 export interface DynamoDbSetupRecordsOptions {
   tableName: string;
   claimSeconds: number;
+  /** Idempotency and ordering records expire after this, well beyond Stripe's 3 days of retries. */
   recordRetentionDays: number;
   now?: () => number;
 }
 
-/** Attribute names the table's TTL setting and infrastructure rely on. */
+/** Attribute names the table's key, TTL setting and infrastructure rely on. */
 export const TABLE_PARTITION_KEY = 'pk';
 export const TABLE_TTL_ATTRIBUTE = 'expiresAt';
 
-const sessionKey = (sessionId: string): Record<string, AttributeValue> => ({
-  [TABLE_PARTITION_KEY]: { S: `checkout_session#${sessionId}` },
+const setupKey = (setupIntentId: string) => ({
+  [TABLE_PARTITION_KEY]: { S: `setup_intent#${setupIntentId}` },
+});
+const ownerKey = (target: DefaultTarget) => ({
+  [TABLE_PARTITION_KEY]: { S: `${target.kind}_default#${target.id}` },
 });
 
+/** Outcome details that a later outcome must replace, never leave behind. */
+const OUTCOME_DETAILS = [
+  'customerId',
+  'subscriptionId',
+  'paymentMethodId',
+  'setupIntentStatus',
+  'customerDefault',
+  'subscriptionDefault',
+  'failureCode',
+  'failureMessage',
+] as const;
+
 /**
- * One item per Checkout Session. Its status is the guard against double effects: a worker must win a
- * conditional write (the claim) before calling Stripe, and may record an outcome only while its claim holds.
+ * One item per SetupIntent, whose status is the guard against double effects: a worker must win a
+ * conditional write (the claim) before calling Stripe, and may record an outcome only while its claim
+ * holds. One item per customer and per subscription records which setup last became its default.
  */
 export function createDynamoDbSetupRecords(
   client: DynamoDBClient,
   options: DynamoDbSetupRecordsOptions,
 ): SetupRecords {
   const now = options.now ?? Date.now;
-  const expiresAt = () => String(Math.floor(now() / 1000) + options.recordRetentionDays * 86_400);
+  const { tableName } = options;
+  const expiresAt = (): AttributeValue => ({
+    N: String(Math.floor(now() / 1000) + options.recordRetentionDays * 86_400),
+  });
+  const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
 
-  async function get(sessionId: string): Promise<SetupRecord | undefined> {
+  async function get(setupIntentId: string): Promise<SetupRecord | undefined> {
     const { Item } = await client.send(
-      new GetItemCommand({ TableName: options.tableName, Key: sessionKey(sessionId), ConsistentRead: true }),
+      new GetItemCommand({ TableName: tableName, Key: setupKey(setupIntentId), ConsistentRead: true }),
     );
-    return Item ? toRecord(sessionId, Item) : undefined;
+    return Item ? toRecord(setupIntentId, Item) : undefined;
   }
 
   return {
     get,
 
-    async claim(sessionId, eventId): Promise<ClaimResult> {
+    async claim(setupIntentId, eventId, sessionId): Promise<ClaimResult> {
       const token = randomUUID();
       try {
         await client.send(
           new UpdateItemCommand({
-            TableName: options.tableName,
-            Key: sessionKey(sessionId),
-            UpdateExpression:
-              'SET #status = :processing, claimToken = :token, claimExpiresAt = :claimUntil, eventId = :eventId, updatedAt = :updatedAt, #ttl = :ttl',
-            // A pending session (SetupIntent still processing) may be claimed again: a later event finishes it.
+            TableName: tableName,
+            Key: setupKey(setupIntentId),
+            UpdateExpression: `SET #status = :processing, claimToken = :token, claimExpiresAt = :claimUntil, eventId = :eventId, updatedAt = :updatedAt, #ttl = :ttl${sessionId ? ', sessionId = :sessionId' : ''}`,
+            // Claimable: new, queued by the status path, pending (a later event may finish it), or a claim
+            // whose worker died (expired).
             ConditionExpression:
-              'attribute_not_exists(#pk) OR #status = :pending OR (#status = :processing AND claimExpiresAt < :now)',
+              'attribute_not_exists(#pk) OR #status IN (:queued, :pending) OR (#status = :processing AND claimExpiresAt < :now)',
             ExpressionAttributeNames: {
               '#pk': TABLE_PARTITION_KEY,
               '#status': 'status',
@@ -64,53 +95,53 @@ export function createDynamoDbSetupRecords(
             ExpressionAttributeValues: {
               ':processing': { S: 'processing' },
               ':pending': { S: 'pending' },
+              ':queued': { S: 'queued' },
               ':token': { S: token },
               ':claimUntil': { N: String(now() + options.claimSeconds * 1000) },
               ':now': { N: String(now()) },
               ':eventId': { S: eventId },
               ':updatedAt': { S: new Date(now()).toISOString() },
-              ':ttl': { N: expiresAt() },
+              ':ttl': expiresAt(),
+              ...(sessionId ? { ':sessionId': { S: sessionId } } : {}),
             },
           }),
         );
         return { outcome: 'claimed', token };
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        if (!isConditionFailure(error)) throw error;
       }
-      const record = await get(sessionId);
-      if (record && (record.status === 'applied' || record.status === 'failed')) {
+      const record = await get(setupIntentId);
+      if (record && ['applied', 'superseded', 'failed'].includes(record.status))
         return { outcome: 'finished', record };
-      }
       return { outcome: 'busy' };
     },
 
-    async release(sessionId, token) {
+    async release(setupIntentId, token) {
       // Expiring the claim (rather than deleting the item) keeps what an earlier attempt recorded.
       await client
         .send(
           new UpdateItemCommand({
-            TableName: options.tableName,
-            Key: sessionKey(sessionId),
+            TableName: tableName,
+            Key: setupKey(setupIntentId),
             UpdateExpression: 'SET claimExpiresAt = :zero',
             ConditionExpression: 'claimToken = :token',
             ExpressionAttributeValues: { ':zero': { N: '0' }, ':token': { S: token } },
           }),
         )
         .catch((error: unknown) => {
-          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          if (!isConditionFailure(error)) throw error;
         });
     },
 
-    async finish(sessionId, token, outcome) {
+    async finish(setupIntentId, token, outcome) {
       const values = outcomeAttributes(outcome);
       const names = Object.keys(values);
-      // What an earlier outcome recorded (a pending status, a failure) must not linger beside the new one.
       const stale = OUTCOME_DETAILS.filter((name) => !(name in values));
       try {
         await client.send(
           new UpdateItemCommand({
-            TableName: options.tableName,
-            Key: sessionKey(sessionId),
+            TableName: tableName,
+            Key: setupKey(setupIntentId),
             UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}, updatedAt = :updatedAt, #ttl = :ttl REMOVE ${['claimToken', 'claimExpiresAt', ...stale].join(', ')}`,
             ConditionExpression: 'claimToken = :token',
             ExpressionAttributeNames: {
@@ -121,54 +152,132 @@ export function createDynamoDbSetupRecords(
               ...Object.fromEntries(names.map((name) => [`:${name}`, values[name] as AttributeValue])),
               ':token': { S: token },
               ':updatedAt': { S: new Date(now()).toISOString() },
-              ':ttl': { N: expiresAt() },
+              ':ttl': expiresAt(),
             },
           }),
         );
         return true;
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+
+    async markQueued(setupIntentId, sessionId, staleAfterSeconds) {
+      try {
+        await client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: setupKey(setupIntentId),
+            UpdateExpression:
+              'SET #status = :queued, queuedAt = :now, sessionId = :sessionId, updatedAt = :updatedAt, #ttl = :ttl',
+            ConditionExpression:
+              'attribute_not_exists(#pk) OR (#status = :queued AND queuedAt < :staleBefore)',
+            ExpressionAttributeNames: {
+              '#pk': TABLE_PARTITION_KEY,
+              '#status': 'status',
+              '#ttl': TABLE_TTL_ATTRIBUTE,
+            },
+            ExpressionAttributeValues: {
+              ':queued': { S: 'queued' },
+              ':now': { N: String(now()) },
+              ':staleBefore': { N: String(now() - staleAfterSeconds * 1000) },
+              ':sessionId': { S: sessionId },
+              ':updatedAt': { S: new Date(now()).toISOString() },
+              ':ttl': expiresAt(),
+            },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+
+    async defaultOwners(targets) {
+      const owners = new Map<string, DefaultOwner>();
+      if (targets.length === 0) return owners;
+      const { Responses } = await client.send(
+        new BatchGetItemCommand({
+          RequestItems: { [tableName]: { Keys: targets.map(ownerKey), ConsistentRead: true } },
+        }),
+      );
+      for (const item of Responses?.[tableName] ?? []) {
+        const key = item[TABLE_PARTITION_KEY]?.S;
+        const setupOrder = item.setupOrder?.S;
+        const setupIntentId = item.setupIntentId?.S;
+        const paymentMethodId = item.paymentMethodId?.S;
+        if (key && setupOrder && setupIntentId && paymentMethodId) {
+          owners.set(key.replace('_default#', ':'), { setupOrder, setupIntentId, paymentMethodId });
+        }
+      }
+      return owners;
+    },
+
+    async recordDefaultOwner(target, owner) {
+      try {
+        await client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: ownerKey(target),
+            UpdateExpression:
+              'SET setupOrder = :order, setupIntentId = :setupIntentId, paymentMethodId = :paymentMethodId, updatedAt = :updatedAt, #ttl = :ttl',
+            ConditionExpression: 'attribute_not_exists(setupOrder) OR setupOrder <= :order',
+            ExpressionAttributeNames: { '#ttl': TABLE_TTL_ATTRIBUTE },
+            ExpressionAttributeValues: {
+              ':order': { S: owner.setupOrder },
+              ':setupIntentId': { S: owner.setupIntentId },
+              ':paymentMethodId': { S: owner.paymentMethodId },
+              ':updatedAt': { S: new Date(now()).toISOString() },
+              ':ttl': expiresAt(),
+            },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
         throw error;
       }
     },
   };
 }
 
-const OUTCOME_DETAILS = [
-  'customerId',
-  'subscriptionId',
-  'paymentMethodId',
-  'setupIntentStatus',
-  'failureCode',
-  'failureMessage',
-] as const;
-
 function outcomeAttributes(outcome: SetupOutcome): Record<string, AttributeValue> {
+  const details: Partial<Record<(typeof OUTCOME_DETAILS)[number], string | undefined>> = { ...outcome };
   const attributes: Record<string, AttributeValue> = { status: { S: outcome.status } };
-  const strings: Record<string, string | undefined> = {
-    customerId: outcome.customerId,
-    subscriptionId: outcome.status === 'applied' ? outcome.subscriptionId : undefined,
-    paymentMethodId: outcome.status === 'applied' ? outcome.paymentMethodId : undefined,
-    setupIntentStatus: outcome.status === 'pending' ? outcome.setupIntentStatus : undefined,
-    failureCode: outcome.status === 'failed' ? outcome.failureCode : undefined,
-    failureMessage: outcome.status === 'failed' ? outcome.failureMessage : undefined,
-  };
-  for (const [name, value] of Object.entries(strings)) {
+  for (const name of OUTCOME_DETAILS) {
+    const value = details[name];
     if (value) attributes[name] = { S: value };
   }
   return attributes;
 }
 
-function toRecord(sessionId: string, item: Record<string, AttributeValue>): SetupRecord {
+function toRecord(setupIntentId: string, item: Record<string, AttributeValue>): SetupRecord {
   const text = (name: string) => item[name]?.S;
   const record: SetupRecord = {
-    sessionId,
+    setupIntentId,
     status: (text('status') ?? 'processing') as SetupRecordStatus,
     updatedAt: text('updatedAt') ?? '',
   };
-  for (const name of [...OUTCOME_DETAILS, 'eventId'] as const) {
+  for (const name of [
+    'customerId',
+    'subscriptionId',
+    'paymentMethodId',
+    'setupIntentStatus',
+    'failureCode',
+  ] as const) {
     const value = text(name);
     if (value) record[name] = value;
   }
+  for (const name of ['failureMessage', 'eventId', 'sessionId'] as const) {
+    const value = text(name);
+    if (value) record[name] = value;
+  }
+  for (const name of ['customerDefault', 'subscriptionDefault'] as const) {
+    const value = text(name);
+    if (value) record[name] = value as StepResult;
+  }
+  if (item.queuedAt?.N) record.queuedAt = Number(item.queuedAt.N);
   return record;
 }

@@ -3,7 +3,7 @@ import type { EventQueue, SetupMessage } from '../ports';
 
 /**
  * Sends setup work to SQS. On a FIFO queue the customer is the message group, so one customer's setups are
- * handled one at a time, and the session id deduplicates the webhook and the status path within SQS's
+ * handled one at a time, and the SetupIntent id deduplicates the webhook and the status path within SQS's
  * 5-minute window (the DynamoDB record is the guard beyond it).
  */
 export function createSqsEventQueue(client: SQSClient, queueUrl: string): EventQueue {
@@ -16,8 +16,8 @@ export function createSqsEventQueue(client: SQSClient, queueUrl: string): EventQ
           MessageBody: JSON.stringify(message),
           ...(fifo
             ? {
-                MessageGroupId: message.customerId ?? message.sessionId,
-                MessageDeduplicationId: `${message.sessionId}:${message.eventType}`,
+                MessageGroupId: message.customerId ?? message.setupIntentId,
+                MessageDeduplicationId: `${message.setupIntentId}:${message.eventType}`,
               }
             : {}),
         }),

@@ -6,6 +6,7 @@ import type {
   SetupIntentSnapshot,
   StripeGateway,
 } from '../ports';
+import { setupMetadata } from '../setup-metadata';
 
 /** The flow's Stripe operations on the official SDK; every SDK error leaves here as a StripeRequestFailed. */
 export function createStripeGateway(stripeClient: () => Promise<Stripe>): StripeGateway {
@@ -13,8 +14,7 @@ export function createStripeGateway(stripeClient: () => Promise<Stripe>): Stripe
     createSetupSession: (params) =>
       translateErrors(async () => {
         const stripe = await stripeClient();
-        const metadata: Record<string, string> = { customer_id: params.customerId };
-        if (params.subscriptionId) metadata.subscription_id = params.subscriptionId;
+        const metadata = setupMetadata(params.customerId, params.subscriptionId);
         const session = await stripe.checkout.sessions.create({
           mode: 'setup',
           customer: params.customerId,
@@ -50,6 +50,35 @@ export function createStripeGateway(stripeClient: () => Promise<Stripe>): Stripe
         });
         return toSessionSnapshot(session);
       }),
+
+    retrieveSetupIntent: (setupIntentId) =>
+      translateErrors(async () => {
+        const stripe = await stripeClient();
+        const intent = await stripe.setupIntents.retrieve(setupIntentId, { expand: ['payment_method'] });
+        return toSetupIntentSnapshot(intent) as SetupIntentSnapshot;
+      }),
+
+    async *listCompletedSetupSessions(createdSince) {
+      let startingAfter: string | undefined;
+      for (;;) {
+        const page = await translateErrors(async () => {
+          const stripe = await stripeClient();
+          return stripe.checkout.sessions.list({
+            created: { gte: createdSince },
+            status: 'complete',
+            limit: 100,
+            expand: ['data.setup_intent'],
+            ...(startingAfter ? { starting_after: startingAfter } : {}),
+          });
+        });
+        for (const session of page.data) {
+          if (session.mode === 'setup') yield toSessionSnapshot(session);
+        }
+        const last = page.data.at(-1);
+        if (!page.has_more || !last) return;
+        startingAfter = last.id;
+      }
+    },
 
     attachPaymentMethod: (paymentMethodId, customerId) =>
       translateErrors(async () => {
@@ -96,11 +125,12 @@ function toPaymentMethodSummary(value: string | Stripe.PaymentMethod | null): Pa
 function toSetupIntentSnapshot(value: string | Stripe.SetupIntent | null): SetupIntentSnapshot | null {
   if (!value) return null;
   if (typeof value === 'string') {
-    return { id: value, status: 'unknown', customerId: null, paymentMethod: null, metadata: {} };
+    return { id: value, status: 'unknown', created: 0, customerId: null, paymentMethod: null, metadata: {} };
   }
   const snapshot: SetupIntentSnapshot = {
     id: value.id,
     status: value.status,
+    created: value.created,
     customerId: idOf(value.customer),
     paymentMethod: toPaymentMethodSummary(value.payment_method),
     metadata: { ...(value.metadata ?? {}) },

@@ -1,12 +1,17 @@
 import { StripeRequestFailed } from '../errors';
 import type { Logger } from '../logger';
-import type {
-  CheckoutSessionSnapshot,
-  SetupMessage,
-  SetupOutcome,
-  SetupRecords,
-  StripeGateway,
+import {
+  type DefaultOwner,
+  type DefaultTarget,
+  defaultOwnerKey,
+  type SetupIntentSnapshot,
+  type SetupMessage,
+  type SetupOutcome,
+  type SetupRecords,
+  type StepResult,
+  type StripeGateway,
 } from '../ports';
+import { CUSTOMER_KEY, SUBSCRIPTION_KEY } from '../setup-metadata';
 
 export interface ApplyDefaultPaymentMethodDeps {
   stripe: StripeGateway;
@@ -16,38 +21,41 @@ export interface ApplyDefaultPaymentMethodDeps {
 
 export type ApplyResult = SetupOutcome | { status: 'already_finished' };
 
-/** Another worker holds a live claim on the session: the message must come back later, not be dropped. */
-export class SessionBusy extends Error {
-  constructor(sessionId: string) {
-    super(`Checkout Session ${sessionId} is being processed by another worker`);
-    this.name = 'SessionBusy';
+/** Another worker holds a live claim on the setup: the message must come back later, not be dropped. */
+export class SetupBusy extends Error {
+  constructor(setupIntentId: string) {
+    super(`SetupIntent ${setupIntentId} is being processed by another worker`);
+    this.name = 'SetupBusy';
   }
 }
 
 /**
- * The worker's job for one completed setup: claim the session, read fresh state from Stripe, make the new
- * payment method the default for the customer's invoices and for the subscription, and record the outcome.
- * Transient failures release the claim and throw (the message is retried); permanent ones are recorded as
- * failed, so they are neither retried forever nor applied twice.
+ * The worker's job for one setup: claim it, read the SetupIntent fresh from Stripe, and make its payment
+ * method the default for the customer's invoices and for the subscription — unless a newer setup of theirs
+ * already is. Each default's owner record doubles as that step's checkpoint, so a worker that dies between
+ * the two updates is finished by the redelivery without repeating the first. Transient failures release
+ * the claim and throw (the message is retried); permanent ones are recorded as failed.
  */
 export async function applyDefaultPaymentMethod(
   deps: ApplyDefaultPaymentMethodDeps,
   message: SetupMessage,
 ): Promise<ApplyResult> {
   const { records, log } = deps;
-  const claim = await records.claim(message.sessionId, message.eventId);
+  const claim = await records.claim(message.setupIntentId, message.eventId, message.sessionId);
   if (claim.outcome === 'finished') {
-    log.info('session already finished; duplicate delivery dropped', { outcome: claim.record.status });
+    log.info('setup already finished; duplicate delivery dropped', { outcome: claim.record.status });
     return { status: 'already_finished' };
   }
-  if (claim.outcome === 'busy') throw new SessionBusy(message.sessionId);
+  if (claim.outcome === 'busy') throw new SetupBusy(message.setupIntentId);
 
   let outcome: SetupOutcome;
   try {
-    outcome = await resolveAndApply(deps.stripe, message.sessionId);
+    const intent = await deps.stripe.retrieveSetupIntent(message.setupIntentId);
+    const plan = planDefaultPaymentMethod(intent);
+    outcome = plan.status === 'apply' ? await applyPlan(deps, plan) : plan.outcome;
   } catch (error) {
     if (!(error instanceof StripeRequestFailed) || error.retryable) {
-      await records.release(message.sessionId, claim.token);
+      await records.release(message.setupIntentId, claim.token);
       throw error;
     }
     outcome = {
@@ -57,55 +65,50 @@ export async function applyDefaultPaymentMethod(
       failureMessage: error.message,
     };
   }
-  const recorded = await records.finish(message.sessionId, claim.token, outcome);
+  const recorded = await records.finish(message.setupIntentId, claim.token, outcome);
   if (!recorded) log.warn('claim expired before the outcome was recorded', { outcome: outcome.status });
   return outcome;
 }
 
-async function resolveAndApply(stripe: StripeGateway, sessionId: string): Promise<SetupOutcome> {
-  const session = await stripe.retrieveSetupSession(sessionId);
-  const plan = planDefaultPaymentMethod(session);
-  if (plan.status !== 'apply') return plan.outcome;
-
-  const { customerId, subscriptionId, paymentMethodId } = plan;
-  // Checkout attaches the method itself when the session had a customer; only a customer-less
-  // SetupIntent needs the explicit attach from the "Set up future payments" guide.
-  if (plan.attach) await stripe.attachPaymentMethod(paymentMethodId, customerId);
-  const updates = await Promise.allSettled([
-    stripe.setCustomerDefaultPaymentMethod(customerId, paymentMethodId),
-    subscriptionId ? stripe.setSubscriptionDefaultPaymentMethod(subscriptionId, paymentMethodId) : undefined,
-  ]);
-  throwWorstFailure(updates);
-  return { status: 'applied', customerId, paymentMethodId, ...(subscriptionId ? { subscriptionId } : {}) };
+export interface ApplyPlan {
+  status: 'apply';
+  customerId: string;
+  subscriptionId?: string;
+  paymentMethodId: string;
+  setupIntentId: string;
+  attach: boolean;
+  /** Sortable creation order of this setup: newer setups win the defaults. */
+  setupOrder: string;
 }
 
-export type DefaultPaymentMethodPlan =
-  | { status: 'apply'; customerId: string; subscriptionId?: string; paymentMethodId: string; attach: boolean }
-  | { status: 'skip'; outcome: SetupOutcome };
+export type DefaultPaymentMethodPlan = ApplyPlan | { status: 'skip'; outcome: SetupOutcome };
 
-/** Pure decision over a session snapshot: what to change in Stripe, or why nothing should change. */
-export function planDefaultPaymentMethod(session: CheckoutSessionSnapshot): DefaultPaymentMethodPlan {
-  const intent = session.setupIntent;
-  const customerId =
-    intent?.customerId ?? intent?.metadata.customer_id ?? session.metadata.customer_id ?? session.customerId;
+/** Creation time first, SetupIntent id as a tie-break, so any two setups of one customer compare. */
+export function setupOrderOf(intent: Pick<SetupIntentSnapshot, 'created' | 'id'>): string {
+  return `${String(intent.created).padStart(12, '0')}#${intent.id}`;
+}
+
+/** Pure decision over a SetupIntent: what to change in Stripe, or why nothing should change. */
+export function planDefaultPaymentMethod(intent: SetupIntentSnapshot): DefaultPaymentMethodPlan {
+  const customerId = intent.customerId ?? intent.metadata[CUSTOMER_KEY] ?? null;
   const failed = (failureCode: string, failureMessage: string): DefaultPaymentMethodPlan => ({
     status: 'skip',
     outcome: { status: 'failed', ...(customerId ? { customerId } : {}), failureCode, failureMessage },
   });
-  const pending = (setupIntentStatus: string): DefaultPaymentMethodPlan => ({
-    status: 'skip',
-    outcome: { status: 'pending', ...(customerId ? { customerId } : {}), setupIntentStatus },
-  });
-
-  if (session.mode !== 'setup') return failed('not_setup_mode', `Session mode is ${session.mode}.`);
-  if (session.status === 'expired') return failed('session_expired', 'The Checkout Session expired.');
-  if (!intent) return failed('setup_intent_missing', 'The session has no SetupIntent.');
-  if (session.status !== 'complete') return pending(intent.status);
   if (intent.status === 'canceled') return failed('setup_intent_canceled', 'The SetupIntent was canceled.');
-  if (intent.status !== 'succeeded') return pending(intent.status);
+  // A delayed method that failed (setup_intent.setup_failed) goes back to requires_payment_method with an error.
+  if (intent.status === 'requires_payment_method' && intent.lastErrorCode) {
+    return failed(intent.lastErrorCode, 'Setting up the payment method failed.');
+  }
+  if (intent.status !== 'succeeded') {
+    return {
+      status: 'skip',
+      outcome: { status: 'pending', ...(customerId ? { customerId } : {}), setupIntentStatus: intent.status },
+    };
+  }
   if (!customerId)
     return failed('customer_unknown', 'Neither the SetupIntent nor its metadata names a customer.');
-  const expected = intent.metadata.customer_id;
+  const expected = intent.metadata[CUSTOMER_KEY];
   if (expected && expected !== customerId) {
     return failed(
       'customer_mismatch',
@@ -113,14 +116,90 @@ export function planDefaultPaymentMethod(session: CheckoutSessionSnapshot): Defa
     );
   }
   if (!intent.paymentMethod) return failed('payment_method_missing', 'The SetupIntent has no PaymentMethod.');
-  const subscriptionId = intent.metadata.subscription_id;
+  const subscriptionId = intent.metadata[SUBSCRIPTION_KEY];
   return {
     status: 'apply',
     customerId,
     paymentMethodId: intent.paymentMethod.id,
+    setupIntentId: intent.id,
+    // Checkout attaches the method itself when the session had a customer; only a customer-less
+    // SetupIntent needs the explicit attach from the "Set up future payments" guide.
     attach: intent.customerId === null,
+    setupOrder: setupOrderOf(intent),
     ...(subscriptionId ? { subscriptionId } : {}),
   };
+}
+
+/** What to do with one default, given the setup that currently owns it. */
+export function stepFor(owner: DefaultOwner | undefined, setupOrder: string): StepResult | 'todo' {
+  if (!owner || owner.setupOrder < setupOrder) return 'todo';
+  return owner.setupOrder === setupOrder ? 'already_applied' : 'superseded';
+}
+
+async function applyPlan(deps: ApplyDefaultPaymentMethodDeps, plan: ApplyPlan): Promise<SetupOutcome> {
+  const { stripe, records } = deps;
+  const targets: DefaultTarget[] = [
+    { kind: 'customer', id: plan.customerId },
+    ...(plan.subscriptionId ? [{ kind: 'subscription' as const, id: plan.subscriptionId }] : []),
+  ];
+  const owners = await records.defaultOwners(targets);
+  const steps = targets.map((target) => ({
+    target,
+    step: stepFor(owners.get(defaultOwnerKey(target)), plan.setupOrder),
+  }));
+  const owner: DefaultOwner = {
+    setupOrder: plan.setupOrder,
+    setupIntentId: plan.setupIntentId,
+    paymentMethodId: plan.paymentMethodId,
+  };
+
+  const todo = steps.filter(({ step }) => step === 'todo');
+  if (todo.length > 0 && plan.attach) await stripe.attachPaymentMethod(plan.paymentMethodId, plan.customerId);
+  const results = await Promise.allSettled(todo.map(({ target }) => setDefault(deps, target, owner)));
+  throwWorstFailure(results);
+
+  const resultOf = (kind: DefaultTarget['kind']): StepResult | undefined => {
+    const found = steps.find(({ target }) => target.kind === kind);
+    if (!found) return undefined;
+    if (found.step !== 'todo') return found.step;
+    const index = todo.findIndex(({ target }) => target.kind === kind);
+    const settled = results[index];
+    return settled?.status === 'fulfilled' ? settled.value : 'applied';
+  };
+  const customerDefault = resultOf('customer') ?? 'applied';
+  const subscriptionDefault = resultOf('subscription');
+  const changedAnything = [customerDefault, subscriptionDefault].some(
+    (result) => result === 'applied' || result === 'already_applied',
+  );
+  return {
+    status: changedAnything ? 'applied' : 'superseded',
+    customerId: plan.customerId,
+    paymentMethodId: plan.paymentMethodId,
+    customerDefault,
+    ...(plan.subscriptionId ? { subscriptionId: plan.subscriptionId, subscriptionDefault } : {}),
+  };
+}
+
+/**
+ * Updates one default in Stripe, then records its owner. Work is serialised per customer (FIFO message
+ * groups), so the owner cannot change in between; if it did anyway (a queue without that guarantee), the
+ * newer owner's method is put back, so the newest setup still wins.
+ */
+async function setDefault(
+  deps: ApplyDefaultPaymentMethodDeps,
+  target: DefaultTarget,
+  owner: DefaultOwner,
+): Promise<StepResult> {
+  const update = (paymentMethodId: string) =>
+    target.kind === 'customer'
+      ? deps.stripe.setCustomerDefaultPaymentMethod(target.id, paymentMethodId)
+      : deps.stripe.setSubscriptionDefaultPaymentMethod(target.id, paymentMethodId);
+  await update(owner.paymentMethodId);
+  if (await deps.records.recordDefaultOwner(target, owner)) return 'applied';
+  const newer = (await deps.records.defaultOwners([target])).get(defaultOwnerKey(target));
+  deps.log.warn('a newer setup became the default meanwhile; restoring it', { target: target.kind });
+  if (newer) await update(newer.paymentMethodId);
+  return 'superseded';
 }
 
 /** A transient failure wins over a permanent one: the retry may still succeed for both updates. */

@@ -1,9 +1,14 @@
 import { ServiceError, StripeRequestFailed } from '../errors';
-import type { SetupRecord, SetupRecords, StripeGateway } from '../ports';
+import type { Logger } from '../logger';
+import type { CheckoutSessionSnapshot, EventQueue, SetupRecord, SetupRecords, StripeGateway } from '../ports';
+import { CUSTOMER_KEY } from '../setup-metadata';
+import { CHECKOUT_SESSION_COMPLETED } from './setup-message';
 
 export interface SetupStatusDeps {
   stripe: StripeGateway;
   records: SetupRecords;
+  queue: EventQueue;
+  log: Logger;
 }
 
 export interface SetupStatus {
@@ -22,29 +27,34 @@ export interface SetupStatus {
   };
 }
 
+/** How long a status-path enqueue may stay unanswered before another status request enqueues again. */
+const REQUEUE_AFTER_SECONDS = 60;
+
 /**
  * The success page's synchronous path from the guide: the session as Stripe sees it now, and how far this
- * service has got with it (from DynamoDB).
+ * service has got with it. A completed session this service has not seen yet (its webhook lost or late) is
+ * enqueued here, with the same idempotent message the webhook would send, so the success page alone is
+ * enough to finish the job.
  */
 export async function getSetupStatus(
   deps: SetupStatusDeps,
   sessionId: string,
   callerCustomerId?: string,
 ): Promise<SetupStatus> {
-  const [session, record] = await Promise.all([
-    deps.stripe.retrieveSetupSession(sessionId).catch((error: unknown) => {
-      if (error instanceof StripeRequestFailed && error.kind === 'not_found')
-        throw sessionNotFound(sessionId);
-      throw error;
-    }),
-    deps.records.get(sessionId),
-  ]);
+  const session = await deps.stripe.retrieveSetupSession(sessionId).catch((error: unknown) => {
+    if (error instanceof StripeRequestFailed && error.kind === 'not_found') throw sessionNotFound(sessionId);
+    throw error;
+  });
   // Another customer's session answers exactly like a missing one, so session ids cannot be probed.
-  const ownerId = session.customerId ?? session.metadata.customer_id ?? null;
+  const ownerId = session.customerId ?? session.metadata[CUSTOMER_KEY] ?? null;
   if (session.mode !== 'setup' || (callerCustomerId && ownerId !== callerCustomerId)) {
     throw sessionNotFound(sessionId);
   }
   const intent = session.setupIntent;
+  let record = intent ? await deps.records.get(intent.id) : undefined;
+  if (intent && session.status === 'complete' && (!record || record.status === 'queued')) {
+    record = (await requeueUnseenSession(deps, session, intent.id)) ?? record;
+  }
   const method = intent?.paymentMethod ?? null;
   return {
     id: session.id,
@@ -75,6 +85,28 @@ export async function getSetupStatus(
         }
       : { status: 'not_started' },
   };
+}
+
+/** Enqueues once per window: a success page polling every second must not flood the queue. */
+async function requeueUnseenSession(
+  deps: SetupStatusDeps,
+  session: CheckoutSessionSnapshot,
+  setupIntentId: string,
+): Promise<SetupRecord | undefined> {
+  if (!(await deps.records.markQueued(setupIntentId, session.id, REQUEUE_AFTER_SECONDS))) return undefined;
+  await deps.queue.enqueue({
+    eventId: `status:${session.id}`,
+    eventType: CHECKOUT_SESSION_COMPLETED,
+    setupIntentId,
+    sessionId: session.id,
+    customerId: session.customerId ?? session.metadata[CUSTOMER_KEY] ?? null,
+    created: session.created,
+    livemode: session.livemode,
+  });
+  deps.log.info('completed session not seen from the webhook yet; enqueued from the status path', {
+    sessionId: session.id,
+  });
+  return deps.records.get(setupIntentId);
 }
 
 function sessionNotFound(sessionId: string): ServiceError {

@@ -1,0 +1,33 @@
+const WINDOW_MS = 1000;
+
+/**
+ * Stripe's per-account request limit (live 100/s, test 25/s:
+ * https://docs.stripe.com/rate-limits), modelled as a sliding one-second window over the requests it
+ * admitted. Refused requests do not count: a client that backs off gets its budget back a second later.
+ */
+export class RateLimitWindow {
+  private limit: number | undefined;
+  private readonly admitted: number[] = [];
+
+  /** Requests per second; undefined turns the limit off. */
+  set(requestsPerSecond: number | undefined): void {
+    if (requestsPerSecond !== undefined && !(Number.isFinite(requestsPerSecond) && requestsPerSecond >= 1)) {
+      throw new Error(`The stand-in's rate limit must be at least 1 request per second (got ${requestsPerSecond}).`);
+    }
+    this.limit = requestsPerSecond === undefined ? undefined : Math.floor(requestsPerSecond);
+    this.admitted.length = 0;
+  }
+
+  get requestsPerSecond(): number | undefined {
+    return this.limit;
+  }
+
+  /** Whether a request arriving at `now` (epoch ms) is within the limit; if so, it is counted. */
+  admit(now: number): boolean {
+    if (this.limit === undefined) return true;
+    while (this.admitted.length > 0 && (this.admitted[0] ?? 0) <= now - WINDOW_MS) this.admitted.shift();
+    if (this.admitted.length >= this.limit) return false;
+    this.admitted.push(now);
+    return true;
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Metadata this service writes on every session and SetupIntent it creates. The guide passes the
+ * subscription through `setup_intent_data.metadata`; the marker lets the webhook recognise the SetupIntents
+ * that came from our sessions when their delayed `setup_intent.*` events arrive.
+ */
+export const CUSTOMER_KEY = 'customer_id';
+export const SUBSCRIPTION_KEY = 'subscription_id';
+export const SOURCE_KEY = 'created_by';
+export const SOURCE_VALUE = 'stripe-setup-mode-service';
+
+export function setupMetadata(customerId: string, subscriptionId?: string): Record<string, string> {
+  return {
+    [CUSTOMER_KEY]: customerId,
+    ...(subscriptionId ? { [SUBSCRIPTION_KEY]: subscriptionId } : {}),
+    [SOURCE_KEY]: SOURCE_VALUE,
+  };
+}
+
+export function isOurSetup(metadata: Record<string, string> | null | undefined): boolean {
+  return metadata?.[SOURCE_KEY] === SOURCE_VALUE;
+}
