@@ -3,7 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest'] },
+  transform: { '^.+\\.[cm]?[tj]s$': ['@swc/jest'] },
+  // jose ships ES modules only; SWC compiles them to CommonJS for Jest (Node 24.9+ would not need this).
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   testTimeout: 30000,
   setupFiles: ['<rootDir>/test/support/jest-env.ts'],
 };

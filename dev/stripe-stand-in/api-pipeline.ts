@@ -7,6 +7,7 @@ import { decodeForm, FormDecodeError, type Params } from './form-encoding';
 import type { IdempotencyStore } from './idempotency';
 import { newId } from './ids';
 import { optionalStringArray, validateParams } from './params';
+import type { RateLimitWindow } from './rate-limit';
 import type { Router } from './router';
 import { API_VERSION, type StandInStore } from './store';
 
@@ -28,6 +29,8 @@ export interface StandInRequestLogEntry {
   changed?: boolean;
   /** Set when an injected fault answered instead of the API. */
   fault?: FaultStatus;
+  /** Set when the rate limit (`setRateLimit`) refused the request with a 429. */
+  rateLimited?: true;
   requestId: string;
 }
 
@@ -49,6 +52,7 @@ export interface ApiPipelineDependencies {
   faults: FaultInjector;
   idempotency: IdempotencyStore;
   log: StandInRequestLogEntry[];
+  rateLimit: RateLimitWindow;
   baseUrl(): string;
   latencyMs(): number;
 }
@@ -87,7 +91,7 @@ function headerValue(headers: IncomingHttpHeaders, name: string): string | undef
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Serves `/v1` requests: faults, then auth, idempotency, latency, validation, handler, expansion. */
+/** Serves `/v1` requests: faults, then auth, rate limit, idempotency, latency, validation, handler, expansion. */
 export class ApiPipeline {
   constructor(private readonly deps: ApiPipelineDependencies) {}
 
@@ -138,8 +142,12 @@ export class ApiPipeline {
       const params = decodeParams(request);
       entry.params = params;
       const livemode = authenticate(request.headers);
-      // A requests-per-second rate limiter belongs here: after authentication, before
-      // idempotency, answering 429 with faultResponseBody(429).
+      // Stripe limits per account, so only authenticated requests count; a refused request is never
+      // stored under its idempotency key, and the SDK's retry with the same key may then succeed.
+      if (!this.deps.rateLimit.admit(entry.at)) {
+        entry.rateLimited = true;
+        return this.reply(429, faultResponseBody(429), requestId, extraHeaders);
+      }
       const match = this.deps.router.match(request.method, request.path);
       if (match === undefined) throw unrecognizedUrl(request.method, request.path);
       if (request.method === 'POST' && idempotencyKey !== undefined) {

@@ -62,6 +62,8 @@ function faultSpec(body: JsonObject): FaultSpec {
   if (times !== undefined) spec.times = times;
   const latencyMs = optionalField(body, 'latencyMs', isNumber);
   if (latencyMs !== undefined) spec.latencyMs = latencyMs;
+  const probability = optionalField(body, 'probability', isNumber);
+  if (probability !== undefined) spec.probability = probability;
   return spec;
 }
 
@@ -95,6 +97,16 @@ async function route(
     const ms = optionalField(parseJson(body), 'ms', isNumber) ?? 0;
     standIn.setLatency(ms);
     return { status: 200, body: { latencyMs: ms } };
+  }
+  if (key === 'POST /_stand-in/rate-limit') {
+    const requestsPerSecond = optionalField(parseJson(body), 'requestsPerSecond', isNumber);
+    if (requestsPerSecond !== undefined && requestsPerSecond < 1) {
+      throw invalidRequest('requestsPerSecond must be at least 1, or null to turn the limit off.', {
+        param: 'requestsPerSecond',
+      });
+    }
+    standIn.setRateLimit(requestsPerSecond);
+    return { status: 200, body: { requestsPerSecond: requestsPerSecond ?? null } };
   }
   if (key === 'POST /_stand-in/reset') {
     standIn.reset();

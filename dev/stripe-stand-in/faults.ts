@@ -7,8 +7,10 @@ export interface FaultSpec {
   path: RegExp | string;
   /** Omitted: the request is only delayed by `latencyMs`, then served normally. */
   status?: FaultStatus;
-  /** How many matching requests this fault applies to; default 1. */
+  /** How many matching requests this fault applies to; default 1 (unlimited with a probability). */
   times?: number;
+  /** Apply to each matching request with this chance (0–1) instead of to every one. */
+  probability?: number;
   latencyMs?: number;
 }
 
@@ -17,6 +19,7 @@ export interface ActiveFault {
   path: RegExp;
   status: FaultStatus | undefined;
   remaining: number;
+  probability: number;
   latencyMs: number;
 }
 
@@ -63,7 +66,8 @@ export class FaultInjector {
       method: spec.method?.toUpperCase(),
       path: typeof spec.path === 'string' ? new RegExp(spec.path) : spec.path,
       status: spec.status,
-      remaining: spec.times ?? 1,
+      remaining: spec.times ?? (spec.probability === undefined ? 1 : Number.POSITIVE_INFINITY),
+      probability: spec.probability ?? 1,
       latencyMs: spec.latencyMs ?? 0,
     });
   }
@@ -79,7 +83,10 @@ export class FaultInjector {
   /** Consumes one use of the first fault matching the request, if any. */
   take(method: string, path: string): ActiveFault | undefined {
     const index = this.active.findIndex(
-      (fault) => (fault.method === undefined || fault.method === method) && fault.path.test(path),
+      (fault) =>
+        (fault.method === undefined || fault.method === method) &&
+        fault.path.test(path) &&
+        (fault.probability >= 1 || Math.random() < fault.probability),
     );
     const fault = this.active[index];
     if (fault === undefined) return undefined;

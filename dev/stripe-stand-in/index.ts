@@ -13,6 +13,7 @@ export {
   type DeclinedSession,
 } from './checkout-completion';
 export type { ActiveFault, FaultInjector, FaultSpec, FaultStatus } from './faults';
+export type { SettledSetupIntent, SettleSetupIntentOptions } from './setup-intent-settlement';
 export { type StripeStandIn, type StripeStandInOptions, startStripeStandIn } from './stand-in';
 export type { StandInStore } from './store';
 export type * from './types';

@@ -12,7 +12,9 @@ export class RateLimitWindow {
   /** Requests per second; undefined turns the limit off. */
   set(requestsPerSecond: number | undefined): void {
     if (requestsPerSecond !== undefined && !(Number.isFinite(requestsPerSecond) && requestsPerSecond >= 1)) {
-      throw new Error(`The stand-in's rate limit must be at least 1 request per second (got ${requestsPerSecond}).`);
+      throw new Error(
+        `The stand-in's rate limit must be at least 1 request per second (got ${requestsPerSecond}).`,
+      );
     }
     this.limit = requestsPerSecond === undefined ? undefined : Math.floor(requestsPerSecond);
     this.admitted.length = 0;

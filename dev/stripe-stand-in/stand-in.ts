@@ -10,6 +10,7 @@ import { handleControlRequest } from './control-routes';
 import { FaultInjector } from './faults';
 import { handleHostedCheckout } from './hosted-checkout';
 import { IdempotencyStore } from './idempotency';
+import { RateLimitWindow } from './rate-limit';
 import { checkoutSessionRoutes } from './resources/checkout-sessions';
 import { customerRoutes } from './resources/customers';
 import { eventRoutes } from './resources/events';
@@ -18,6 +19,11 @@ import { setupIntentRoutes } from './resources/setup-intents';
 import { subscriptionRoutes } from './resources/subscriptions';
 import { Router } from './router';
 import { closeServer, createStandInServer, listen } from './server';
+import {
+  type SettledSetupIntent,
+  type SettleSetupIntentOptions,
+  settleSetupIntent,
+} from './setup-intent-settlement';
 import { StandInStore } from './store';
 import { sendEvent, type WebhookDelivery } from './webhook-signing';
 
@@ -47,6 +53,11 @@ export interface StripeStandIn {
   faults: FaultInjector;
   /** Fixed latency added to every /v1 request. */
   setLatency(ms: number): void;
+  /**
+   * Refuses /v1 requests beyond `requestsPerSecond` in any sliding one-second window with Stripe's 429
+   * `rate_limit` error, logged with `rateLimited: true`; undefined (the default) turns the limit off.
+   */
+  setRateLimit(requestsPerSecond: number | undefined): void;
   store: StandInStore;
   /**
    * Does what a customer finishing the Checkout page does. Typed by `card`: the decline card
@@ -64,7 +75,13 @@ export interface StripeStandIn {
   setWebhookUrl(url: string | undefined): void;
   /** Signs `event` with the webhook secret and POSTs it to `deliverTo`. */
   sendEvent(event: object, deliverTo: string): Promise<WebhookDelivery>;
-  /** Forgets all objects, requests, faults, idempotency keys and latency. */
+  /** A delayed payment method's later outcome: succeed or fail a `processing` SetupIntent. */
+  settleSetupIntent(
+    setupIntentId: string,
+    outcome: 'succeeded' | 'failed',
+    opts?: SettleSetupIntentOptions,
+  ): Promise<SettledSetupIntent>;
+  /** Forgets all objects, requests, faults, idempotency keys, latency and the rate limit. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -83,6 +100,7 @@ class RunningStandIn implements StripeStandIn {
   readonly faults = new FaultInjector();
   readonly store = new StandInStore();
   readonly idempotency = new IdempotencyStore();
+  readonly rateLimit = new RateLimitWindow();
   readonly server: Server;
   url = '';
   port = 0;
@@ -101,6 +119,7 @@ class RunningStandIn implements StripeStandIn {
       faults: this.faults,
       idempotency: this.idempotency,
       log: this.requests,
+      rateLimit: this.rateLimit,
       baseUrl: () => this.url,
       latencyMs: () => this.latencyMs,
     });
@@ -141,6 +160,10 @@ class RunningStandIn implements StripeStandIn {
     this.latencyMs = Math.max(0, ms);
   }
 
+  setRateLimit(requestsPerSecond: number | undefined): void {
+    this.rateLimit.set(requestsPerSecond);
+  }
+
   async completeCheckoutSession<Card extends string = typeof DEFAULT_TEST_CARD>(
     sessionId: string,
     opts?: CompleteSessionOptions<Card>,
@@ -148,6 +171,14 @@ class RunningStandIn implements StripeStandIn {
     const result = await completeCheckoutSession(this.store, this.webhookSecret, sessionId, opts);
     // The runtime decides declined-ness by the exact card string, which is what CompletionFor encodes.
     return result as CompletionFor<Card>;
+  }
+
+  settleSetupIntent(
+    setupIntentId: string,
+    outcome: 'succeeded' | 'failed',
+    opts?: SettleSetupIntentOptions,
+  ): Promise<SettledSetupIntent> {
+    return settleSetupIntent(this.store, this.webhookSecret, setupIntentId, outcome, opts);
   }
 
   setWebhookUrl(url: string | undefined): void {
@@ -168,6 +199,7 @@ class RunningStandIn implements StripeStandIn {
     this.faults.clear();
     this.clearRequests();
     this.latencyMs = 0;
+    this.rateLimit.set(undefined);
   }
 
   close(): Promise<void> {

@@ -31,9 +31,14 @@ export function buildSetupWorkerHandler(
   async function processRecord(record: SQSRecord): Promise<boolean> {
     const message = parseSetupMessage(record.body);
     if (!message) {
-      // Left to fail: after maxReceiveCount SQS moves it to the dead-letter queue, where an operator sees it.
-      deps.log.error('queue message is not a setup message', { messageId: record.messageId });
-      return false;
+      // Not in the webhook's format: no retry can fix it, and it must never reach Stripe. Dropped as a
+      // permanent failure, counted for the alarm, with enough in the log to find where it came from.
+      deps.log.error('queue message is not a setup message; dropped', {
+        messageId: record.messageId,
+        bodyLength: record.body.length,
+        ...metricFields(deps.metricsNamespace, 'setup-worker', 'PermanentFailures'),
+      });
+      return true;
     }
     const log = deps.log.child({
       stripeEventId: message.eventId,

@@ -1,7 +1,9 @@
 /**
- * A token bucket: at most `ratePerSecond` acquisitions per second on average, `burst` at once. One Lambda
- * instance handles one invocation at a time, so a bucket per instance with rate = (the worker's share of
- * Stripe's limit) / (the event source's maximum concurrency) keeps the whole fleet within its share.
+ * The worker's client-side limit on Stripe requests. Stripe counts requests per account in a one-second
+ * window (live 100/s, test 25/s: https://docs.stripe.com/rate-limits), and the SaaS's own traffic shares
+ * that budget, so the worker is given a share S and each of its instances a rate r = S / C, C being the
+ * event source's maximum concurrency (`workerConcurrency` in lib/setup-mode-service-stack.ts). One Lambda
+ * instance handles one invocation at a time, so C instances at r each stay within S.
  */
 export interface RateLimiter {
   acquire(): Promise<void>;
@@ -9,33 +11,56 @@ export interface RateLimiter {
 
 export const unlimited: RateLimiter = { acquire: async () => {} };
 
+const WINDOW_MS = 1000;
+/** One whole setup (retrieve, attach, two updates) goes out at once from an idle instance. */
+export const DEFAULT_BURST = 4;
+
+/**
+ * A token bucket (rate r, a small burst) capped by a sliding window: never more than r acquisitions in
+ * any one second. The bucket spreads requests out evenly; the window is what makes the share a hard limit.
+ * A bucket alone lets an instance that was idle spend its burst and then a full second's refill within one
+ * second (burst + r), so C instances starting on a backlog together would overshoot S by C × burst and
+ * meet Stripe's 429s.
+ */
 export function createTokenBucket(
   ratePerSecond: number,
-  burst: number = Math.max(1, Math.floor(ratePerSecond)),
+  burst: number = Math.min(DEFAULT_BURST, Math.max(1, Math.floor(ratePerSecond))),
   now: () => number = Date.now,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 ): RateLimiter {
+  const perWindow = Math.max(1, Math.floor(ratePerSecond));
   let tokens = burst;
   let refilledAt = now();
+  /** When the last `perWindow` acquisitions happened, oldest first. */
+  const recent: number[] = [];
   // Waiters queue in order, so a burst of callers is spread out instead of all waking together.
   let queue: Promise<void> = Promise.resolve();
 
-  const refill = () => {
+  const millisecondsToWait = () => {
     const at = now();
     tokens = Math.min(burst, tokens + ((at - refilledAt) / 1000) * ratePerSecond);
     refilledAt = at;
+    const forToken = tokens >= 1 ? 0 : ((1 - tokens) / ratePerSecond) * 1000;
+    const oldest = recent.length < perWindow ? undefined : recent[0];
+    const forWindow = oldest === undefined ? 0 : oldest + WINDOW_MS - at;
+    return Math.max(forToken, forWindow);
   };
 
   return {
     acquire() {
       const turn = queue.then(async () => {
-        refill();
-        if (tokens < 1) {
-          await new Promise((resolve) =>
-            setTimeout(resolve, Math.ceil(((1 - tokens) / ratePerSecond) * 1000)),
-          );
-          refill();
+        let waited = false;
+        // Re-checked after every sleep: timers may fire a little early against the wall clock.
+        for (let wait = millisecondsToWait(); wait > 0; wait = millisecondsToWait()) {
+          await sleep(Math.ceil(wait));
+          waited = true;
         }
+        // Tokens gathered while callers were waiting on the window are not a burst to spend: only an idle
+        // instance earns one. Otherwise each second would open with a clump of `burst` requests.
+        if (waited) tokens = Math.min(tokens, 1);
         tokens -= 1;
+        recent.push(now());
+        if (recent.length > perWindow) recent.shift();
       });
       queue = turn;
       return turn;

@@ -1,0 +1,47 @@
+import { workerConcurrency } from '../lib/setup-mode-service-stack';
+
+/** How much work each figure does: `--quick` keeps CI under a minute, the full run under five. */
+export interface BenchSettings {
+  quick: boolean;
+  /** Fresh processes per bundle for cold init (the issue asks for a median of at least 15). */
+  coldInitRuns: number;
+  /** Sequential webhook deliveries (and as many bare SendMessage calls), interleaved. */
+  webhookRequests: number;
+  /** Deliveries per side in the webhook throughput phase, `webhookConcurrency` in flight. */
+  webhookThroughputRequests: number;
+  webhookConcurrency: number;
+  /** Events timed one at a time against a Stripe that answers after `stripeLatencyMs`. */
+  workerLatencyEvents: number;
+  stripeLatencyMs: number;
+  /** Events per calls-per-event scenario. */
+  eventsPerScenario: number;
+  /** Backlog drained under the Stripe rate limit. */
+  backlogEvents: number;
+  /** The Stripe account's limit the stand-in enforces (test mode: 25/s) and the worker's configured share. */
+  stripeAccountLimit: number;
+  workerShare: number;
+  /** Requests sent to the session API in its memory run. */
+  sessionApiRequests: number;
+}
+
+export function benchSettings(quick: boolean): BenchSettings {
+  return {
+    quick,
+    coldInitRuns: quick ? 7 : 21,
+    webhookRequests: quick ? 300 : 2000,
+    webhookThroughputRequests: quick ? 300 : 2000,
+    webhookConcurrency: 16,
+    workerLatencyEvents: quick ? 5 : 20,
+    stripeLatencyMs: 50,
+    eventsPerScenario: quick ? 2 : 5,
+    backlogEvents: quick ? 60 : 500,
+    stripeAccountLimit: 25,
+    workerShare: 20,
+    sessionApiRequests: quick ? 100 : 400,
+  };
+}
+
+/** The worker's deployed shape for a share: how many instances at most, and each one's Stripe rate. */
+export function workerShape(settings: BenchSettings) {
+  return workerConcurrency(settings.workerShare);
+}

@@ -1,0 +1,85 @@
+import { rmSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { type BuildOptions, build } from 'esbuild';
+import { esbuildOptionsFor, FUNCTION_NAMES } from '../../lib/service-function';
+
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+export { FUNCTION_NAMES };
+
+/*
+ * Inside the project (cdk.out is git-ignored), so bundles that leave @aws-sdk/* external resolve it from
+ * node_modules the way the Lambda runtime provides it.
+ */
+const PROJECT_ROOT = path.join(__dirname, '..', '..');
+export const BUILD_DIR = path.join(PROJECT_ROOT, 'cdk.out', 'bench');
+
+export interface FunctionBundles {
+  /** Exactly what the stack deploys: minified, source maps, @aws-sdk/* left to the runtime. */
+  deployed: string;
+  /** The same settings with the AWS SDK bundled in, as a project pinning its SDK version would ship. */
+  selfContained: string;
+  /** `esbuild --bundle --platform=node` of the naive handler, nothing else. */
+  naive: string;
+}
+
+export type Bundles = Record<FunctionName, FunctionBundles>;
+
+/** The load drivers that run in child processes, each beside the deployed bundle it loads. */
+export const LOAD_DRIVERS = ['webhook-overhead', 'worker-instance', 'session-api'] as const;
+export type LoadDriver = (typeof LOAD_DRIVERS)[number];
+
+export function driverFile(driver: LoadDriver): string {
+  return path.join(BUILD_DIR, 'load', `${driver}.js`);
+}
+
+/** Builds every variant of every function, and the load drivers, in parallel. */
+export async function buildAll(): Promise<Bundles> {
+  rmSync(BUILD_DIR, { recursive: true, force: true });
+  const bundles = {} as Bundles;
+  const builds: Promise<unknown>[] = [];
+  for (const name of FUNCTION_NAMES) {
+    const files: FunctionBundles = {
+      deployed: path.join(BUILD_DIR, 'deployed', name, 'index.js'),
+      selfContained: path.join(BUILD_DIR, 'self-contained', name, 'index.js'),
+      naive: path.join(BUILD_DIR, 'naive', name, 'index.js'),
+    };
+    bundles[name] = files;
+    builds.push(
+      checked(build(esbuildOptionsFor(name, files.deployed))),
+      checked(build({ ...esbuildOptionsFor(name, files.selfContained), external: [] })),
+      checked(
+        build({
+          entryPoints: [path.join(__dirname, '..', 'naive', `${name}.ts`)],
+          outfile: files.naive,
+          bundle: true,
+          platform: 'node',
+          logLevel: 'silent',
+        }),
+      ),
+    );
+  }
+  for (const driver of LOAD_DRIVERS) {
+    const options: BuildOptions = {
+      entryPoints: [path.join(__dirname, '..', 'load', `${driver}.ts`)],
+      outfile: driverFile(driver),
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      // Shared with the function under test, as in a Lambda instance: loaded once, from node_modules.
+      external: ['@aws-sdk/*'],
+      logLevel: 'silent',
+    };
+    builds.push(checked(build(options)));
+  }
+  await Promise.all(builds);
+  return bundles;
+}
+
+async function checked<T extends { errors: unknown[] }>(result: Promise<T>): Promise<T> {
+  const built = await result;
+  if (built.errors.length > 0) throw new Error(`esbuild failed: ${JSON.stringify(built.errors)}`);
+  return built;
+}
+
+export const fileSize = (file: string) => statSync(file).size;

@@ -1,0 +1,82 @@
+import { Agent, createServer, request as forward } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One DynamoDB API call as it crossed the wire: `UpdateItem`, `GetItem`, … and its JSON input. */
+export interface DynamoDbCall {
+  operation: string;
+  input: Record<string, unknown>;
+  status: number;
+}
+
+export interface CountingProxy {
+  endpoint: string;
+  readonly calls: DynamoDbCall[];
+  clear(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * An HTTP proxy in front of the DynamoDB stand-in that records every call's `X-Amz-Target` and body, so the
+ * benchmark counts what the worker really sends, not what its code seems to send. Bench-only.
+ */
+export async function startCountingProxy(target: string): Promise<CountingProxy> {
+  const upstream = new URL(target);
+  const agent = new Agent({ keepAlive: true });
+  const calls: DynamoDbCall[] = [];
+  const server = createServer((incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const targetHeader = String(incoming.headers['x-amz-target'] ?? '');
+      const call: DynamoDbCall = {
+        operation: targetHeader.split('.').pop() ?? targetHeader,
+        input: parseJson(body),
+        status: 0,
+      };
+      calls.push(call);
+      const proxied = forward(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: incoming.method,
+          path: incoming.url,
+          headers: incoming.headers,
+          agent,
+        },
+        (response) => {
+          call.status = response.statusCode ?? 0;
+          outgoing.writeHead(response.statusCode ?? 502, response.headers);
+          response.pipe(outgoing);
+        },
+      );
+      proxied.on('error', () => {
+        outgoing.writeHead(502);
+        outgoing.end();
+      });
+      proxied.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    calls,
+    clear: () => {
+      calls.length = 0;
+    },
+    close: async () => {
+      agent.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function parseJson(body: Buffer): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,53 @@
+import { invalidRequest, resourceMissing } from './errors';
+import type { StandInStore } from './store';
+import type { StoredEvent, StoredSetupIntent } from './types';
+import { sendEvent, type WebhookDelivery } from './webhook-signing';
+
+export interface SettleSetupIntentOptions {
+  /** Webhook endpoint that receives the signed `setup_intent.succeeded` / `setup_intent.setup_failed`. */
+  deliverTo?: string;
+  /** Decline code of a failed debit; default `debit_not_authorized`. */
+  failureCode?: string;
+}
+
+export interface SettledSetupIntent {
+  setupIntent: StoredSetupIntent;
+  event: StoredEvent;
+  delivery?: WebhookDelivery;
+}
+
+/**
+ * What the bank does, days later, to a delayed payment method (SEPA Debit, Bacs, ACSS, US bank account):
+ * a `processing` SetupIntent either succeeds, or fails and returns to `requires_payment_method` with a
+ * `last_setup_error`, as Stripe reports it.
+ */
+export async function settleSetupIntent(
+  store: StandInStore,
+  webhookSecret: string,
+  setupIntentId: string,
+  outcome: 'succeeded' | 'failed',
+  options: SettleSetupIntentOptions = {},
+): Promise<SettledSetupIntent> {
+  const setupIntent = store.setupIntents.get(setupIntentId);
+  if (setupIntent === undefined) throw resourceMissing('setup_intent', setupIntentId, 'intent');
+  if (setupIntent.status !== 'processing' && setupIntent.status !== 'requires_action') {
+    throw invalidRequest(`Only a processing SetupIntent can be settled (this one is ${setupIntent.status}).`);
+  }
+  setupIntent.next_action = null;
+  if (outcome === 'succeeded') {
+    setupIntent.status = 'succeeded';
+  } else {
+    setupIntent.status = 'requires_payment_method';
+    setupIntent.last_setup_error = {
+      type: 'invalid_request_error',
+      code: options.failureCode ?? 'debit_not_authorized',
+      message: 'The customer’s bank did not authorise the debit.',
+    };
+  }
+  const type = outcome === 'succeeded' ? 'setup_intent.succeeded' : 'setup_intent.setup_failed';
+  const event = store.recordEvent(type, setupIntent, setupIntent.livemode);
+  const result: SettledSetupIntent = { setupIntent, event };
+  if (options.deliverTo !== undefined)
+    result.delivery = await sendEvent(event, options.deliverTo, webhookSecret);
+  return result;
+}

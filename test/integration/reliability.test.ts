@@ -1,0 +1,214 @@
+import { completeSession } from '../support/checkout';
+import { customerWithSubscription, defaultsOf } from '../support/fixtures';
+import { postJson, send } from '../support/http';
+import { queueDepth, type ServiceStack, startServiceStack } from '../support/service-stack';
+import { deliverSignedEvent } from '../support/webhooks';
+
+let stack: ServiceStack;
+beforeAll(async () => {
+  // The deployed shape: a FIFO queue grouped by customer, redrive to the DLQ after 3 receives.
+  stack = await startServiceStack({
+    queue: { fifo: true, maxReceiveCount: 3, visibilityTimeoutSeconds: 30 },
+  });
+});
+afterAll(() => stack.close());
+afterEach(async () => {
+  stack.stripeStandIn.faults.clear();
+  await stack.drainQueue({ retryDelaySeconds: 0 });
+});
+
+async function newSetup(customerId?: string, subscriptionId?: string) {
+  const owner = customerId
+    ? { customer: { id: customerId }, subscription: { id: subscriptionId } }
+    : undefined;
+  const { customer, subscription } = owner ?? (await customerWithSubscription(stack.stripe));
+  const created = await postJson(`${stack.api.url}/checkout-sessions`, {
+    customer: customer.id,
+    ...(subscription.id ? { subscription: subscription.id } : {}),
+  });
+  expect(created.status).toBe(201);
+  return {
+    customerId: customer.id,
+    subscriptionId: subscription.id as string,
+    sessionId: created.json.id as string,
+  };
+}
+
+const statusOf = async (sessionId: string) =>
+  (await send(`${stack.api.url}/checkout-sessions/${sessionId}`)).json;
+const dlqDepth = () => queueDepth(stack.sqs, stack.sqs.deadLetterQueueUrl);
+const deliver = (event: unknown) =>
+  deliverSignedEvent(stack.webhookUrl, event, stack.stripeStandIn.webhookSecret);
+const changesOf = (path: string) =>
+  stack.stripeStandIn.requests.filter(
+    (request) => request.method === 'POST' && request.path === path && request.changed,
+  ).length;
+
+describe('newest setup wins', () => {
+  it('setup B (newer) stays the default even when A’s event is processed after B’s', async () => {
+    const a = await newSetup();
+    const completedA = await completeSession(stack.stripeStandIn, a.sessionId);
+    // Setups are ordered by creation time in seconds; B is created a second later, as a real retry would be.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const b = await newSetup(a.customerId, a.subscriptionId);
+    const completedB = await completeSession(stack.stripeStandIn, b.sessionId);
+
+    await deliver(completedB.event);
+    await stack.drainQueue({ retryDelaySeconds: 0 });
+    await deliver(completedA.event);
+    await stack.drainQueue({ retryDelaySeconds: 0 });
+
+    expect(await defaultsOf(stack.stripe, a.customerId, a.subscriptionId)).toEqual({
+      customerDefault: completedB.paymentMethod.id,
+      subscriptionDefault: completedB.paymentMethod.id,
+    });
+    expect((await statusOf(a.sessionId)).processing.status).toBe('superseded');
+    expect((await statusOf(b.sessionId)).defaultsApplied).toBe(true);
+  });
+});
+
+describe('a crash between the customer update and the subscription update', () => {
+  it('is finished on redelivery without repeating the customer update', async () => {
+    const setup = await newSetup();
+    const { event, paymentMethod } = await completeSession(stack.stripeStandIn, setup.sessionId);
+    // The subscription update fails through all of the SDK's retries; the customer update goes through.
+    stack.stripeStandIn.faults.add({ method: 'POST', path: /^\/v1\/subscriptions\//, status: 503, times: 3 });
+    stack.stripeStandIn.clearRequests();
+    await deliver(event);
+    expect(await stack.pollOnce({ retryDelaySeconds: 0 })).toEqual({ received: 1, failed: 1 });
+    expect(await stack.drainQueue({ retryDelaySeconds: 0 })).toEqual({ received: 1, failed: 0 });
+
+    expect(stack.stripeStandIn.countRequests('POST', new RegExp(`^/v1/customers/${setup.customerId}$`))).toBe(
+      1,
+    );
+    expect(changesOf(`/v1/subscriptions/${setup.subscriptionId}`)).toBe(1);
+    expect(await defaultsOf(stack.stripe, setup.customerId, setup.subscriptionId)).toEqual({
+      customerDefault: paymentMethod.id,
+      subscriptionDefault: paymentMethod.id,
+    });
+  });
+});
+
+describe('a lost webhook', () => {
+  it('the success page’s status request enqueues the completed session once, and the worker applies it', async () => {
+    const setup = await newSetup();
+    const { paymentMethod } = await completeSession(stack.stripeStandIn, setup.sessionId);
+    // Three polls at once enqueue one message between them; later polls see it queued.
+    await Promise.all([statusOf(setup.sessionId), statusOf(setup.sessionId), statusOf(setup.sessionId)]);
+    expect(await stack.queueDepth()).toBe(1);
+    expect((await statusOf(setup.sessionId)).processing.status).toBe('queued');
+    expect(await stack.queueDepth()).toBe(1);
+
+    await stack.drainQueue({ retryDelaySeconds: 0 });
+    expect(await statusOf(setup.sessionId)).toMatchObject({
+      defaultsApplied: true,
+      processing: { status: 'applied' },
+    });
+    expect((await defaultsOf(stack.stripe, setup.customerId)).customerDefault).toBe(paymentMethod.id);
+  });
+});
+
+describe('delayed payment methods', () => {
+  it('processing → pending; setup_intent.succeeded → applied', async () => {
+    const setup = await newSetup();
+    const completed = await completeSession(stack.stripeStandIn, setup.sessionId, {
+      setupIntentStatus: 'processing',
+    });
+    await deliver(completed.event);
+    await stack.drainQueue({ retryDelaySeconds: 0 });
+    expect(await statusOf(setup.sessionId)).toMatchObject({
+      defaultsApplied: false,
+      processing: { status: 'pending' },
+    });
+
+    const settled = await stack.stripeStandIn.settleSetupIntent(completed.setupIntent.id, 'succeeded', {
+      deliverTo: stack.webhookUrl,
+    });
+    expect(settled.delivery?.status).toBe(200);
+    await stack.drainQueue({ retryDelaySeconds: 0 });
+    expect(await statusOf(setup.sessionId)).toMatchObject({
+      defaultsApplied: true,
+      processing: { status: 'applied' },
+    });
+    expect(await defaultsOf(stack.stripe, setup.customerId, setup.subscriptionId)).toEqual({
+      customerDefault: completed.paymentMethod.id,
+      subscriptionDefault: completed.paymentMethod.id,
+    });
+  });
+
+  it('processing → pending; setup_intent.setup_failed → failed with the bank’s code, nothing applied', async () => {
+    const setup = await newSetup();
+    const completed = await completeSession(stack.stripeStandIn, setup.sessionId, {
+      setupIntentStatus: 'processing',
+    });
+    await deliver(completed.event);
+    await stack.drainQueue({ retryDelaySeconds: 0 });
+    await stack.stripeStandIn.settleSetupIntent(completed.setupIntent.id, 'failed', {
+      deliverTo: stack.webhookUrl,
+    });
+    await stack.drainQueue({ retryDelaySeconds: 0 });
+    expect(await statusOf(setup.sessionId)).toMatchObject({
+      defaultsApplied: false,
+      processing: { status: 'failed', failureCode: 'debit_not_authorized' },
+    });
+    expect((await defaultsOf(stack.stripe, setup.customerId)).customerDefault).toBeNull();
+  });
+});
+
+describe('permanent failures: recorded failed with Stripe’s code, not retried, not in the DLQ', () => {
+  const cases: [
+    string,
+    (setup: Awaited<ReturnType<typeof newSetup>>, paymentMethodId: string) => Promise<unknown>,
+  ][] = [
+    ['customer deleted', (setup) => stack.stripe.customers.del(setup.customerId)],
+    ['subscription canceled', (setup) => stack.stripe.subscriptions.cancel(setup.subscriptionId)],
+    [
+      'payment method detached',
+      (_setup, paymentMethodId) => stack.stripe.paymentMethods.detach(paymentMethodId),
+    ],
+  ];
+  it.each(cases)('%s', async (_label, breakIt) => {
+    const setup = await newSetup();
+    const { event, paymentMethod } = await completeSession(stack.stripeStandIn, setup.sessionId);
+    await breakIt(setup, paymentMethod.id);
+    await deliver(event);
+    expect(await stack.drainQueue({ retryDelaySeconds: 0 })).toEqual({ received: 1, failed: 0 });
+    const status = await statusOf(setup.sessionId);
+    expect(status.processing).toMatchObject({ status: 'failed', failureCode: expect.any(String) });
+    expect(await stack.queueDepth()).toBe(0);
+    expect(await dlqDepth()).toBe(0);
+  });
+
+  it('SetupIntent canceled', async () => {
+    const setup = await newSetup();
+    const completed = await completeSession(stack.stripeStandIn, setup.sessionId, {
+      setupIntentStatus: 'requires_action',
+    });
+    await stack.stripe.setupIntents.cancel(completed.setupIntent.id);
+    await deliver(completed.event);
+    expect(await stack.drainQueue({ retryDelaySeconds: 0 })).toEqual({ received: 1, failed: 0 });
+    expect((await statusOf(setup.sessionId)).processing).toMatchObject({
+      status: 'failed',
+      failureCode: 'setup_intent_canceled',
+    });
+    expect(await dlqDepth()).toBe(0);
+  });
+});
+
+describe('transient failures: retried, then applied', () => {
+  it.each([
+    ['a plain 429 (the SDK does not retry it)', 429 as const, 1],
+    ['a 500 that outlasts the SDK’s own retries', 500 as const, 3],
+    ['a dropped connection', 'reset' as const, 3],
+  ])('%s', async (_label, status, times) => {
+    const setup = await newSetup();
+    const { event, paymentMethod } = await completeSession(stack.stripeStandIn, setup.sessionId);
+    stack.stripeStandIn.faults.add({ method: 'GET', path: /^\/v1\/setup_intents\//, status, times });
+    await deliver(event);
+    const drained = await stack.drainQueue({ retryDelaySeconds: 0 });
+    expect(drained.failed).toBeGreaterThanOrEqual(1);
+    expect(await statusOf(setup.sessionId)).toMatchObject({ defaultsApplied: true });
+    expect((await defaultsOf(stack.stripe, setup.customerId)).customerDefault).toBe(paymentMethod.id);
+    expect(await dlqDepth()).toBe(0);
+  });
+});
