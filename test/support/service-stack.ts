@@ -14,6 +14,8 @@ import {
 import { type StripeStandIn, startStripeStandIn } from '../../dev/stripe-stand-in';
 import { wireCheckoutApi } from '../../functions/checkout-api/wiring';
 import { wireSetupWorker } from '../../functions/setup-worker/wiring';
+import { createDynamoDbSetupRecords } from '../../functions/shared/adapters/dynamodb-setup-records';
+import type { SetupRecords } from '../../functions/shared/ports';
 import { CHECKOUT_API_ROUTES, STRIPE_WEBHOOK_ROUTE } from '../../functions/shared/routes';
 import { wireStripeWebhook } from '../../functions/stripe-webhook/wiring';
 
@@ -28,6 +30,8 @@ export interface ServiceStack {
   /** The session API and webhook behind a local HTTP API, as API Gateway would serve them. */
   api: LocalHttpApi;
   env: Record<string, string>;
+  /** The worker's own DynamoDB records, for checking outcomes. */
+  records: SetupRecords;
   worker: (event: SQSEvent) => Promise<SQSBatchResponse>;
   webhookUrl: string;
   /** Runs the worker over everything in the queue, as Lambda's event source mapping would. */
@@ -79,6 +83,11 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
     sqs,
     api,
     env,
+    records: createDynamoDbSetupRecords(dynamodb.client, {
+      tableName: dynamodb.tableName,
+      claimSeconds: 60,
+      recordRetentionDays: 30,
+    }),
     worker,
     webhookUrl: `${api.url}/webhooks/stripe`,
     drainQueue: (pollOptions = {}) => drainQueue(sqs.client, sqs.queueUrl, worker, pollOptions),

@@ -1,0 +1,254 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { completeSession } from './checkout';
+import { postJson, send } from './http';
+import { queueDepth, type ServiceStack } from './service-stack';
+import { deliverSignedEvent } from './webhooks';
+
+export interface StormOptions {
+  sessions: number;
+  deliveriesPerSession: number;
+  /** Chance that any Stripe API request fails (429, 500 or a dropped connection). */
+  faultProbability: number;
+  /** Kill a worker process with SIGKILL between its customer and subscription updates, once. */
+  killAWorker: boolean;
+  /** Concurrent worker instances polling the queue. */
+  workers: number;
+  timeoutMs?: number;
+  onProgress?: (done: number, total: number, phase: string) => void;
+}
+
+export interface StormReport {
+  sessions: number;
+  deliveries: number;
+  /** Changes of a default per session (customer and subscription each): exactly 1 when all is well. */
+  effectsPerSession: { min: number; max: number };
+  stripeWritesPerSession: { min: number; max: number; mean: number };
+  lost: number;
+  doubled: number;
+  deadLetterDepth: number;
+  killedWorkers: number;
+  wallMs: number;
+}
+
+interface StormSession {
+  customerId: string;
+  subscriptionId: string;
+  sessionId: string;
+  setupIntentId: string;
+  event: unknown;
+}
+
+const PROJECT_ROOT = path.join(__dirname, '..', '..');
+
+/**
+ * Many setups, each delivered several times at once — half through the signed webhook, half through the
+ * success page's status path (their webhook "lost") — while Stripe fails a share of requests and, once, a
+ * worker process is killed mid-setup. Then counts what Stripe saw: every default must change exactly once.
+ */
+export async function runDuplicateStorm(stack: ServiceStack, options: StormOptions): Promise<StormReport> {
+  const started = Date.now();
+  const progress = options.onProgress ?? (() => {});
+  const sessions = await inBatches(
+    options.sessions,
+    20,
+    async () => createCompletedSession(stack),
+    (done) => progress(done, options.sessions, 'sessions created'),
+  );
+  stack.stripeStandIn.clearRequests();
+
+  let killedWorkers = 0;
+  const [victim] = sessions;
+  if (options.killAWorker && victim) killedWorkers = await killWorkerMidSetup(stack, victim);
+
+  for (const route of [
+    /^\/v1\/setup_intents\//,
+    /^\/v1\/customers\//,
+    /^\/v1\/subscriptions\//,
+    /^\/v1\/checkout\//,
+  ]) {
+    for (const status of [429, 500, 'reset'] as const) {
+      stack.stripeStandIn.faults.add({ path: route, status, probability: options.faultProbability / 3 });
+    }
+  }
+
+  const pollers = Array.from({ length: options.workers }, () => startPolling(stack));
+  const deliveries = sessions.flatMap((session, index) =>
+    Array.from(
+      { length: options.deliveriesPerSession },
+      () => () => deliverUntilAccepted(stack, session, index),
+    ),
+  );
+  await inBatches(
+    deliveries.length,
+    50,
+    (index) => (deliveries[index] as () => Promise<void>)(),
+    (done) => progress(done, deliveries.length, 'deliveries'),
+  );
+  await waitUntilAllFinished(stack, sessions, options.timeoutMs ?? 120_000, (done) =>
+    progress(done, sessions.length, 'applied'),
+  );
+  await Promise.all(pollers.map((poller) => poller.stop()));
+  stack.stripeStandIn.faults.clear();
+
+  const changes = sessions.map((session) => ({
+    customer: changesTo(stack, `/v1/customers/${session.customerId}`),
+    subscription: changesTo(stack, `/v1/subscriptions/${session.subscriptionId}`),
+    writes: stack.stripeStandIn.requests.filter(
+      (request) =>
+        request.method === 'POST' &&
+        (request.path === `/v1/customers/${session.customerId}` ||
+          request.path === `/v1/subscriptions/${session.subscriptionId}` ||
+          request.path.endsWith('/attach')),
+    ).length,
+  }));
+  const effects = changes.flatMap((change) => [change.customer, change.subscription]);
+  const writes = changes.map((change) => change.writes);
+  const records = await Promise.all(sessions.map((session) => stack.records.get(session.setupIntentId)));
+  return {
+    sessions: sessions.length,
+    deliveries: deliveries.length,
+    effectsPerSession: { min: Math.min(...effects), max: Math.max(...effects) },
+    stripeWritesPerSession: {
+      min: Math.min(...writes),
+      max: Math.max(...writes),
+      mean: Number((writes.reduce((sum, count) => sum + count, 0) / writes.length).toFixed(2)),
+    },
+    lost: records.filter((record) => record?.status !== 'applied').length,
+    doubled: changes.filter((change) => change.customer > 1 || change.subscription > 1).length,
+    deadLetterDepth: await queueDepth(stack.sqs, stack.sqs.deadLetterQueueUrl),
+    killedWorkers,
+    wallMs: Date.now() - started,
+  };
+}
+
+async function createCompletedSession(stack: ServiceStack): Promise<StormSession> {
+  const customer = await stack.stripe.customers.create({});
+  const subscription = await stack.stripe.subscriptions.create({
+    customer: customer.id,
+    items: [{ price: 'p' }],
+  });
+  const created = await postJson(`${stack.api.url}/checkout-sessions`, {
+    customer: customer.id,
+    subscription: subscription.id,
+  });
+  if (created.status !== 201) throw new Error(`session not created: ${created.status} ${created.text}`);
+  const { event, setupIntent } = await completeSession(stack.stripeStandIn, created.json.id);
+  return {
+    customerId: customer.id,
+    subscriptionId: subscription.id,
+    sessionId: created.json.id,
+    setupIntentId: setupIntent.id,
+    event,
+  };
+}
+
+/** Even sessions arrive by signed webhook, odd ones only by the success page polling the status. */
+async function deliverUntilAccepted(
+  stack: ServiceStack,
+  session: StormSession,
+  index: number,
+): Promise<void> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const reply =
+      index % 2 === 0
+        ? await deliverSignedEvent(stack.webhookUrl, session.event, stack.stripeStandIn.webhookSecret)
+        : await send(`${stack.api.url}/checkout-sessions/${session.sessionId}`);
+    // Stripe retries a 5xx; the success page polls again after an error.
+    if (reply.status < 500) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`delivery of ${session.sessionId} never accepted`);
+}
+
+/**
+ * A worker in its own process, so it can really die: its subscription update is held up by the stand-in,
+ * and the process gets SIGKILL right after its customer update has gone through.
+ */
+async function killWorkerMidSetup(stack: ServiceStack, victim: StormSession): Promise<number> {
+  stack.stripeStandIn.faults.add({
+    method: 'POST',
+    path: new RegExp(`^/v1/subscriptions/${victim.subscriptionId}$`),
+    latencyMs: 3000,
+    times: 1,
+  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(PROJECT_ROOT, 'test', 'support', 'worker-process.ts')],
+    { cwd: PROJECT_ROOT, env: { ...process.env, ...stack.env }, stdio: 'ignore' },
+  );
+  await deliverSignedEvent(stack.webhookUrl, victim.event, stack.stripeStandIn.webhookSecret);
+  const deadline = Date.now() + 20_000;
+  while (changesTo(stack, `/v1/customers/${victim.customerId}`) === 0) {
+    if (Date.now() > deadline) throw new Error('the worker process never updated the customer');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  // Give its owner-record write a moment, then kill it while the subscription update hangs.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.once('exit', resolve));
+  return 1;
+}
+
+function startPolling(stack: ServiceStack) {
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const { received } = await stack
+        .pollOnce({ batchSize: 10, retryDelaySeconds: 0 })
+        .catch(() => ({ received: 0 }));
+      if (received === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+async function waitUntilAllFinished(
+  stack: ServiceStack,
+  sessions: StormSession[],
+  timeoutMs: number,
+  progress: (done: number) => void,
+) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const records = await Promise.all(sessions.map((session) => stack.records.get(session.setupIntentId)));
+    const done = records.filter(
+      (record) => record?.status === 'applied' || record?.status === 'failed',
+    ).length;
+    progress(done);
+    if (done === sessions.length || Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function changesTo(stack: ServiceStack, requestPath: string): number {
+  return stack.stripeStandIn.requests.filter(
+    (request) => request.method === 'POST' && request.path === requestPath && request.changed === true,
+  ).length;
+}
+
+async function inBatches<T>(
+  count: number,
+  concurrency: number,
+  work: (index: number) => Promise<T>,
+  progress: (done: number) => void,
+): Promise<T[]> {
+  const results: T[] = new Array(count);
+  let next = 0;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) {
+        const index = next++;
+        results[index] = await work(index);
+        progress(++done);
+      }
+    }),
+  );
+  return results;
+}
