@@ -3,11 +3,12 @@ import { applyDefaultPaymentMethod, SetupBusy } from '../shared/flow/apply-defau
 import { parseSetupMessage } from '../shared/flow/setup-message';
 import { describeError, type Logger } from '../shared/logger';
 import { metricFields } from '../shared/metrics';
-import type { SetupRecords, StripeGateway } from '../shared/ports';
+import type { OutcomePublisher, SetupRecords, StripeGateway } from '../shared/ports';
 
 export interface SetupWorkerDeps {
   stripe: StripeGateway;
   records: SetupRecords;
+  outcomes: OutcomePublisher;
   log: Logger;
   metricsNamespace: string;
 }

@@ -1,7 +1,12 @@
 import { createDynamoDbSetupRecords } from '../shared/adapters/dynamodb-setup-records';
-import { createStripeGateway } from '../shared/adapters/stripe-gateway';
-import { createDynamoDbClient } from '../shared/aws-clients';
 import {
+  createEventBridgeOutcomePublisher,
+  noOutcomePublisher,
+} from '../shared/adapters/eventbridge-outcome-publisher';
+import { createStripeGateway } from '../shared/adapters/stripe-gateway';
+import { createDynamoDbClient, createEventBridgeClient } from '../shared/aws-clients';
+import {
+  readEventBusName,
   readLogLevel,
   readProcessingConfig,
   readStripeConnection,
@@ -17,6 +22,7 @@ import { buildSetupWorkerHandler } from './handler';
 /** Reads configuration once and builds the worker's Stripe gateway, processing records and logger. */
 export function wireSetupWorker(env: Record<string, string | undefined>) {
   const limits = readWorkerLimits(env);
+  const eventBusName = readEventBusName(env);
   const limiter = limits.stripeRequestsPerSecond
     ? createTokenBucket(limits.stripeRequestsPerSecond)
     : unlimited;
@@ -27,6 +33,9 @@ export function wireSetupWorker(env: Record<string, string | undefined>) {
       tableName: readTableName(env),
       ...readProcessingConfig(env),
     }),
+    outcomes: eventBusName
+      ? createEventBridgeOutcomePublisher(createEventBridgeClient(), eventBusName)
+      : noOutcomePublisher,
     log: createLogger(readLogLevel(env), { service: 'setup-worker' }),
     metricsNamespace: limits.metricsNamespace,
   });

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
 /*
@@ -13,4 +14,8 @@ export function createDynamoDbClient(): DynamoDBClient {
 
 export function createSqsClient(): SQSClient {
   return new SQSClient({ maxAttempts: 3 });
+}
+
+export function createEventBridgeClient(): EventBridgeClient {
+  return new EventBridgeClient({ maxAttempts: 3 });
 }

@@ -79,6 +79,15 @@ export function readWorkerLimits(env: Env): WorkerLimits {
   };
 }
 
+/** The EventBridge bus that hears each setup's outcome; unset means no outcome events. */
+export function readEventBusName(env: Env): string | undefined {
+  const name = optional(env, 'EVENT_BUS_NAME');
+  if (name !== undefined && !/^[\w.\-/:]{1,1600}$/.test(name)) {
+    throw new ConfigError('EVENT_BUS_NAME', 'must be an event bus name or ARN');
+  }
+  return name;
+}
+
 export function readMetricsNamespace(env: Env): string {
   const namespace = optional(env, 'METRICS_NAMESPACE') ?? 'StripeSetupModeService';
   if (!/^[\w./#:-]{1,255}$/.test(namespace))
@@ -143,4 +152,90 @@ export function readProcessingConfig(env: Env): ProcessingConfig {
     claimSeconds: positiveInteger(env, 'CLAIM_SECONDS', 60),
     recordRetentionDays: positiveInteger(env, 'RECORD_RETENTION_DAYS', 30),
   };
+}
+
+/* Security settings: who may call the session API, where Checkout may send the customer back, how often. */
+
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
+/** Plain http is only ever accepted for this machine (the local stack); anything reachable needs https. */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.includes(hostname.toLowerCase());
+}
+
+function httpsOrLoopbackUrl(name: string, value: string): URL {
+  const url = httpUrl(name, value);
+  if (url.protocol !== 'https:' && !isLoopbackHost(url.hostname)) {
+    throw new ConfigError(name, `must be an https URL; http is allowed only for localhost (got "${value}")`);
+  }
+  return url;
+}
+
+function commaList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+export type CallerAuthConfig =
+  /** Callers name their customer in the request: local development and tests only. */
+  | { mode: 'none' }
+  | {
+      mode: 'jwt';
+      /** Exactly the token's `iss`; its OIDC discovery document names the JWKS. */
+      issuer: string;
+      /** A token's `aud` (or, without one, `client_id`) must be one of these, as API Gateway checks. */
+      audiences: string[];
+      /** The claim that holds the caller's Stripe customer id. */
+      customerClaim: string;
+    };
+
+/** AUTH_MODE is required, so running without authentication is always a visible choice. */
+export function readCallerAuthConfig(env: Env): CallerAuthConfig {
+  const mode = required(env, 'AUTH_MODE').toLowerCase();
+  if (mode === 'none') return { mode };
+  if (mode !== 'jwt') throw new ConfigError('AUTH_MODE', `must be jwt or none (got "${mode}")`);
+  const issuer = required(env, 'JWT_ISSUER');
+  httpsOrLoopbackUrl('JWT_ISSUER', issuer);
+  const audiences = commaList(required(env, 'JWT_AUDIENCE'));
+  if (audiences.length === 0) throw new ConfigError('JWT_AUDIENCE', 'must name at least one audience');
+  const customerClaim = optional(env, 'JWT_CUSTOMER_CLAIM') ?? 'stripe_customer_id';
+  if (!/^[\w:./-]{1,128}$/.test(customerClaim)) {
+    throw new ConfigError('JWT_CUSTOMER_CLAIM', `is not a valid claim name (got "${customerClaim}")`);
+  }
+  return { mode, issuer, audiences, customerClaim };
+}
+
+/**
+ * Origins (scheme://host[:port]) a caller's successUrl/cancelUrl may point at; the stack passes the same list
+ * it gives CORS. Empty means callers cannot choose redirect URLs, only the configured defaults apply.
+ */
+export function readAllowedRedirectOrigins(env: Env): string[] {
+  return commaList(optional(env, 'ALLOWED_REDIRECT_ORIGINS')).map((origin) => {
+    const url = httpsOrLoopbackUrl('ALLOWED_REDIRECT_ORIGINS', origin);
+    if (url.origin !== origin.replace(/\/$/, '').toLowerCase() || url.username || url.password) {
+      throw new ConfigError(
+        'ALLOWED_REDIRECT_ORIGINS',
+        `must list bare origins like https://app.example.com (got "${origin}")`,
+      );
+    }
+    return url.origin;
+  });
+}
+
+/** The per-customer cap on Checkout Sessions created per minute, beside API Gateway's stage throttling. */
+export function readSessionsPerCustomerPerMinute(env: Env): number {
+  return positiveInteger(env, 'SESSIONS_PER_CUSTOMER_PER_MINUTE', 10);
+}
+
+export type StripeMode = 'test' | 'live';
+
+/** Test or live: a non-secret setting, so the webhook can check an event's `livemode` without the API key. */
+export function readStripeMode(env: Env): StripeMode {
+  const mode = required(env, 'STRIPE_MODE').toLowerCase();
+  if (mode !== 'test' && mode !== 'live') {
+    throw new ConfigError('STRIPE_MODE', `must be test or live (got "${mode}")`);
+  }
+  return mode;
 }

@@ -175,3 +175,16 @@ export interface StripeGateway {
   setCustomerDefaultPaymentMethod(customerId: string, paymentMethodId: string): Promise<void>;
   setSubscriptionDefaultPaymentMethod(subscriptionId: string, paymentMethodId: string): Promise<void>;
 }
+
+/** What the SaaS hears about each setup: applied, superseded, pending or failed. */
+export interface SetupOutcomeEvent {
+  setupIntentId: string;
+  sessionId: string | null;
+  livemode: boolean;
+  outcome: SetupOutcome;
+}
+
+/** Tells the SaaS what happened, so it can react (email the customer, unlock a feature). At least once. */
+export interface OutcomePublisher {
+  publish(event: SetupOutcomeEvent): Promise<void>;
+}

@@ -6,3 +6,13 @@ export const CHECKOUT_API_ROUTES = [
 ] as const;
 
 export const STRIPE_WEBHOOK_ROUTE = 'POST /webhooks/stripe';
+
+/**
+ * The session routes behind API Gateway's JWT authorizer when auth is on. The HTML form route is not: an
+ * authorizer reads only headers and query strings, which a plain form cannot set, so the form carries the
+ * token in a hidden field and the function verifies it. The webhook is authenticated by Stripe's signature.
+ */
+export const JWT_AUTHORIZED_ROUTES: readonly string[] = [
+  'POST /checkout-sessions',
+  'GET /checkout-sessions/{id}',
+];

@@ -11,12 +11,18 @@ import {
   type PollResult,
   pollOnce,
 } from '../../dev/local-aws/sqs-event-source';
+import { type LocalJwtIssuer, startLocalJwtIssuer } from '../../dev/local-jwt-issuer';
 import { type StripeStandIn, startStripeStandIn } from '../../dev/stripe-stand-in';
 import { wireCheckoutApi } from '../../functions/checkout-api/wiring';
 import { wireSetupWorker } from '../../functions/setup-worker/wiring';
 import { createDynamoDbSetupRecords } from '../../functions/shared/adapters/dynamodb-setup-records';
+import { createJwtVerifier } from '../../functions/shared/auth/jwt-verifier';
 import type { SetupRecords } from '../../functions/shared/ports';
-import { CHECKOUT_API_ROUTES, STRIPE_WEBHOOK_ROUTE } from '../../functions/shared/routes';
+import {
+  CHECKOUT_API_ROUTES,
+  JWT_AUTHORIZED_ROUTES,
+  STRIPE_WEBHOOK_ROUTE,
+} from '../../functions/shared/routes';
 import { wireStripeWebhook } from '../../functions/stripe-webhook/wiring';
 
 export const TEST_STRIPE_KEY = 'sk_test_servicestack';
@@ -30,6 +36,8 @@ export interface ServiceStack {
   /** The session API and webhook behind a local HTTP API, as API Gateway would serve them. */
   api: LocalHttpApi;
   env: Record<string, string>;
+  /** With `auth: true`: the local issuer whose tokens the API accepts (`issuer.tokenFor(customerId)`). */
+  issuer?: LocalJwtIssuer;
   /** The worker's own DynamoDB records, for checking outcomes. */
   records: SetupRecords;
   worker: (event: SQSEvent) => Promise<SQSBatchResponse>;
@@ -45,14 +53,20 @@ export interface ServiceStack {
 export interface ServiceStackOptions {
   queue?: LocalQueueOptions;
   env?: Record<string, string>;
+  /**
+   * JWT auth as deployed: a local issuer, API Gateway's JWT authorizer on the session routes (mirrored by
+   * the local HTTP API), AUTH_MODE=jwt in the function. Default off: callers name their customer.
+   */
+  auth?: boolean;
 }
 
 /** Starts every stand-in on a free port and wires the three real handlers to them. */
 export async function startServiceStack(options: ServiceStackOptions = {}): Promise<ServiceStack> {
-  const [stripeStandIn, dynamodb, sqs] = await Promise.all([
+  const [stripeStandIn, dynamodb, sqs, issuer] = await Promise.all([
     startStripeStandIn(),
     startLocalDynamoDb(),
     startLocalSqs(options.queue),
+    options.auth ? startLocalJwtIssuer() : undefined,
   ]);
   // The AWS SDK reads endpoints and credentials from process.env, as it does inside Lambda.
   Object.assign(process.env, localAwsEnvironment({ sqs: sqs.endpoint, dynamodb: dynamodb.endpoint }));
@@ -65,13 +79,25 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
     CHECKOUT_SUCCESS_URL: 'https://app.example.com/billing/updated',
     CHECKOUT_CANCEL_URL: 'https://app.example.com/billing',
     LOG_LEVEL: 'silent',
+    STRIPE_MODE: 'test',
+    ALLOWED_REDIRECT_ORIGINS: 'https://app.example.com,https://shop.example.com',
+    // Tests create many sessions per customer in a minute; the cap has its own tests with a low value.
+    SESSIONS_PER_CUSTOMER_PER_MINUTE: '1000',
+    ...(issuer
+      ? { AUTH_MODE: 'jwt', JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: issuer.audience }
+      : { AUTH_MODE: 'none' }),
     ...options.env,
   };
   const checkoutApi = wireCheckoutApi(env);
   const webhook = wireStripeWebhook(env);
   const worker = wireSetupWorker(env);
+  const jwtAuthorizer = issuer && createJwtVerifier({ issuer: issuer.issuer, audiences: [issuer.audience] });
   const api = await startHttpApi([
-    ...CHECKOUT_API_ROUTES.map((routeKey) => ({ routeKey, handler: checkoutApi })),
+    ...CHECKOUT_API_ROUTES.map((routeKey) => ({
+      routeKey,
+      handler: checkoutApi,
+      ...(jwtAuthorizer && JWT_AUTHORIZED_ROUTES.includes(routeKey) ? { jwtAuthorizer } : {}),
+    })),
     { routeKey: STRIPE_WEBHOOK_ROUTE, handler: webhook },
   ]);
   const stripe = new Stripe(TEST_STRIPE_KEY, { ...stripeStandIn.sdkOptions, maxNetworkRetries: 0 });
@@ -83,6 +109,7 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
     sqs,
     api,
     env,
+    issuer,
     records: createDynamoDbSetupRecords(dynamodb.client, {
       tableName: dynamodb.tableName,
       claimSeconds: 60,
@@ -94,7 +121,7 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
     pollOnce: (pollOptions = {}) => pollOnce(sqs.client, sqs.queueUrl, worker, pollOptions),
     queueDepth: () => queueDepth(sqs),
     close: async () => {
-      await Promise.all([api.close(), stripeStandIn.close(), dynamodb.close(), sqs.close()]);
+      await Promise.all([api.close(), stripeStandIn.close(), dynamodb.close(), sqs.close(), issuer?.close()]);
     },
   };
 }

@@ -4,6 +4,7 @@ import {
   type DefaultOwner,
   type DefaultTarget,
   defaultOwnerKey,
+  type OutcomePublisher,
   type SetupIntentSnapshot,
   type SetupMessage,
   type SetupOutcome,
@@ -16,6 +17,7 @@ import { CUSTOMER_KEY, SUBSCRIPTION_KEY } from '../setup-metadata';
 export interface ApplyDefaultPaymentMethodDeps {
   stripe: StripeGateway;
   records: SetupRecords;
+  outcomes: OutcomePublisher;
   log: Logger;
 }
 
@@ -50,24 +52,41 @@ export async function applyDefaultPaymentMethod(
 
   let outcome: SetupOutcome;
   try {
+    outcome = await resolveOutcome(deps, message);
+    // Published before the outcome is recorded: a crash in between republishes (at least once) rather
+    // than losing the event. The Stripe steps are checkpointed, so that retry repeats none of them.
+    await deps.outcomes.publish({
+      setupIntentId: message.setupIntentId,
+      sessionId: message.sessionId,
+      livemode: message.livemode,
+      outcome,
+    });
+  } catch (error) {
+    await records.release(message.setupIntentId, claim.token);
+    throw error;
+  }
+  const recorded = await records.finish(message.setupIntentId, claim.token, outcome);
+  if (!recorded) log.warn('claim expired before the outcome was recorded', { outcome: outcome.status });
+  return outcome;
+}
+
+async function resolveOutcome(
+  deps: ApplyDefaultPaymentMethodDeps,
+  message: SetupMessage,
+): Promise<SetupOutcome> {
+  try {
     const intent = await deps.stripe.retrieveSetupIntent(message.setupIntentId);
     const plan = planDefaultPaymentMethod(intent);
-    outcome = plan.status === 'apply' ? await applyPlan(deps, plan) : plan.outcome;
+    return plan.status === 'apply' ? await applyPlan(deps, plan) : plan.outcome;
   } catch (error) {
-    if (!(error instanceof StripeRequestFailed) || error.retryable) {
-      await records.release(message.setupIntentId, claim.token);
-      throw error;
-    }
-    outcome = {
+    if (!(error instanceof StripeRequestFailed) || error.retryable) throw error;
+    return {
       status: 'failed',
       ...(message.customerId ? { customerId: message.customerId } : {}),
       failureCode: error.stripeCode ?? error.kind,
       failureMessage: error.message,
     };
   }
-  const recorded = await records.finish(message.setupIntentId, claim.token, outcome);
-  if (!recorded) log.warn('claim expired before the outcome was recorded', { outcome: outcome.status });
-  return outcome;
 }
 
 export interface ApplyPlan {

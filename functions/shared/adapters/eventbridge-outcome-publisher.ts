@@ -1,0 +1,52 @@
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { OutcomePublisher, SetupOutcomeEvent } from '../ports';
+
+export const OUTCOME_EVENT_SOURCE = 'stripe-setup-mode-service';
+
+const DETAIL_TYPES = {
+  applied: 'Payment method set as default',
+  superseded: 'Payment method saved, newer default kept',
+  pending: 'Payment method pending',
+  failed: 'Payment method setup failed',
+} as const;
+
+/**
+ * Publishes each setup's outcome on an EventBridge bus. Delivery is at least once (a retried worker may
+ * publish again): consumers deduplicate on `detail.setupIntentId` + `detail.status`.
+ */
+export function createEventBridgeOutcomePublisher(
+  client: EventBridgeClient,
+  eventBusName: string,
+): OutcomePublisher {
+  return {
+    async publish(event: SetupOutcomeEvent) {
+      const { outcome } = event;
+      const result = await client.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: eventBusName,
+              Source: OUTCOME_EVENT_SOURCE,
+              DetailType: DETAIL_TYPES[outcome.status],
+              Resources: [],
+              Detail: JSON.stringify({
+                setupIntentId: event.setupIntentId,
+                sessionId: event.sessionId,
+                livemode: event.livemode,
+                ...outcome,
+              }),
+            },
+          ],
+        }),
+      );
+      // PutEvents answers 200 even when an entry was refused; the entry says so.
+      if ((result.FailedEntryCount ?? 0) > 0) {
+        throw new Error(
+          `EventBridge refused the outcome event: ${result.Entries?.[0]?.ErrorCode ?? 'unknown'}`,
+        );
+      }
+    },
+  };
+}
+
+export const noOutcomePublisher: OutcomePublisher = { publish: async () => {} };

@@ -1,0 +1,75 @@
+import type { EventQueue, SetupRecords, StripeGateway } from '../ports';
+import { CUSTOMER_KEY, isOurSetup } from '../setup-metadata';
+import { CHECKOUT_SESSION_COMPLETED } from './setup-message';
+
+export interface ReconcileDeps {
+  stripe: StripeGateway;
+  records: SetupRecords;
+  queue: EventQueue;
+}
+
+export interface ReconcileSummary {
+  seen: number;
+  alreadyApplied: number;
+  /** Enqueued, or with --dry-run, would have been. */
+  enqueued: number;
+  /** Recorded as permanently failed: left for an operator, not retried blindly. */
+  failed: number;
+  /** Still waiting for a bank (delayed methods), or being processed right now. */
+  inProgress: number;
+  errors: number;
+}
+
+export interface ReconcileOptions {
+  /** Unix seconds: sessions created at or after this. */
+  since: number;
+  dryRun: boolean;
+  onProgress?: (summary: ReconcileSummary) => void;
+}
+
+/**
+ * Finds completed setup-mode sessions this service created but never applied (their webhook lost, or
+ * deliveries exhausted) and enqueues them with the same idempotent message the webhook would send.
+ */
+export async function reconcileCompletedSessions(
+  deps: ReconcileDeps,
+  options: ReconcileOptions,
+): Promise<ReconcileSummary> {
+  const summary: ReconcileSummary = {
+    seen: 0,
+    alreadyApplied: 0,
+    enqueued: 0,
+    failed: 0,
+    inProgress: 0,
+    errors: 0,
+  };
+  for await (const session of deps.stripe.listCompletedSetupSessions(options.since)) {
+    const intent = session.setupIntent;
+    if (!intent || !isOurSetup(session.metadata)) continue;
+    summary.seen++;
+    const record = await deps.records.get(intent.id);
+    if (record?.status === 'applied' || record?.status === 'superseded') summary.alreadyApplied++;
+    else if (record?.status === 'failed') summary.failed++;
+    else if (record?.status === 'pending' || record?.status === 'processing') summary.inProgress++;
+    else {
+      try {
+        if (!options.dryRun) {
+          await deps.queue.enqueue({
+            eventId: `reconcile:${session.id}`,
+            eventType: CHECKOUT_SESSION_COMPLETED,
+            setupIntentId: intent.id,
+            sessionId: session.id,
+            customerId: session.customerId ?? session.metadata[CUSTOMER_KEY] ?? null,
+            created: session.created,
+            livemode: session.livemode,
+          });
+        }
+        summary.enqueued++;
+      } catch {
+        summary.errors++;
+      }
+    }
+    options.onProgress?.(summary);
+  }
+  return summary;
+}

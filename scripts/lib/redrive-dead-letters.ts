@@ -1,0 +1,100 @@
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  type SQSClient,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
+
+export interface RedriveOptions {
+  queueUrl: string;
+  deadLetterQueueUrl: string;
+  dryRun: boolean;
+  onProgress?: (moved: number, total: number) => void;
+}
+
+export interface RedriveResult {
+  method: 'message-move-task' | 'receive-and-send' | 'none';
+  waiting: number;
+  moved: number;
+}
+
+async function attributes(client: SQSClient, queueUrl: string) {
+  const { Attributes = {} } = await client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['QueueArn', 'ApproximateNumberOfMessages'],
+    }),
+  );
+  return { arn: Attributes.QueueArn ?? '', waiting: Number(Attributes.ApproximateNumberOfMessages ?? 0) };
+}
+
+/**
+ * Moves dead-lettered setup messages back to the work queue. SQS's own message-move task does it
+ * server-side where the endpoint supports it; otherwise (older or local endpoints) messages are received,
+ * re-sent with their FIFO group and deleted, batch by batch. Either way the worker's DynamoDB records make
+ * a replayed message harmless.
+ */
+export async function redriveDeadLetters(client: SQSClient, options: RedriveOptions): Promise<RedriveResult> {
+  const [dlq, queue] = await Promise.all([
+    attributes(client, options.deadLetterQueueUrl),
+    attributes(client, options.queueUrl),
+  ]);
+  if (options.dryRun || dlq.waiting === 0) return { method: 'none', waiting: dlq.waiting, moved: 0 };
+  try {
+    await client.send(new StartMessageMoveTaskCommand({ SourceArn: dlq.arn, DestinationArn: queue.arn }));
+    return { method: 'message-move-task', waiting: dlq.waiting, moved: dlq.waiting };
+  } catch (error) {
+    const name = (error as { name?: string }).name ?? '';
+    if (!/UnsupportedOperation|InvalidAction|UnknownOperation|NotImplemented|InvalidParameter/i.test(name))
+      throw error;
+  }
+  const fifo = options.queueUrl.endsWith('.fifo');
+  let moved = 0;
+  for (;;) {
+    const { Messages = [] } = await client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: options.deadLetterQueueUrl,
+        MaxNumberOfMessages: 10,
+        MessageSystemAttributeNames: ['MessageGroupId'],
+        VisibilityTimeout: 60,
+      }),
+    );
+    if (Messages.length === 0) break;
+    const sent = await client.send(
+      new SendMessageBatchCommand({
+        QueueUrl: options.queueUrl,
+        Entries: Messages.map((message, index) => ({
+          Id: String(index),
+          MessageBody: message.Body ?? '',
+          ...(fifo
+            ? {
+                MessageGroupId: message.Attributes?.MessageGroupId ?? 'redrive',
+                // A fresh id: the original one may still be inside SQS's 5-minute deduplication window.
+                MessageDeduplicationId: `redrive-${message.MessageId}-${Date.now()}`,
+              }
+            : {}),
+        })),
+      }),
+    );
+    const delivered = new Set((sent.Successful ?? []).map((entry) => Number(entry.Id)));
+    const toDelete = Messages.filter((_message, index) => delivered.has(index));
+    if (toDelete.length > 0) {
+      await client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: options.deadLetterQueueUrl,
+          Entries: toDelete.map((message, index) => ({
+            Id: String(index),
+            ReceiptHandle: message.ReceiptHandle,
+          })),
+        }),
+      );
+    }
+    moved += toDelete.length;
+    options.onProgress?.(moved, dlq.waiting);
+    if (toDelete.length < Messages.length)
+      throw new Error('some messages could not be re-sent; they stay in the DLQ');
+  }
+  return { method: 'receive-and-send', waiting: dlq.waiting, moved };
+}
