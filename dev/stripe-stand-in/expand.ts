@@ -8,6 +8,7 @@ const EXPANDABLE_FIELDS = new Set([
   'default_payment_method',
   'setup_intent',
   'subscription',
+  'latest_invoice',
 ]);
 
 type JsonObject = Record<string, unknown>;

@@ -14,6 +14,7 @@ import { RateLimitWindow } from './rate-limit';
 import { checkoutSessionRoutes } from './resources/checkout-sessions';
 import { customerRoutes } from './resources/customers';
 import { eventRoutes } from './resources/events';
+import { invoiceRoutes, makeSubscriptionPastDue } from './resources/invoices';
 import { paymentMethodRoutes } from './resources/payment-methods';
 import { setupIntentRoutes } from './resources/setup-intents';
 import { subscriptionRoutes } from './resources/subscriptions';
@@ -25,6 +26,7 @@ import {
   settleSetupIntent,
 } from './setup-intent-settlement';
 import { StandInStore } from './store';
+import type { StoredInvoice } from './types';
 import { sendEvent, type WebhookDelivery } from './webhook-signing';
 
 export interface StripeStandInOptions {
@@ -75,6 +77,8 @@ export interface StripeStandIn {
   setWebhookUrl(url: string | undefined): void;
   /** Signs `event` with the webhook secret and POSTs it to `deliverTo`. */
   sendEvent(event: object, deliverTo: string): Promise<WebhookDelivery>;
+  /** A failed renewal: an open latest invoice and a `past_due` subscription, as after a declined card. */
+  makeSubscriptionPastDue(subscriptionId: string, amountDue?: number): StoredInvoice;
   /** A delayed payment method's later outcome: succeed or fail a `processing` SetupIntent. */
   settleSetupIntent(
     setupIntentId: string,
@@ -88,6 +92,7 @@ export interface StripeStandIn {
 
 const ROUTES = [
   ...customerRoutes,
+  ...invoiceRoutes,
   ...subscriptionRoutes,
   ...paymentMethodRoutes,
   ...setupIntentRoutes,
@@ -171,6 +176,10 @@ class RunningStandIn implements StripeStandIn {
     const result = await completeCheckoutSession(this.store, this.webhookSecret, sessionId, opts);
     // The runtime decides declined-ness by the exact card string, which is what CompletionFor encodes.
     return result as CompletionFor<Card>;
+  }
+
+  makeSubscriptionPastDue(subscriptionId: string, amountDue?: number): StoredInvoice {
+    return makeSubscriptionPastDue(this.store, subscriptionId, amountDue);
   }
 
   settleSetupIntent(

@@ -5,6 +5,7 @@ import type {
   StoredCheckoutSession,
   StoredCustomer,
   StoredEvent,
+  StoredInvoice,
   StoredPaymentMethod,
   StoredSetupIntent,
   StoredSubscription,
@@ -23,6 +24,7 @@ export class StandInStore {
   readonly detachedPaymentMethodIds = new Set<string>();
   readonly setupIntents = new Map<string, StoredSetupIntent>();
   readonly checkoutSessions = new Map<string, StoredCheckoutSession>();
+  readonly invoices = new Map<string, StoredInvoice>();
   readonly events = new Map<string, StoredEvent>();
 
   getCustomer(id: string): StoredCustomer | DeletedCustomer | undefined {
@@ -59,6 +61,7 @@ export class StandInStore {
     if (id.startsWith('seti_')) return this.setupIntents.get(id);
     if (id.startsWith('cs_')) return this.checkoutSessions.get(id);
     if (id.startsWith('evt_')) return this.events.get(id);
+    if (id.startsWith('in_')) return this.invoices.get(id);
     return undefined;
   }
 
@@ -90,6 +93,7 @@ export class StandInStore {
     this.detachedPaymentMethodIds.clear();
     this.setupIntents.clear();
     this.checkoutSessions.clear();
+    this.invoices.clear();
     this.events.clear();
   }
 }

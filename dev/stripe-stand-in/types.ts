@@ -66,7 +66,7 @@ export interface StoredSubscription extends StripeObjectBase {
   items: { object: 'list'; data: SubscriptionItem[]; has_more: boolean; url: string };
   latest_invoice: string | null;
   start_date: number;
-  status: 'active' | 'canceled';
+  status: 'active' | 'past_due' | 'unpaid' | 'canceled';
   trial_end: number | null;
   trial_start: number | null;
 }
@@ -202,4 +202,16 @@ export interface StoredEvent {
   pending_webhooks: number;
   request: { id: string | null; idempotency_key: string | null };
   type: string;
+}
+
+export interface StoredInvoice extends StripeObjectBase {
+  object: 'invoice';
+  customer: string;
+  subscription: string | null;
+  status: 'open' | 'paid';
+  currency: string;
+  amount_due: number;
+  amount_paid: number;
+  /** The method that paid it, once paid (a simplification of Stripe's payments list). */
+  default_payment_method: string | null;
 }

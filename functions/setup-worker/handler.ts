@@ -11,6 +11,7 @@ export interface SetupWorkerDeps {
   outcomes: OutcomePublisher;
   log: Logger;
   metricsNamespace: string;
+  payOpenInvoices?: boolean;
 }
 
 const OUTCOME_METRICS = {

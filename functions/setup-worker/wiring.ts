@@ -8,6 +8,7 @@ import { createDynamoDbClient, createEventBridgeClient } from '../shared/aws-cli
 import {
   readEventBusName,
   readLogLevel,
+  readPaysOpenInvoices,
   readProcessingConfig,
   readStripeConnection,
   readTableName,
@@ -38,5 +39,6 @@ export function wireSetupWorker(env: Record<string, string | undefined>) {
       : noOutcomePublisher,
     log: createLogger(readLogLevel(env), { service: 'setup-worker' }),
     metricsNamespace: limits.metricsNamespace,
+    payOpenInvoices: readPaysOpenInvoices(env),
   });
 }

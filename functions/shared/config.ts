@@ -79,6 +79,14 @@ export function readWorkerLimits(env: Env): WorkerLimits {
   };
 }
 
+/** Opt-in (PAY_OPEN_INVOICE=true): pay a past-due subscription's open invoice with the new method. */
+export function readPaysOpenInvoices(env: Env): boolean {
+  const value = (optional(env, 'PAY_OPEN_INVOICE') ?? 'false').toLowerCase();
+  if (value !== 'true' && value !== 'false')
+    throw new ConfigError('PAY_OPEN_INVOICE', 'must be true or false');
+  return value === 'true';
+}
+
 /** The EventBridge bus that hears each setup's outcome; unset means no outcome events. */
 export function readEventBusName(env: Env): string | undefined {
   const name = optional(env, 'EVENT_BUS_NAME');

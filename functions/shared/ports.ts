@@ -64,6 +64,8 @@ export type SetupOutcome =
       paymentMethodId: string;
       customerDefault: StepResult;
       subscriptionDefault?: StepResult;
+      /** With the past-due option on: what happened to the subscription's open invoice. */
+      invoicePayment?: InvoicePayment;
     }
   | { status: 'pending'; customerId?: string; setupIntentStatus: string }
   | {
@@ -161,6 +163,12 @@ export interface SubscriptionSnapshot {
   status: string;
 }
 
+export interface InvoicePayment {
+  invoiceId: string;
+  status: 'paid' | 'failed';
+  failureCode?: string;
+}
+
 /** The handful of Stripe operations the flow needs, in the flow's own words. */
 export interface StripeGateway {
   createSetupSession(params: CreateSetupSessionParams): Promise<{ id: string; url: string }>;
@@ -174,6 +182,8 @@ export interface StripeGateway {
   attachPaymentMethod(paymentMethodId: string, customerId: string): Promise<void>;
   setCustomerDefaultPaymentMethod(customerId: string, paymentMethodId: string): Promise<void>;
   setSubscriptionDefaultPaymentMethod(subscriptionId: string, paymentMethodId: string): Promise<void>;
+  /** Pays a past-due subscription's open latest invoice with the method; null when nothing is owed. */
+  payOpenInvoice(subscriptionId: string, paymentMethodId: string): Promise<InvoicePayment | null>;
 }
 
 /** What the SaaS hears about each setup: applied, superseded, pending or failed. */

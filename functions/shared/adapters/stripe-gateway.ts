@@ -94,6 +94,30 @@ export function createStripeGateway(stripeClient: () => Promise<Stripe>): Stripe
         });
       }),
 
+    payOpenInvoice: (subscriptionId, paymentMethodId) =>
+      translateErrors(async () => {
+        const stripe = await stripeClient();
+        const subscription = await stripe.subscriptions.retrieve(subscriptionId, {
+          expand: ['latest_invoice'],
+        });
+        const invoice = subscription.latest_invoice;
+        const owed = subscription.status === 'past_due' || subscription.status === 'unpaid';
+        if (!owed || !invoice || typeof invoice === 'string' || invoice.status !== 'open' || !invoice.id)
+          return null;
+        try {
+          await stripe.invoices.pay(invoice.id, { payment_method: paymentMethodId, off_session: true });
+          return { invoiceId: invoice.id, status: 'paid' as const };
+        } catch (error) {
+          // A declined card is the payment's outcome, not the setup's failure: the method stays the default.
+          if (!(error instanceof Stripe.errors.StripeCardError)) throw error;
+          return {
+            invoiceId: invoice.id,
+            status: 'failed' as const,
+            failureCode: error.decline_code ?? error.code ?? 'card_declined',
+          };
+        }
+      }),
+
     setSubscriptionDefaultPaymentMethod: (subscriptionId, paymentMethodId) =>
       translateErrors(async () => {
         const stripe = await stripeClient();

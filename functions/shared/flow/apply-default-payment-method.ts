@@ -19,6 +19,8 @@ export interface ApplyDefaultPaymentMethodDeps {
   records: SetupRecords;
   outcomes: OutcomePublisher;
   log: Logger;
+  /** Opt-in: once the new method is the subscription's default, pay its open invoice if it is past due. */
+  payOpenInvoices?: boolean;
 }
 
 export type ApplyResult = SetupOutcome | { status: 'already_finished' };
@@ -187,6 +189,13 @@ async function applyPlan(deps: ApplyDefaultPaymentMethodDeps, plan: ApplyPlan): 
   };
   const customerDefault = resultOf('customer') ?? 'applied';
   const subscriptionDefault = resultOf('subscription');
+  // Customers often update their card because a payment failed: settle it now, not at the next retry.
+  const invoicePayment =
+    deps.payOpenInvoices &&
+    plan.subscriptionId &&
+    (subscriptionDefault === 'applied' || subscriptionDefault === 'already_applied')
+      ? await stripe.payOpenInvoice(plan.subscriptionId, plan.paymentMethodId)
+      : null;
   const changedAnything = [customerDefault, subscriptionDefault].some(
     (result) => result === 'applied' || result === 'already_applied',
   );
@@ -196,6 +205,7 @@ async function applyPlan(deps: ApplyDefaultPaymentMethodDeps, plan: ApplyPlan): 
     paymentMethodId: plan.paymentMethodId,
     customerDefault,
     ...(plan.subscriptionId ? { subscriptionId: plan.subscriptionId, subscriptionDefault } : {}),
+    ...(invoicePayment ? { invoicePayment } : {}),
   };
 }
 

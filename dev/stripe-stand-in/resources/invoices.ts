@@ -1,0 +1,83 @@
+import { invalidRequest, resourceMissing } from '../errors';
+import { newId, nowSeconds } from '../ids';
+import { optionalString } from '../params';
+import type { ApiRoute } from '../router';
+import type { StandInStore } from '../store';
+import type { StoredInvoice } from '../types';
+
+/**
+ * Just enough of Invoices for a past-due subscription: its open latest invoice can be retrieved and paid
+ * with a payment method attached to the customer, which makes the subscription active again.
+ */
+export function makeSubscriptionPastDue(
+  store: StandInStore,
+  subscriptionId: string,
+  amountDue = 2000,
+): StoredInvoice {
+  const subscription = store.subscriptions.get(subscriptionId);
+  if (subscription === undefined) throw resourceMissing('subscription', subscriptionId, 'id');
+  const invoice: StoredInvoice = {
+    id: newId('in'),
+    object: 'invoice',
+    created: nowSeconds(),
+    livemode: subscription.livemode,
+    metadata: {},
+    customer: subscription.customer,
+    subscription: subscription.id,
+    status: 'open',
+    currency: subscription.currency,
+    amount_due: amountDue,
+    amount_paid: 0,
+    default_payment_method: null,
+  };
+  store.invoices.set(invoice.id, invoice);
+  subscription.status = 'past_due';
+  subscription.latest_invoice = invoice.id;
+  store.recordEvent('invoice.payment_failed', invoice, invoice.livemode);
+  return invoice;
+}
+
+function invoiceFromPath(store: StandInStore, id: string | undefined): StoredInvoice {
+  const invoice = store.invoices.get(id ?? '');
+  if (invoice === undefined) throw resourceMissing('invoice', id ?? '', 'id');
+  return invoice;
+}
+
+export const invoiceRoutes: readonly ApiRoute[] = [
+  {
+    method: 'GET',
+    path: '/v1/invoices/:id',
+    params: {},
+    handle({ pathParams, store }) {
+      return { body: invoiceFromPath(store, pathParams.id), effect: false };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/invoices/:id/pay',
+    params: { payment_method: 'string', off_session: 'boolean' },
+    handle({ pathParams, params, store }) {
+      const invoice = invoiceFromPath(store, pathParams.id);
+      if (invoice.status !== 'open') {
+        throw invalidRequest('Invoice is already paid', { code: 'invoice_not_open' });
+      }
+      const paymentMethodId = optionalString(params, 'payment_method');
+      if (paymentMethodId !== undefined) {
+        const method = store.paymentMethods.get(paymentMethodId);
+        if (method === undefined) throw resourceMissing('payment_method', paymentMethodId, 'payment_method');
+        if (method.customer !== invoice.customer) {
+          throw invalidRequest('The payment method must be attached to the invoice’s customer.', {
+            param: 'payment_method',
+          });
+        }
+      }
+      invoice.status = 'paid';
+      invoice.amount_paid = invoice.amount_due;
+      invoice.default_payment_method = paymentMethodId ?? null;
+      const subscription = invoice.subscription ? store.subscriptions.get(invoice.subscription) : undefined;
+      if (subscription && subscription.status !== 'canceled') subscription.status = 'active';
+      store.recordEvent('invoice.paid', invoice, invoice.livemode);
+      return { body: invoice, effect: true, changed: true };
+    },
+  },
+];
