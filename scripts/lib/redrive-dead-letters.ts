@@ -1,6 +1,7 @@
 import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
+  ListMessageMoveTasksCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   type SQSClient,
@@ -44,7 +45,11 @@ export async function redriveDeadLetters(client: SQSClient, options: RedriveOpti
   if (options.dryRun || dlq.waiting === 0) return { method: 'none', waiting: dlq.waiting, moved: 0 };
   try {
     await client.send(new StartMessageMoveTaskCommand({ SourceArn: dlq.arn, DestinationArn: queue.arn }));
-    return { method: 'message-move-task', waiting: dlq.waiting, moved: dlq.waiting };
+    return {
+      method: 'message-move-task',
+      waiting: dlq.waiting,
+      moved: await awaitMoveTask(client, dlq.arn, options),
+    };
   } catch (error) {
     const name = (error as { name?: string }).name ?? '';
     if (!/UnsupportedOperation|InvalidAction|UnknownOperation|NotImplemented|InvalidParameter/i.test(name))
@@ -97,4 +102,23 @@ export async function redriveDeadLetters(client: SQSClient, options: RedriveOpti
       throw new Error('some messages could not be re-sent; they stay in the DLQ');
   }
   return { method: 'receive-and-send', waiting: dlq.waiting, moved };
+}
+
+/** The move task runs server-side and asynchronously: follow it until it finishes, reporting progress. */
+async function awaitMoveTask(client: SQSClient, sourceArn: string, options: RedriveOptions): Promise<number> {
+  const deadline = Date.now() + 15 * 60_000;
+  for (;;) {
+    const { Results = [] } = await client.send(
+      new ListMessageMoveTasksCommand({ SourceArn: sourceArn, MaxResults: 1 }),
+    );
+    const task = Results[0];
+    const moved = task?.ApproximateNumberOfMessagesMoved ?? 0;
+    options.onProgress?.(moved, task?.ApproximateNumberOfMessagesToMove ?? moved);
+    if (task?.Status === 'FAILED')
+      throw new Error(`the message move task failed: ${task.FailureReason ?? 'no reason given'}`);
+    if (!task || task.Status === 'COMPLETED' || task.Status === 'CANCELLED') return moved;
+    if (Date.now() > deadline)
+      throw new Error('the message move task is still running; check it with ListMessageMoveTasks');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
