@@ -7,7 +7,15 @@ export interface DemoAccount {
   subscriptionId?: string;
   /** e.g. "visa •••• 4242", or undefined when the customer has no default yet. */
   defaultCard?: string;
+  /**
+   * The signed-in user's JWT from the local issuer, when auth is on. A form cannot send an Authorization
+   * header, so it travels in a hidden field; the page also keeps it in sessionStorage for the success page.
+   */
+  token?: string;
 }
+
+/** Where the demo keeps the token between the button and the success page (same tab, same origin). */
+const TOKEN_STORAGE_KEY = 'setup-demo-token';
 
 const STYLE = `
   * { box-sizing: border-box; }
@@ -35,8 +43,11 @@ function layout(title: string, body: string, script = ''): string {
 <body><header><h1>Acme Cloud · Billing</h1><span>local demo</span></header><main>${body}</main>${script}</body></html>`;
 }
 
-/** The seed's page: a button that POSTs to /create-checkout-session, one form per demo customer. */
-export function renderDemoPage(accounts: DemoAccount[], stripeMode: string): string {
+/**
+ * The seed's page: a button that POSTs to /create-checkout-session, one form per demo customer. Without
+ * seeded customers (real Stripe), a first form picks the customer and the page is shown again for it.
+ */
+export function renderDemoPage(accounts: DemoAccount[], stripeMode: string, chosen = false): string {
   const forms = accounts.map(
     (account) => `
     <div class="card row" data-customer="${escapeHtml(account.customerId)}">
@@ -49,8 +60,10 @@ export function renderDemoPage(accounts: DemoAccount[], stripeMode: string): str
         }</div>
         <div class="muted">Default card: <span class="default-card">${escapeHtml(account.defaultCard ?? 'none yet')}</span></div>
       </div>
-      <form action="/create-checkout-session" method="POST">
+      <form action="/create-checkout-session" method="POST"
+            onsubmit="sessionStorage.setItem('${TOKEN_STORAGE_KEY}', this.elements.token ? this.elements.token.value : '')">
         <input type="hidden" name="customer" value="${escapeHtml(account.customerId)}">
+        ${account.token ? `<input type="hidden" name="token" value="${escapeHtml(account.token)}">` : ''}
         ${account.subscriptionId ? `<input type="hidden" name="subscription" value="${escapeHtml(account.subscriptionId)}">` : ''}
         <button type="submit">Checkout</button>
       </form>
@@ -58,11 +71,12 @@ export function renderDemoPage(accounts: DemoAccount[], stripeMode: string): str
   );
   const manual = `
     <div class="card">
-      <p><strong>Any customer</strong> <span class="muted">(ids from your Stripe test account)</span></p>
-      <form action="/create-checkout-session" method="POST">
-        <label>Customer id<input name="customer" placeholder="cus_…" required></label>
-        <label>Subscription id (optional)<input name="subscription" placeholder="sub_…"></label>
-        <button type="submit">Checkout</button>
+      <p><strong>Any customer</strong> <span class="muted">(ids from your Stripe test account; the page then
+      signs you in as that customer with the local issuer)</span></p>
+      <form action="/" method="GET">
+        <label>Customer id<input name="customer" placeholder="cus_…" pattern="cus_\\w+" required></label>
+        <label>Subscription id (optional)<input name="subscription" placeholder="sub_…" pattern="sub_\\w+"></label>
+        <button type="submit">Continue</button>
       </form>
     </div>`;
   return layout(
@@ -70,7 +84,7 @@ export function renderDemoPage(accounts: DemoAccount[], stripeMode: string): str
     `<h2>Update the card used for your invoices</h2>
      <p class="muted">Checkout in <strong>setup mode</strong> saves a card without charging it; the service then makes it the
      default for the customer's future invoices and for the subscription. Stripe: ${escapeHtml(stripeMode)}.</p>
-     ${accounts.length > 0 ? forms.join('') : manual}`,
+     ${accounts.length > 0 ? forms.join('') : ''}${chosen || accounts.length === 0 ? manual : ''}`,
   );
 }
 
@@ -82,7 +96,9 @@ export function renderSuccessPage(): string {
   const mark = (el, ok, text) => { el.textContent = text; el.className = ok ? 'ok' : 'bad'; };
   async function poll(attempt) {
     if (!sessionId) { $('status').textContent = 'No session_id in the URL.'; return; }
-    const response = await fetch('/checkout-sessions/' + encodeURIComponent(sessionId));
+    const token = sessionStorage.getItem('${TOKEN_STORAGE_KEY}');
+    const response = await fetch('/checkout-sessions/' + encodeURIComponent(sessionId),
+      token ? { headers: { authorization: 'Bearer ' + token } } : {});
     const body = await response.json();
     if (!response.ok) { mark($('status'), false, body.error ? body.error.message : 'Unexpected answer'); return; }
     const pm = body.paymentMethod;
@@ -96,6 +112,7 @@ export function renderSuccessPage(): string {
       return;
     }
     if (state === 'failed') { mark($('status'), false, 'Could not apply: ' + (body.processing.failureCode || 'failed')); return; }
+    if (state === 'superseded') { mark($('status'), false, 'Saved, but a card you added later is already your default.'); return; }
     $('status').textContent = state === 'pending' ? 'Your bank is confirming the payment method…' : 'Waiting for Stripe…';
     if (attempt < 120) setTimeout(() => poll(attempt + 1), 500);
   }

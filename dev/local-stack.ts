@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import Stripe from 'stripe';
 import { wireCheckoutApi } from '../functions/checkout-api/wiring';
 import { wireSetupWorker } from '../functions/setup-worker/wiring';
-import { CHECKOUT_API_ROUTES, STRIPE_WEBHOOK_ROUTE } from '../functions/shared/routes';
+import { createJwtVerifier } from '../functions/shared/auth/jwt-verifier';
+import { CHECKOUT_API_ROUTES, JWT_AUTHORIZED_ROUTES, STRIPE_WEBHOOK_ROUTE } from '../functions/shared/routes';
 import { wireStripeWebhook } from '../functions/stripe-webhook/wiring';
 import { type DemoAccount, renderDemoPage, renderSuccessPage } from './demo-pages';
 import { seedDemoAccounts } from './demo-seed';
@@ -12,6 +13,7 @@ import { localAwsEnvironment } from './local-aws/credentials';
 import { startLocalDynamoDb } from './local-aws/dynamodb';
 import { startLocalSqs } from './local-aws/sqs';
 import { startSqsPoller } from './local-aws/sqs-poller';
+import { type LocalJwtIssuer, startLocalJwtIssuer } from './local-jwt-issuer';
 import { type StripeStandIn, startStripeStandIn } from './stripe-stand-in';
 
 type Env = Record<string, string | undefined>;
@@ -23,6 +25,11 @@ export interface LocalStackOptions {
   host?: string;
   standInPort?: number;
   logLevel?: string;
+  /**
+   * JWT auth through a local issuer, as deployed (the default); false runs the session API unauthenticated,
+   * callers naming their customer. `npm run dev` turns it off with AUTH_MODE=none.
+   */
+  auth?: boolean;
 }
 
 export interface LocalStack {
@@ -33,6 +40,8 @@ export interface LocalStack {
   standIn?: StripeStandIn;
   stripe: Stripe;
   accounts: DemoAccount[];
+  /** The local issuer whose tokens the API accepts, when auth is on. */
+  issuer?: LocalJwtIssuer;
   close(): Promise<void>;
 }
 
@@ -53,11 +62,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       'STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY (from `stripe listen --forward-to …`).',
     );
   }
-  const [dynamodb, sqs, standIn] = await Promise.all([
+  const [dynamodb, sqs, standIn, issuer] = await Promise.all([
     startLocalDynamoDb(),
     // Mirrors the deployed queue: FIFO grouped by customer, redrive to the DLQ after 5 receives.
     startLocalSqs({ fifo: true, visibilityTimeoutSeconds: 10, maxReceiveCount: 5 }),
     realKey ? undefined : startStripeStandIn({ port: options.standInPort ?? 0 }),
+    options.auth === false ? undefined : startLocalJwtIssuer(),
   ]);
   Object.assign(process.env, localAwsEnvironment({ sqs: sqs.endpoint, dynamodb: dynamodb.endpoint }));
 
@@ -69,11 +79,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // Routes bind late: the handlers need the server's own URL (redirects), known only once it listens.
   const handlers: { checkoutApi?: HttpApiHandler; webhook?: HttpApiHandler } = {};
   const notReady: HttpApiHandler = async () => ({ statusCode: 503, body: '{"message":"starting"}' });
+  // API Gateway's JWT authorizer on the session routes, as the stack configures it.
+  const jwtAuthorizer = issuer && createJwtVerifier({ issuer: issuer.issuer, audiences: [issuer.audience] });
+  const stripeMode = stripeModeOf(standIn, env);
   const api = await startHttpApi(
     [
       ...CHECKOUT_API_ROUTES.map((routeKey) => ({
         routeKey,
         handler: (event: Parameters<HttpApiHandler>[0]) => (handlers.checkoutApi ?? notReady)(event),
+        ...(jwtAuthorizer && JWT_AUTHORIZED_ROUTES.includes(routeKey) ? { jwtAuthorizer } : {}),
       })),
       { routeKey: STRIPE_WEBHOOK_ROUTE, handler: (event) => (handlers.webhook ?? notReady)(event) },
     ],
@@ -81,7 +95,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: options.port ?? 3000,
       host: options.host ?? '127.0.0.1',
       fallback: (request, response) =>
-        serveDemoPages(request, response, stripe, accounts, stripeModeOf(standIn, env)),
+        serveDemoPages(request, response, { stripe, accounts, stripeMode, issuer }),
     },
   );
 
@@ -93,6 +107,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     TABLE_NAME: dynamodb.tableName,
     CHECKOUT_SUCCESS_URL: `${api.url}/success`,
     CHECKOUT_CANCEL_URL: `${api.url}/`,
+    ALLOWED_REDIRECT_ORIGINS: api.url,
+    STRIPE_MODE: secretKey.includes('_live_') ? 'live' : 'test',
+    ...(issuer
+      ? { AUTH_MODE: 'jwt', JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: issuer.audience }
+      : { AUTH_MODE: 'none' }),
     LOG_LEVEL: options.logLevel ?? env.LOG_LEVEL ?? 'info',
   };
   handlers.checkoutApi = wireCheckoutApi(functionEnv);
@@ -109,13 +128,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     url: api.url,
     webhookUrl,
     stripeUrl: stripeApiBase ?? 'https://api.stripe.com',
-    stripeMode: stripeModeOf(standIn, env),
+    stripeMode,
     standIn,
     stripe,
     accounts,
+    issuer,
     close: async () => {
       await poller.stop();
-      await Promise.all([api.close(), standIn?.close(), sqs.close(), dynamodb.close()]);
+      await Promise.all([api.close(), standIn?.close(), sqs.close(), dynamodb.close(), issuer?.close()]);
     },
   };
 }
@@ -134,20 +154,30 @@ function sdkOptionsFor(apiBase: string) {
   };
 }
 
-async function serveDemoPages(
-  request: IncomingMessage,
-  response: ServerResponse,
-  stripe: Stripe,
-  accounts: DemoAccount[],
-  stripeMode: string,
-) {
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+interface DemoContext {
+  stripe: Stripe;
+  accounts: DemoAccount[];
+  stripeMode: string;
+  issuer?: LocalJwtIssuer;
+}
+
+async function serveDemoPages(request: IncomingMessage, response: ServerResponse, demo: DemoContext) {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const path = url.pathname;
   const html = (status: number, body: string) => {
     response.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     response.end(body);
   };
   if (request.method === 'GET' && path === '/') {
-    html(200, renderDemoPage(await withDefaultCards(stripe, accounts), stripeMode));
+    const chosen = chosenAccount(url.searchParams);
+    const accounts = await withDefaultCards(demo.stripe, chosen ? [chosen] : demo.accounts);
+    // The demo's "signed-in user": a fresh token per customer, as the SaaS's own login would hand out.
+    const signedIn = await Promise.all(
+      accounts.map(async (account) =>
+        demo.issuer ? { ...account, token: await demo.issuer.tokenFor(account.customerId) } : account,
+      ),
+    );
+    html(200, renderDemoPage(signedIn, demo.stripeMode, chosen !== undefined));
   } else if (request.method === 'GET' && path === '/success') {
     html(200, renderSuccessPage());
   } else {
@@ -156,13 +186,27 @@ async function serveDemoPages(
   }
 }
 
+/** With real Stripe there are no seeded customers: the page's first form names one (`/?customer=cus_…`). */
+function chosenAccount(query: URLSearchParams): DemoAccount | undefined {
+  const customerId = query.get('customer') ?? '';
+  const subscriptionId = query.get('subscription') ?? '';
+  if (!/^cus_\w+$/.test(customerId)) return undefined;
+  return {
+    name: 'Your customer',
+    email: '',
+    customerId,
+    ...(/^sub_\w+$/.test(subscriptionId) ? { subscriptionId } : {}),
+  };
+}
+
 /** Reads each demo customer's current default card from Stripe, so the page shows what changed. */
 async function withDefaultCards(stripe: Stripe, accounts: DemoAccount[]): Promise<DemoAccount[]> {
   return Promise.all(
     accounts.map(async (account) => {
-      const customer = await stripe.customers.retrieve(account.customerId, {
-        expand: ['invoice_settings.default_payment_method'],
-      });
+      const customer = await stripe.customers
+        .retrieve(account.customerId, { expand: ['invoice_settings.default_payment_method'] })
+        // A customer id typed into the page may not exist; the session API will say so on Checkout.
+        .catch(() => ({ deleted: true as const }));
       const method = 'deleted' in customer ? null : customer.invoice_settings?.default_payment_method;
       const card = method && typeof method !== 'string' ? method.card : undefined;
       return { ...account, defaultCard: card ? `${card.brand} •••• ${card.last4}` : undefined };

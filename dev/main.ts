@@ -6,6 +6,8 @@
  *   STRIPE_API_BASE            with a key: use that Stripe-compatible server instead
  *   STRIPE_STAND_IN_PORT       port of the Stripe stand-in (default: a free one)
  *   LOG_LEVEL                  handler logs (JSON lines on stdout): debug, info (default), warn, error, silent
+ *   AUTH_MODE                  jwt (default: a local issuer signs the demo's tokens) or none (callers name
+ *                              their customer; the session API warns at start)
  */
 import { startLocalStack } from './local-stack';
 
@@ -20,8 +22,18 @@ function portFrom(name: string, fallback: number): number {
   return port;
 }
 
+function authFrom(name: string): boolean {
+  const raw = (process.env[name] ?? 'jwt').trim().toLowerCase();
+  if (raw !== 'jwt' && raw !== 'none') {
+    process.stderr.write(`${name} must be jwt or none (got "${raw}")\n`);
+    process.exit(2);
+  }
+  return raw === 'jwt';
+}
+
 async function main() {
   const stack = await startLocalStack({
+    auth: authFrom('AUTH_MODE'),
     env: process.env,
     port: portFrom('PORT', 3000),
     standInPort: portFrom('STRIPE_STAND_IN_PORT', 0),
@@ -31,6 +43,12 @@ async function main() {
     ['session API', `${stack.url}/checkout-sessions`],
     ['Stripe webhook', stack.webhookUrl],
     ['Stripe', `${stack.stripeUrl} (${stack.stripeMode})`],
+    [
+      'auth',
+      stack.issuer
+        ? `JWT from the local issuer ${stack.issuer.issuer} (aud ${stack.issuer.audience})`
+        : 'none (AUTH_MODE=none): callers name their customer',
+    ],
     ['logs', 'handler logs as JSON lines on stdout (LOG_LEVEL)'],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));

@@ -7,11 +7,12 @@ import {
   HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { CHECKOUT_API_ROUTES, STRIPE_WEBHOOK_ROUTE } from '../functions/shared/routes';
+import { CHECKOUT_API_ROUTES, JWT_AUTHORIZED_ROUTES, STRIPE_WEBHOOK_ROUTE } from '../functions/shared/routes';
 
 export interface ServiceHttpApiProps {
   checkoutApi: IFunction;
@@ -21,6 +22,8 @@ export interface ServiceHttpApiProps {
   throttleBurstLimit: number;
   logRetention: RetentionDays;
   removalPolicy: RemovalPolicy;
+  /** The identity provider whose JWTs the session routes require; unset only for an unauthenticated dev stage. */
+  jwt?: { issuer: string; audiences: string[] };
 }
 
 /** The HTTPS front door: session API routes for frontends, one route for Stripe's webhook. */
@@ -62,9 +65,19 @@ export class ServiceHttpApi extends Construct {
     });
 
     const checkoutIntegration = new HttpLambdaIntegration('CheckoutApi', props.checkoutApi);
+    // API Gateway verifies the bearer token (signature by the issuer's JWKS, iss, aud, exp) before the
+    // function runs, and passes the claims in requestContext.authorizer.jwt.claims.
+    const authorizer =
+      props.jwt && new HttpJwtAuthorizer('CallerJwt', props.jwt.issuer, { jwtAudience: props.jwt.audiences });
     for (const routeKey of CHECKOUT_API_ROUTES) {
       const [method, path] = routeKey.split(' ') as [keyof typeof HttpMethod, string];
-      this.api.addRoutes({ path, methods: [HttpMethod[method]], integration: checkoutIntegration });
+      this.api.addRoutes({
+        path,
+        methods: [HttpMethod[method]],
+        integration: checkoutIntegration,
+        // The form route verifies its hidden-field token in the function (see JWT_AUTHORIZED_ROUTES).
+        ...(authorizer && JWT_AUTHORIZED_ROUTES.includes(routeKey) ? { authorizer } : {}),
+      });
     }
     const [, webhookPath] = STRIPE_WEBHOOK_ROUTE.split(' ') as [string, string];
     this.api.addRoutes({

@@ -25,7 +25,18 @@ export interface ServiceSettings {
   logRetentionDays: number;
   /** SNS topic that alarms notify; unset leaves alarms without actions (visible in the console). */
   alarmTopicArn?: string;
+  /** Who may call the session API: a JWT issuer, or (dev stage, by explicit flag only) anyone. */
+  auth: ServiceAuthSettings;
+  /** Checkout Sessions one customer may create per minute. */
+  sessionsPerCustomerPerMinute: number;
+  /** The Stripe account mode the keys belong to; the webhook refuses events of the other mode. */
+  stripeMode: 'test' | 'live';
 }
+
+export type ServiceAuthSettings =
+  | { mode: 'jwt'; issuer: string; audiences: string[]; customerClaim: string }
+  /** Only with `allowUnauthenticated=true` on a dev stage; the function warns at every cold start. */
+  | { mode: 'none' };
 
 export class SettingsError extends Error {}
 
@@ -59,9 +70,16 @@ export function readServiceSettings(node: Node): ServiceSettings {
         ?.split(',')
         .map((origin) => origin.trim()) ?? []);
   for (const origin of allowedOrigins) {
-    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+    if (!/^https?:\/\/[^/\s@]+$/.test(origin)) {
       throw new SettingsError(
         `Context allowedOrigins has ${origin}: give scheme://host[:port] with no path.`,
+      );
+    }
+    // The list is also where Checkout may redirect to: plain http only for a developer's own machine.
+    const { protocol, hostname } = new URL(origin);
+    if (protocol === 'http:' && (stage === 'prod' || !LOOPBACK.includes(hostname))) {
+      throw new SettingsError(
+        `Context allowedOrigins has ${origin}: use https (http only for localhost in dev).`,
       );
     }
   }
@@ -84,5 +102,52 @@ export function readServiceSettings(node: Node): ServiceSettings {
     recordRetentionDays: number('recordRetentionDays', 30, 4, 3650),
     logRetentionDays: number('logRetentionDays', 30, 1, 3653),
     alarmTopicArn: text('alarmTopicArn'),
+    auth: readAuthSettings(stage, text),
+    sessionsPerCustomerPerMinute: number('sessionsPerCustomerPerMinute', 10, 1, 1_000),
+    stripeMode: readStripeMode(text('stripeMode')),
   };
+}
+
+const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
+
+/**
+ * Authentication is on whenever `jwtIssuer` is set. Without it the stack is refused, except for a dev stage
+ * that says `allowUnauthenticated=true` (cdk.json does, so a fresh clone synthesises); a prod stage always
+ * needs an issuer.
+ */
+function readAuthSettings(
+  stage: 'dev' | 'prod',
+  text: (key: string) => string | undefined,
+): ServiceAuthSettings {
+  const issuer = text('jwtIssuer');
+  if (!issuer) {
+    if (stage === 'prod') {
+      throw new SettingsError(
+        'Context jwtIssuer is required for stage prod: the session API must authenticate.',
+      );
+    }
+    if (text('allowUnauthenticated') !== 'true') {
+      throw new SettingsError(
+        'Context jwtIssuer is required (with jwtAudience), or allowUnauthenticated=true for a dev stage.',
+      );
+    }
+    return { mode: 'none' };
+  }
+  if (!/^https:\/\/[^\s/]+/.test(issuer)) throw new SettingsError('Context jwtIssuer must be an https URL.');
+  const audiences = (text('jwtAudience') ?? '')
+    .split(',')
+    .map((audience) => audience.trim())
+    .filter(Boolean);
+  if (audiences.length === 0) throw new SettingsError('Context jwtAudience is required with jwtIssuer.');
+  const customerClaim = text('customerClaim') ?? 'stripe_customer_id';
+  if (!/^[\w:./-]{1,128}$/.test(customerClaim))
+    throw new SettingsError('Context customerClaim is not a claim name.');
+  return { mode: 'jwt', issuer, audiences, customerClaim };
+}
+
+function readStripeMode(value: string | undefined): 'test' | 'live' {
+  const mode = value ?? 'test';
+  if (mode !== 'test' && mode !== 'live')
+    throw new SettingsError(`Context stripeMode must be test or live (got ${mode}).`);
+  return mode;
 }

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -41,6 +41,18 @@ export function workerConcurrency(stripeRequestsPerSecond: number) {
   return { maxConcurrency, perInstance };
 }
 
+/** The session API's AUTH_MODE and, with JWT auth, what the form route needs to verify tokens itself. */
+function callerAuthEnvironment(settings: ServiceSettings): Record<string, string> {
+  const { auth } = settings;
+  if (auth.mode === 'none') return { AUTH_MODE: 'none' };
+  return {
+    AUTH_MODE: 'jwt',
+    JWT_ISSUER: auth.issuer,
+    JWT_AUDIENCE: auth.audiences.join(','),
+    JWT_CUSTOMER_CLAIM: auth.customerClaim,
+  };
+}
+
 /** The whole service: HTTP API, webhook intake, queue, worker, table, secrets and alarms. */
 export class SetupModeServiceStack extends Stack {
   constructor(scope: Construct, id: string, props: SetupModeServiceStackProps) {
@@ -80,6 +92,10 @@ export class SetupModeServiceStack extends Stack {
         CHECKOUT_SUCCESS_URL: settings.checkoutSuccessUrl,
         CHECKOUT_CANCEL_URL: settings.checkoutCancelUrl,
         CHECKOUT_CURRENCY: settings.checkoutCurrency,
+        ...callerAuthEnvironment(settings),
+        // The CORS origins are also the only places a caller may have Checkout redirect to.
+        ALLOWED_REDIRECT_ORIGINS: settings.allowedOrigins.join(','),
+        SESSIONS_PER_CUSTOMER_PER_MINUTE: String(settings.sessionsPerCustomerPerMinute),
       },
     }).function;
     const stripeWebhook = new ServiceFunction(this, 'StripeWebhook', {
@@ -90,6 +106,7 @@ export class SetupModeServiceStack extends Stack {
       environment: {
         STRIPE_WEBHOOK_SECRET_ARN: secrets.webhookSecret.secretArn,
         QUEUE_URL: queues.queue.queueUrl,
+        STRIPE_MODE: settings.stripeMode,
       },
     }).function;
     const { maxConcurrency, perInstance } = workerConcurrency(settings.stripeRequestsPerSecond);
@@ -136,7 +153,16 @@ export class SetupModeServiceStack extends Stack {
       allowedOrigins: settings.allowedOrigins,
       throttleRateLimit: settings.throttleRateLimit,
       throttleBurstLimit: settings.throttleBurstLimit,
+      ...(settings.auth.mode === 'jwt'
+        ? { jwt: { issuer: settings.auth.issuer, audiences: settings.auth.audiences } }
+        : {}),
     });
+    if (settings.auth.mode === 'none') {
+      Annotations.of(this).addWarningV2(
+        'stripe-setup-mode-service:unauthenticated-session-api',
+        'The session API is unauthenticated (allowUnauthenticated=true): anyone who can reach it can create sessions for any customer. Set jwtIssuer and jwtAudience.',
+      );
+    }
     const webhookPath = STRIPE_WEBHOOK_ROUTE.split(' ')[1] ?? '/webhooks/stripe';
     new ServiceAlarms(this, 'Alarms', {
       queue: queues.queue,

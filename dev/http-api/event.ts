@@ -10,6 +10,8 @@ export interface HttpRequestParts {
   routeKey?: string;
   pathParameters?: Record<string, string>;
   sourceIp?: string;
+  /** Claims of a token the route's JWT authorizer verified, as API Gateway passes them. */
+  authorizerClaims?: Record<string, unknown>;
 }
 
 /*
@@ -58,6 +60,9 @@ export function toHttpApiEvent(request: HttpRequestParts): APIGatewayProxyEventV
         sourceIp: request.sourceIp ?? '127.0.0.1',
         userAgent: headers['user-agent'] ?? '',
       },
+      ...(request.authorizerClaims
+        ? { authorizer: { jwt: { claims: asGatewayClaims(request.authorizerClaims), scopes: null } } }
+        : {}),
       requestId: randomUUID(),
       routeKey: request.routeKey ?? '$default',
       stage: '$default',
@@ -67,4 +72,20 @@ export function toHttpApiEvent(request: HttpRequestParts): APIGatewayProxyEventV
     ...(hasBody ? { body: asText ? body.toString('utf8') : body.toString('base64') } : {}),
     isBase64Encoded: hasBody && !asText,
   };
+}
+
+/** API Gateway hands claims to the function as strings; an array claim becomes "[a b]". */
+function asGatewayClaims(claims: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(claims).map(([name, value]) => [
+      name,
+      typeof value === 'string'
+        ? value
+        : Array.isArray(value)
+          ? `[${value.join(' ')}]`
+          : typeof value === 'object'
+            ? JSON.stringify(value)
+            : String(value),
+    ]),
+  );
 }

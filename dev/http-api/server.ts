@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { bearerToken, type JwtVerifier } from '../../functions/shared/auth/jwt-verifier';
 import { toHttpApiEvent } from './event';
 
 export type HttpApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -9,6 +10,12 @@ export interface HttpApiRoute {
   /** API Gateway route key, e.g. `GET /checkout-sessions/{id}`. */
   routeKey: string;
   handler: HttpApiHandler;
+  /**
+   * The route's JWT authorizer, as API Gateway runs it: the bearer token from the Authorization header is
+   * verified before the handler is called, its claims passed in requestContext.authorizer.jwt.claims, and
+   * any failure answered 401 `{"message":"Unauthorized"}` without calling the handler.
+   */
+  jwtAuthorizer?: JwtVerifier;
 }
 
 export interface LocalHttpApi {
@@ -63,6 +70,17 @@ export async function startHttpApi(
       if (route.method !== method && route.method !== 'ANY') continue;
       const match = route.pattern.exec(path);
       if (!match) continue;
+      let authorizerClaims: Record<string, unknown> | undefined;
+      if (route.jwtAuthorizer) {
+        const token = bearerToken([request.headers.authorization].flat()[0]);
+        const check = token ? await route.jwtAuthorizer(token) : undefined;
+        if (!check?.valid) {
+          response.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
+          response.end(JSON.stringify({ message: 'Unauthorized' }));
+          return;
+        }
+        authorizerClaims = check.claims;
+      }
       const event = toHttpApiEvent({
         method,
         url: request.url ?? '/',
@@ -72,11 +90,12 @@ export async function startHttpApi(
         ...(route.names.length > 0
           ? {
               pathParameters: Object.fromEntries(
-                route.names.map((name, index) => [name, decodeURIComponent(match[index + 1] ?? '')]),
+                route.names.map((name, index) => [name, decodePathSegment(match[index + 1] ?? '')]),
               ),
             }
           : {}),
         sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        ...(authorizerClaims ? { authorizerClaims } : {}),
       });
       writeResult(response, await route.handler(event));
       return;
@@ -116,6 +135,15 @@ function compileRouteKey(routeKey: string): { method: string; pattern: RegExp; n
     })
     .join('/');
   return { method: method.toUpperCase(), pattern: new RegExp(`^${source}/?$`), names };
+}
+
+/** A segment with broken percent-encoding reaches the function as sent; it is the function's to refuse. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {

@@ -1,27 +1,72 @@
+import type { JwtVerifier } from '../shared/auth/jwt-verifier';
+import type { CallerAuthConfig } from '../shared/config';
 import { ServiceError } from '../shared/errors';
 import type { HttpEvent } from '../shared/http';
 
 export interface Caller {
-  customerId: string;
+  /** null only without authentication, when the request names no customer (a read of any session). */
+  customerId: string | null;
 }
+
+/** How callers prove who they are: the config, plus the verifier the form route needs for its token. */
+export type CallerAuth =
+  | { mode: 'none' }
+  | (Extract<CallerAuthConfig, { mode: 'jwt' }> & { verify: JwtVerifier });
+
+/** What the request itself says: the customer it names, and the form's hidden-field token. */
+export interface NamedInRequest {
+  customer?: string;
+  formToken?: string;
+}
+
+const CUSTOMER_ID = /^cus_\w{1,250}$/;
 
 /**
- * Who is calling. For now the caller names its Stripe customer in the request; the security work moves this
- * to an authenticated claim, and only this function changes.
+ * Who is calling: the one place that decides. With JWT auth the customer comes from a verified token's
+ * claim — API Gateway's authorizer has verified the bearer token and passes its claims in
+ * `requestContext.authorizer.jwt.claims`; the HTML form route, which a browser cannot give an Authorization
+ * header, carries the token in a hidden field and it is verified here. A customer named in the request must
+ * be the token's, or the answer is 403. Without auth (local development and tests only) the request names
+ * its customer.
  */
-export function identifyCaller(_event: HttpEvent, claimedCustomerId: string | undefined): Caller {
-  if (!claimedCustomerId) {
-    throw new ServiceError(
-      400,
-      'customer_required',
-      'customer is required: the Stripe customer whose card is saved.',
-    );
+export async function identifyCaller(
+  auth: CallerAuth,
+  event: HttpEvent,
+  named: NamedInRequest,
+): Promise<Caller> {
+  if (auth.mode === 'none') return { customerId: named.customer ?? null };
+  const claims = authorizerClaims(event) ?? (await verifyFormToken(auth, named.formToken));
+  const claimed = claims[auth.customerClaim];
+  if (typeof claimed !== 'string' || !CUSTOMER_ID.test(claimed)) {
+    throw new ServiceError(403, 'no_customer_claim', 'The token does not name a Stripe customer.');
   }
-  return { customerId: claimedCustomerId };
+  if (named.customer !== undefined && named.customer !== claimed) {
+    throw new ServiceError(403, 'customer_mismatch', 'The customer named does not match the caller.');
+  }
+  return { customerId: claimed };
 }
 
-/** For reads: the caller's customer when the request names one, so a read can be limited to it. */
-export function identifyOptionalCaller(event: HttpEvent): Caller | undefined {
-  const customer = event.queryStringParameters?.customer;
-  return customer ? { customerId: customer } : undefined;
+/** Claims API Gateway's JWT authorizer verified; clients cannot set requestContext themselves. */
+function authorizerClaims(event: HttpEvent): Record<string, unknown> | undefined {
+  const context = event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } };
+  return context.authorizer?.jwt?.claims;
+}
+
+async function verifyFormToken(
+  auth: Extract<CallerAuth, { mode: 'jwt' }>,
+  token: string | undefined,
+): Promise<Record<string, unknown>> {
+  if (!token) throw unauthenticated('A token is required.');
+  const check = await auth.verify(token);
+  if (check.valid) return check.claims;
+  if (check.unavailable) {
+    throw new ServiceError(503, 'auth_unavailable', 'The token cannot be verified right now.', {
+      'retry-after': '5',
+    });
+  }
+  throw unauthenticated('The token is not valid for this service.');
+}
+
+function unauthenticated(message: string): ServiceError {
+  return new ServiceError(401, 'unauthenticated', message, { 'www-authenticate': 'Bearer' });
 }

@@ -13,14 +13,26 @@ import {
 } from '../shared/http';
 import { describeError, type Logger } from '../shared/logger';
 import type { EventQueue, SetupRecords, StripeGateway } from '../shared/ports';
-import { identifyCaller, identifyOptionalCaller } from './caller';
-import { parseCreateSessionForm, parseCreateSessionJson, parseSessionId } from './requests';
+import { type CallerAuth, identifyCaller } from './caller';
+import { assertAllowedRedirect } from './redirect-urls';
+import {
+  MAX_REQUEST_BODY_BYTES,
+  parseCreateSessionForm,
+  parseCreateSessionJson,
+  parseSessionId,
+  parseSessionStatusQuery,
+} from './requests';
+import type { SessionRateLimit } from './session-rate-limit';
 
 export interface CheckoutApiDeps {
   stripe: StripeGateway;
   records: SetupRecords;
   queue: EventQueue;
   checkout: CheckoutConfig;
+  auth: CallerAuth;
+  /** Origins a caller's successUrl/cancelUrl may point at (the same list as CORS). */
+  allowedRedirectOrigins: readonly string[];
+  sessionRateLimit: SessionRateLimit;
   log: Logger;
 }
 
@@ -28,15 +40,31 @@ const SESSION_PATH = /^\/checkout-sessions\/([^/]+)$/;
 
 /** The session API: create setup sessions (JSON or the seed's HTML form) and report a session's status. */
 export function buildCheckoutApiHandler(deps: CheckoutApiDeps): (event: HttpEvent) => Promise<HttpResult> {
+  /** Validate, identify, count against the caller's budget — all before any Stripe call. */
+  async function requireCustomer(event: HttpEvent, customer?: string, formToken?: string): Promise<string> {
+    const caller = await identifyCaller(deps.auth, event, { customer, formToken });
+    if (!caller.customerId) {
+      throw new ServiceError(
+        400,
+        'customer_required',
+        'customer is required: the Stripe customer whose card is saved.',
+      );
+    }
+    await deps.sessionRateLimit.take(caller.customerId);
+    return caller.customerId;
+  }
+
   async function route(event: HttpEvent): Promise<HttpResult> {
     const { method, path } = requestLine(event);
     if (path === '/checkout-sessions') {
       if (method !== 'POST') throw methodNotAllowed('POST');
       requireMediaType(event, 'application/json');
-      const body = parseCreateSessionJson(rawBody(event));
-      const caller = identifyCaller(event, body.customer);
+      const body = parseCreateSessionJson(boundedBody(event));
+      if (body.successUrl) assertAllowedRedirect('successUrl', body.successUrl, deps.allowedRedirectOrigins);
+      if (body.cancelUrl) assertAllowedRedirect('cancelUrl', body.cancelUrl, deps.allowedRedirectOrigins);
+      const customerId = await requireCustomer(event, body.customer);
       const session = await createCheckoutSession(deps, {
-        customerId: caller.customerId,
+        customerId,
         subscriptionId: body.subscription,
         successUrl: body.successUrl,
         cancelUrl: body.cancelUrl,
@@ -47,20 +75,20 @@ export function buildCheckoutApiHandler(deps: CheckoutApiDeps): (event: HttpEven
     if (path === '/create-checkout-session') {
       if (method !== 'POST') throw methodNotAllowed('POST');
       requireMediaType(event, 'application/x-www-form-urlencoded');
-      const form = parseCreateSessionForm(rawBody(event));
-      const caller = identifyCaller(event, form.customer);
-      const session = await createCheckoutSession(deps, {
-        customerId: caller.customerId,
-        subscriptionId: form.subscription,
-      });
+      const form = parseCreateSessionForm(boundedBody(event));
+      const customerId = await requireCustomer(event, form.customer, form.token);
+      const session = await createCheckoutSession(deps, { customerId, subscriptionId: form.subscription });
       // Redirecting to session.url is the supported way into Checkout (Stripe.js redirectToCheckout is gone).
       return { statusCode: 303, headers: { location: session.url, 'cache-control': 'no-store' }, body: '' };
     }
     const match = SESSION_PATH.exec(path);
     if (match) {
       if (method !== 'GET') throw methodNotAllowed('GET');
-      const sessionId = parseSessionId(decodeURIComponent(event.pathParameters?.id ?? match[1] ?? ''));
-      const status = await getSetupStatus(deps, sessionId, identifyOptionalCaller(event)?.customerId);
+      const sessionId = parseSessionId(safeDecode(event.pathParameters?.id ?? match[1] ?? ''));
+      const query = parseSessionStatusQuery(event.queryStringParameters);
+      const caller = await identifyCaller(deps.auth, event, { customer: query.customer });
+      // Another customer's session answers 404, exactly like a missing one, so ids cannot be probed.
+      const status = await getSetupStatus(deps, sessionId, caller.customerId ?? undefined);
       return jsonResponse(200, status);
     }
     throw new ServiceError(404, 'route_not_found', `No route for ${method} ${path}.`);
@@ -76,6 +104,27 @@ export function buildCheckoutApiHandler(deps: CheckoutApiDeps): (event: HttpEven
       return errorResponse(failure);
     }
   };
+}
+
+function boundedBody(event: HttpEvent): Buffer {
+  const body = rawBody(event);
+  if (body.length > MAX_REQUEST_BODY_BYTES) {
+    throw new ServiceError(
+      413,
+      'payload_too_large',
+      `The body must be at most ${MAX_REQUEST_BODY_BYTES} bytes.`,
+    );
+  }
+  return body;
+}
+
+/** A path parameter with broken percent-encoding is a bad id, not a server error. */
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 function methodNotAllowed(allowed: string): ServiceError {

@@ -27,11 +27,25 @@ const createSessionBody = v.strictObject({
   currency: v.optional(currency),
 });
 
-/** The seed's HTML form; browsers add fields of their own (submit buttons), so extra fields are allowed. */
+/** A compact JWS: three base64url parts. Its signature and claims are checked by the caller's verifier. */
+const formToken = v.pipe(
+  v.string(),
+  v.maxLength(8192, 'must be at most 8192 characters'),
+  v.regex(/^[\w-]+\.[\w-]+\.[\w-]*$/, 'must be a JWT'),
+);
+
+/**
+ * The seed's HTML form; browsers add fields of their own (submit buttons), so extra fields are allowed.
+ * With auth on, `token` carries the caller's JWT: a form cannot send an Authorization header.
+ */
 const createSessionForm = v.object({
   customer: v.optional(customerId),
   subscription: v.optional(subscriptionId),
+  token: v.optional(formToken),
 });
+
+/** `GET /checkout-sessions/{id}` takes one optional query parameter. */
+const sessionStatusQuery = v.strictObject({ customer: v.optional(customerId) });
 
 export const checkoutSessionId = v.pipe(
   v.string(),
@@ -40,6 +54,10 @@ export const checkoutSessionId = v.pipe(
 
 export type CreateSessionBody = v.InferOutput<typeof createSessionBody>;
 export type CreateSessionForm = v.InferOutput<typeof createSessionForm>;
+export type SessionStatusQuery = v.InferOutput<typeof sessionStatusQuery>;
+
+/** Far above any real request; refused before parsing, so a huge body costs no JSON or form parsing. */
+export const MAX_REQUEST_BODY_BYTES = 16 * 1024;
 
 export function parseCreateSessionJson(raw: Buffer): CreateSessionBody {
   let json: unknown;
@@ -64,6 +82,10 @@ export function parseCreateSessionForm(raw: Buffer): CreateSessionForm {
     if (value !== '') fields[key] = value;
   }
   return parseWith(createSessionForm, fields);
+}
+
+export function parseSessionStatusQuery(query: Record<string, string | undefined> | undefined) {
+  return parseWith(sessionStatusQuery, { ...query });
 }
 
 export function parseSessionId(value: string | undefined): string {

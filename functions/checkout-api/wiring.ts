@@ -1,30 +1,51 @@
 import { createDynamoDbSetupRecords } from '../shared/adapters/dynamodb-setup-records';
 import { createSqsEventQueue } from '../shared/adapters/sqs-event-queue';
 import { createStripeGateway } from '../shared/adapters/stripe-gateway';
+import { createJwtVerifier } from '../shared/auth/jwt-verifier';
 import { createDynamoDbClient, createSqsClient } from '../shared/aws-clients';
 import {
+  readAllowedRedirectOrigins,
+  readCallerAuthConfig,
   readCheckoutConfig,
   readLogLevel,
   readProcessingConfig,
   readQueueUrl,
+  readSessionsPerCustomerPerMinute,
   readStripeConnection,
   readTableName,
 } from '../shared/config';
 import { createLogger } from '../shared/logger';
 import { stripeSecretKeyReader } from '../shared/secrets';
 import { stripeClientProvider } from '../shared/stripe-client';
+import type { CallerAuth } from './caller';
 import { buildCheckoutApiHandler } from './handler';
+import { createDynamoDbSessionRateLimit } from './session-rate-limit';
 
 /** Reads configuration once and builds the clients the session API needs. */
 export function wireCheckoutApi(env: Record<string, string | undefined>) {
+  const log = createLogger(readLogLevel(env), { service: 'checkout-api' });
+  const authConfig = readCallerAuthConfig(env);
+  const auth: CallerAuth =
+    authConfig.mode === 'jwt' ? { ...authConfig, verify: createJwtVerifier(authConfig) } : authConfig;
+  if (auth.mode === 'none') {
+    // Every cold start, so an unauthenticated deployment cannot go unnoticed in its logs.
+    log.warn('AUTH_MODE=none: callers are not authenticated and name their own customer', {
+      authMode: 'none',
+    });
+  }
+  const dynamodb = createDynamoDbClient();
+  const tableName = readTableName(env);
   return buildCheckoutApiHandler({
     stripe: createStripeGateway(stripeClientProvider(stripeSecretKeyReader(env), readStripeConnection(env))),
-    records: createDynamoDbSetupRecords(createDynamoDbClient(), {
-      tableName: readTableName(env),
-      ...readProcessingConfig(env),
-    }),
+    records: createDynamoDbSetupRecords(dynamodb, { tableName, ...readProcessingConfig(env) }),
     queue: createSqsEventQueue(createSqsClient(), readQueueUrl(env)),
     checkout: readCheckoutConfig(env),
-    log: createLogger(readLogLevel(env), { service: 'checkout-api' }),
+    auth,
+    allowedRedirectOrigins: readAllowedRedirectOrigins(env),
+    sessionRateLimit: createDynamoDbSessionRateLimit(dynamodb, {
+      tableName,
+      perMinute: readSessionsPerCustomerPerMinute(env),
+    }),
+    log,
   });
 }

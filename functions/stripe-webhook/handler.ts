@@ -1,6 +1,7 @@
-import type { StripeWebhookConfig } from '../shared/config';
+import * as v from 'valibot';
+import type { StripeMode, StripeWebhookConfig } from '../shared/config';
 import { ServiceError } from '../shared/errors';
-import { decideOnStripeEvent } from '../shared/flow/setup-message';
+import { decideOnStripeEvent, setupMessageSchema } from '../shared/flow/setup-message';
 import {
   errorResponse,
   type HttpEvent,
@@ -12,12 +13,15 @@ import {
 import { describeError, type Logger } from '../shared/logger';
 import type { EventQueue } from '../shared/ports';
 import type { SecretReader } from '../shared/secrets';
+import { checkBodySize, checkContentType, checkEventOrigin, parseSignedJson } from './event-guards';
 import { verifyStripeSignature } from './stripe-signature';
 
 export interface StripeWebhookDeps {
   queue: EventQueue;
   signingSecrets: SecretReader<string[]>;
   webhook: StripeWebhookConfig;
+  /** The mode of the account's key, so events of the other mode are refused. */
+  stripeMode: StripeMode;
   log: Logger;
   now?: () => number;
 }
@@ -31,8 +35,14 @@ export function buildStripeWebhookHandler(
   deps: StripeWebhookDeps,
 ): (event: HttpEvent) => Promise<HttpResult> {
   const nowSeconds = () => Math.floor((deps.now ?? Date.now)() / 1000);
+  const ignored = () => jsonResponse(200, { received: true, enqueued: false });
   return async (event) => {
     const payload = rawBody(event);
+    const tooLarge = checkBodySize(payload);
+    if (tooLarge) {
+      deps.log.warn('webhook body refused', { bytes: payload.length });
+      return errorResponse(tooLarge);
+    }
     let secrets: string[];
     try {
       secrets = await deps.signingSecrets();
@@ -54,24 +64,40 @@ export function buildStripeWebhookHandler(
       return errorResponse(new ServiceError(400, 'invalid_signature', signature.reason));
     }
 
-    let stripeEvent: unknown;
-    try {
-      stripeEvent = JSON.parse(payload.toString('utf8'));
-    } catch {
-      return errorResponse(new ServiceError(400, 'invalid_json', 'The signed body is not valid JSON.'));
+    // Only now are the bytes known to be Stripe's; what they claim to be is checked next.
+    const wrongType = checkContentType(event);
+    if (wrongType) return errorResponse(wrongType);
+    const stripeEvent = parseSignedJson(payload);
+    if (stripeEvent instanceof ServiceError) return errorResponse(stripeEvent);
+    const log = deps.log.child({
+      stripeEventId: typeof stripeEvent.id === 'string' ? stripeEvent.id : undefined,
+    });
+    const origin = checkEventOrigin(stripeEvent, deps.stripeMode);
+    if (!origin.belongs && 'reject' in origin) {
+      log.warn('webhook event refused', { code: origin.reject.code, reason: origin.reject.message });
+      return errorResponse(origin.reject);
     }
+    if (!origin.belongs) {
+      log.info('webhook event ignored', { reason: origin.ignore });
+      return ignored();
+    }
+
     const decision = decideOnStripeEvent(stripeEvent);
-    const log = deps.log.child({ stripeEventId: (stripeEvent as { id?: unknown })?.id });
     if (decision.action === 'reject') {
       log.warn('webhook event rejected', { reason: decision.reason });
       return errorResponse(new ServiceError(400, 'invalid_event', decision.reason));
     }
     if (decision.action === 'ignore') {
       log.info('webhook event ignored', { reason: decision.reason });
-      return jsonResponse(200, { received: true, enqueued: false });
+      return ignored();
     }
 
     const { message } = decision;
+    // Only messages the worker will accept enter the queue: ids Stripe would never send (even signed) stop here.
+    if (!v.safeParse(setupMessageSchema, message).success) {
+      log.warn('webhook event rejected', { reason: 'The event carries ids this service does not accept.' });
+      return errorResponse(new ServiceError(400, 'invalid_event', 'The event carries malformed ids.'));
+    }
     try {
       await deps.queue.enqueue(message);
     } catch (error) {

@@ -1,6 +1,6 @@
 import { createSqsEventQueue } from '../shared/adapters/sqs-event-queue';
 import { createSqsClient } from '../shared/aws-clients';
-import { readLogLevel, readQueueUrl, readStripeWebhookConfig } from '../shared/config';
+import { readLogLevel, readQueueUrl, readStripeMode, readStripeWebhookConfig } from '../shared/config';
 import { createLogger } from '../shared/logger';
 import { webhookSigningSecretsReader } from '../shared/secrets';
 import { buildStripeWebhookHandler } from './handler';
@@ -11,6 +11,7 @@ export function wireStripeWebhook(env: Record<string, string | undefined>) {
     queue: createSqsEventQueue(createSqsClient(), readQueueUrl(env)),
     signingSecrets: webhookSigningSecretsReader(env),
     webhook: readStripeWebhookConfig(env),
+    stripeMode: readStripeMode(env),
     log: createLogger(readLogLevel(env), { service: 'stripe-webhook' }),
   });
 }

@@ -63,12 +63,20 @@ describe('npm run dev, as a user runs it', () => {
       expect(demo.status).toBe(200);
       const customer = demo.text.match(/name="customer" value="(cus_\w+)"/)?.[1];
       const subscription = demo.text.match(/name="subscription" value="(sub_\w+)"/)?.[1];
+      // Auth is on: the page carries the signed-in customer's token from the local issuer.
+      const token = demo.text.match(/name="token" value="([\w.-]+)"/)?.[1] ?? '';
       expect(customer).toBeDefined();
+      expect(token).not.toBe('');
+      const authorized = { headers: { authorization: `Bearer ${token}` } };
 
       const created = await send(`${baseUrl}/create-checkout-session`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ customer: customer ?? '', subscription: subscription ?? '' }).toString(),
+        body: new URLSearchParams({
+          customer: customer ?? '',
+          subscription: subscription ?? '',
+          token,
+        }).toString(),
       });
       expect(created.status).toBe(303);
       const checkoutUrl = created.headers.get('location') ?? '';
@@ -87,10 +95,11 @@ describe('npm run dev, as a user runs it', () => {
       expect(paid.status).toBe(303);
       expect(paid.headers.get('location')).toBe(`${baseUrl}/success?session_id=${sessionId}`);
 
-      let status = await send(`${baseUrl}/checkout-sessions/${sessionId}`);
+      expect((await send(`${baseUrl}/checkout-sessions/${sessionId}`)).status).toBe(401);
+      let status = await send(`${baseUrl}/checkout-sessions/${sessionId}`, authorized);
       for (let attempt = 0; attempt < 100 && !status.json?.defaultsApplied; attempt++) {
         await new Promise((resolve) => setTimeout(resolve, 100));
-        status = await send(`${baseUrl}/checkout-sessions/${sessionId}`);
+        status = await send(`${baseUrl}/checkout-sessions/${sessionId}`, authorized);
       }
       expect(status.json).toMatchObject({
         defaultsApplied: true,

@@ -20,6 +20,10 @@ const COLD_START_ENV = {
   TABLE_NAME: 'setup-records',
   CHECKOUT_SUCCESS_URL: 'https://app.example.com/done',
   CHECKOUT_CANCEL_URL: 'https://app.example.com/cancel',
+  AUTH_MODE: 'jwt',
+  JWT_ISSUER: 'https://auth.example.com/',
+  JWT_AUDIENCE: 'billing-api',
+  STRIPE_MODE: 'test',
   AWS_REGION: 'us-east-1',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
@@ -50,4 +54,18 @@ it('a cold start with a missing variable fails at once, naming it', async () => 
       stdio: 'pipe',
     }),
   ).toThrow(/QUEUE_URL is required/);
+});
+
+it('an unauthenticated session API warns at every cold start, and an unset AUTH_MODE stops it', async () => {
+  const outfile = path.join(OUT_DIR, 'checkout-api-auth-mode', 'index.js');
+  await build(esbuildOptionsFor('checkout-api', outfile));
+  const coldStart = (env: Record<string, string>) =>
+    execFileSync(process.execPath, ['-e', `require(${JSON.stringify(outfile)})`], {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: 'pipe',
+    }).toString();
+  const warning = JSON.parse(coldStart({ ...COLD_START_ENV, AUTH_MODE: 'none' }).trim());
+  expect(warning).toMatchObject({ level: 'warn', service: 'checkout-api', authMode: 'none' });
+  const { AUTH_MODE: _unset, ...env } = COLD_START_ENV;
+  expect(() => coldStart(env)).toThrow(/AUTH_MODE is required/);
 });

@@ -82,31 +82,35 @@ describe('Stripe webhook', () => {
     expect(await stack.queueDepth()).toBe(0);
   });
 
-  it('a base64-encoded body (as API Gateway passes non-text content) verifies on its raw bytes', async () => {
+  it('a signed body of another content type → 415 (checked after the signature), nothing enqueued', async () => {
     const reply = await deliverSignedEvent(
       stack.webhookUrl,
       completedEvent,
       stack.stripeStandIn.webhookSecret,
-      {
-        contentType: 'application/octet-stream',
-      },
+      { contentType: 'application/octet-stream' },
     );
-    expect(reply.status).toBe(200);
-    expect(await stack.queueDepth()).toBe(1);
+    expect(reply.status).toBe(415);
+    expect(reply.json.error.code).toBe('unsupported_media_type');
+    expect(await stack.queueDepth()).toBe(0);
+  });
 
+  it('a base64-encoded body (as API Gateway may pass it) verifies on its raw bytes', async () => {
     const handler = wireStripeWebhook(stack.env);
     const payload = Buffer.from(JSON.stringify(completedEvent));
-    const event = toHttpApiEvent({
-      method: 'POST',
-      url: '/webhooks/stripe',
-      headers: {
-        'content-type': 'application/octet-stream',
-        'stripe-signature': signPayload(payload.toString(), stack.stripeStandIn.webhookSecret),
-      },
-      body: payload,
-    });
-    expect(event.isBase64Encoded).toBe(true);
+    const event = {
+      ...toHttpApiEvent({
+        method: 'POST',
+        url: '/webhooks/stripe',
+        headers: {
+          'content-type': 'application/json',
+          'stripe-signature': signPayload(payload.toString(), stack.stripeStandIn.webhookSecret),
+        },
+      }),
+      body: payload.toString('base64'),
+      isBase64Encoded: true,
+    };
     expect((await handler(event)).statusCode).toBe(200);
+    expect(await stack.queueDepth()).toBe(1);
   });
 
   it.each([
