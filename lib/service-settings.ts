@@ -31,6 +31,10 @@ export interface ServiceSettings {
   sessionsPerCustomerPerMinute: number;
   /** The Stripe account mode the keys belong to; the webhook refuses events of the other mode. */
   stripeMode: 'test' | 'live';
+  /** An existing EventBridge bus for outcome events; unset means the stack creates one. */
+  eventBusName?: string;
+  /** Pay a past-due subscription's open invoice with the new default (opt-in). */
+  payOpenInvoice: boolean;
 }
 
 export type ServiceAuthSettings =
@@ -45,6 +49,12 @@ export function readServiceSettings(node: Node): ServiceSettings {
     const value = node.tryGetContext(key);
     if (value === undefined || value === null || value === '') return undefined;
     return String(value);
+  };
+  const flag = (key: string): boolean => {
+    const value = text(key) ?? 'false';
+    if (value !== 'true' && value !== 'false')
+      throw new SettingsError(`Context ${key} must be true or false.`);
+    return value === 'true';
   };
   const number = (key: string, fallback: number, min: number, max: number): number => {
     const raw = text(key);
@@ -105,6 +115,8 @@ export function readServiceSettings(node: Node): ServiceSettings {
     auth: readAuthSettings(stage, text),
     sessionsPerCustomerPerMinute: number('sessionsPerCustomerPerMinute', 10, 1, 1_000),
     stripeMode: readStripeMode(text('stripeMode')),
+    eventBusName: text('eventBusName'),
+    payOpenInvoice: flag('payOpenInvoice'),
   };
 }
 

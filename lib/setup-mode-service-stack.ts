@@ -1,4 +1,5 @@
 import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -73,6 +74,13 @@ export class SetupModeServiceStack extends Stack {
       retain,
     });
 
+    // Where the SaaS hears each setup's outcome (applied, superseded, pending, failed).
+    const outcomeBus = settings.eventBusName
+      ? EventBus.fromEventBusName(this, 'OutcomeEvents', settings.eventBusName)
+      : new EventBus(this, 'OutcomeEvents', {
+          description: 'Outcomes of Stripe setup-mode payment method updates',
+        });
+
     const common = { logRetention, removalPolicy };
     const records = {
       TABLE_NAME: table.tableName,
@@ -120,6 +128,8 @@ export class SetupModeServiceStack extends Stack {
         STRIPE_SECRET_KEY_ARN: secrets.secretKey.secretArn,
         STRIPE_MAX_REQUESTS_PER_SECOND: String(perInstance),
         METRICS_NAMESPACE,
+        EVENT_BUS_NAME: outcomeBus.eventBusName,
+        PAY_OPEN_INVOICE: String(settings.payOpenInvoice),
       },
     }).function;
     worker.addEventSource(
@@ -140,7 +150,10 @@ export class SetupModeServiceStack extends Stack {
     stripeWebhook.addToRolePolicy(allow(['secretsmanager:GetSecretValue'], secrets.webhookSecret.secretArn));
     stripeWebhook.addToRolePolicy(sendSetupEvents);
     worker.addToRolePolicy(readWriteRecords);
+    // Who owns each default (customer, subscription) is read in one batch.
+    worker.addToRolePolicy(allow(['dynamodb:BatchGetItem'], table.tableArn));
     worker.addToRolePolicy(readSecretKey);
+    worker.addToRolePolicy(allow(['events:PutEvents'], outcomeBus.eventBusArn));
     checkoutApi.addToRolePolicy(readWriteRecords);
     checkoutApi.addToRolePolicy(readSecretKey);
     // The status path re-enqueues sessions whose webhook never arrived.
@@ -180,8 +193,13 @@ export class SetupModeServiceStack extends Stack {
     });
     new CfnOutput(this, 'StripeWebhookUrl', {
       value: `${http.url}${webhookPath}`,
-      description: 'Paste into Stripe Dashboard → Developers → Webhooks (events: checkout.session.completed)',
+      description:
+        'Paste into Stripe Dashboard → Developers → Webhooks; events: checkout.session.completed, setup_intent.succeeded, setup_intent.setup_failed',
     });
+    // What operators' tools (npm run reconcile / redrive) and the SaaS's rules need.
+    new CfnOutput(this, 'SetupQueueUrl', { value: queues.queue.queueUrl });
+    new CfnOutput(this, 'SetupRecordsTableName', { value: table.tableName });
+    new CfnOutput(this, 'OutcomeEventBusName', { value: outcomeBus.eventBusName });
     new CfnOutput(this, 'StripeSecretKeySecretArn', { value: secrets.secretKey.secretArn });
     new CfnOutput(this, 'StripeWebhookSecretArn', { value: secrets.webhookSecret.secretArn });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: queues.deadLetterQueue.queueUrl });

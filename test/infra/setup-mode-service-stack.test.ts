@@ -164,6 +164,26 @@ describe('the stack', () => {
     });
   });
 
+  it('an EventBridge bus for outcome events, named to the worker; past-due payment off by default', () => {
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ EVENT_BUS_NAME: Match.anyValue(), PAY_OPEN_INVOICE: 'false' }),
+      },
+    });
+    const { template: existingBus } = synthServiceTemplate({ eventBusName: 'saas-bus', payOpenInvoice: 'true' });
+    existingBus.resourceCountIs('AWS::Events::EventBus', 0);
+    existingBus.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ EVENT_BUS_NAME: 'saas-bus', PAY_OPEN_INVOICE: 'true' }) },
+    });
+  });
+
+  it('outputs what operators’ tools need: queue, DLQ and table names', () => {
+    for (const output of ['SetupQueueUrl', 'DeadLetterQueueUrl', 'SetupRecordsTableName', 'OutcomeEventBusName']) {
+      template.hasOutput(output, {});
+    }
+  });
+
   it('outputs the API URL and the full webhook URL for Stripe’s dashboard', () => {
     template.hasOutput('ApiUrl', {});
     template.hasOutput('StripeWebhookUrl', {
@@ -188,11 +208,13 @@ describe('least privilege', () => {
     );
   });
 
-  it('the worker may consume its queue, read and write its table, read its secret', () => {
+  it('the worker may consume its queue, read and write its table, read its secret, publish outcomes', () => {
     expect(actionsOf(workerId())).toEqual(
       [
+        'dynamodb:BatchGetItem',
         'dynamodb:GetItem',
         'dynamodb:UpdateItem',
+        'events:PutEvents',
         'secretsmanager:GetSecretValue',
         'sqs:ChangeMessageVisibility',
         'sqs:DeleteMessage',
