@@ -171,7 +171,10 @@ describe('the stack', () => {
         Variables: Match.objectLike({ EVENT_BUS_NAME: Match.anyValue(), PAY_OPEN_INVOICE: 'false' }),
       },
     });
-    const { template: existingBus } = synthServiceTemplate({ eventBusName: 'saas-bus', payOpenInvoice: 'true' });
+    const { template: existingBus } = synthServiceTemplate({
+      eventBusName: 'saas-bus',
+      payOpenInvoice: 'true',
+    });
     existingBus.resourceCountIs('AWS::Events::EventBus', 0);
     existingBus.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ EVENT_BUS_NAME: 'saas-bus', PAY_OPEN_INVOICE: 'true' }) },
@@ -179,7 +182,12 @@ describe('the stack', () => {
   });
 
   it('outputs what operators’ tools need: queue, DLQ and table names', () => {
-    for (const output of ['SetupQueueUrl', 'DeadLetterQueueUrl', 'SetupRecordsTableName', 'OutcomeEventBusName']) {
+    for (const output of [
+      'SetupQueueUrl',
+      'DeadLetterQueueUrl',
+      'SetupRecordsTableName',
+      'OutcomeEventBusName',
+    ]) {
       template.hasOutput(output, {});
     }
   });

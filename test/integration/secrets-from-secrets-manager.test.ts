@@ -1,6 +1,5 @@
 import { toHttpApiEvent } from '../../dev/http-api/event';
 import { drainQueue } from '../../dev/local-aws/sqs-event-source';
-import { signPayload } from '../../dev/stripe-stand-in';
 import { wireSetupWorker } from '../../functions/setup-worker/wiring';
 import { wireStripeWebhook } from '../../functions/stripe-webhook/wiring';
 import { completeSession } from '../support/checkout';
@@ -8,6 +7,7 @@ import { customerWithSubscription, defaultsOf } from '../support/fixtures';
 import { postJson } from '../support/http';
 import { type SecretsManagerStandIn, startSecretsManagerStandIn } from '../support/secrets-manager-stand-in';
 import { type ServiceStack, startServiceStack } from '../support/service-stack';
+import { signedWebhookEvent } from '../support/webhooks';
 
 let stack: ServiceStack;
 let secretsManager: SecretsManagerStandIn;
@@ -41,19 +41,7 @@ describe('secrets read from Secrets Manager by ARN, as a deployed stack does', (
       subscription: subscription.id,
     });
     const { event, paymentMethod } = await completeSession(stack.stripeStandIn, created.json.id);
-    const payload = JSON.stringify(event);
-    const deliver = () =>
-      webhook(
-        toHttpApiEvent({
-          method: 'POST',
-          url: '/webhooks/stripe',
-          headers: {
-            'content-type': 'application/json',
-            'stripe-signature': signPayload(payload, stack.stripeStandIn.webhookSecret),
-          },
-          body: payload,
-        }),
-      );
+    const deliver = () => webhook(signedWebhookEvent(event, stack.stripeStandIn.webhookSecret));
     expect((await deliver()).statusCode).toBe(200);
     expect((await deliver()).statusCode).toBe(200);
 

@@ -4,7 +4,7 @@ import { completeSession } from '../support/checkout';
 import { customerWithSubscription, defaultsOf } from '../support/fixtures';
 import { postJson, send } from '../support/http';
 import { type ServiceStack, startServiceStack } from '../support/service-stack';
-import { deliverSignedEvent } from '../support/webhooks';
+import { deliverSignedEvent, setupMessageBody } from '../support/webhooks';
 
 let stack: ServiceStack;
 beforeAll(async () => {
@@ -79,16 +79,8 @@ describe('setup worker', () => {
   });
 
   it('two workers handed the same session at the same moment: only one of them calls Stripe', async () => {
-    const { sessionId, completion } = await completedSession();
-    const body = JSON.stringify({
-      eventId: completion.event.id,
-      eventType: 'checkout.session.completed',
-      setupIntentId: completion.setupIntent.id,
-      sessionId,
-      customerId: completion.session.customer,
-      created: completion.event.created,
-      livemode: false,
-    });
+    const { completion } = await completedSession();
+    const body = setupMessageBody(completion);
     stack.stripeStandIn.clearRequests();
     stack.stripeStandIn.setLatency(100);
     const [first, second] = await Promise.all([
@@ -170,16 +162,8 @@ describe('setup worker', () => {
   });
 
   it('a message that is not a setup message is dropped as a permanent failure and never reaches Stripe', async () => {
-    const { sessionId, completion } = await completedSession();
-    const valid = JSON.stringify({
-      eventId: completion.event.id,
-      eventType: 'checkout.session.completed',
-      setupIntentId: completion.setupIntent.id,
-      sessionId,
-      customerId: completion.session.customer,
-      created: completion.event.created,
-      livemode: false,
-    });
+    const { completion } = await completedSession();
+    const valid = setupMessageBody(completion);
     stack.stripeStandIn.clearRequests();
     const event: SQSEvent = { Records: [sqsRecord('garbage', '{"hello":'), sqsRecord('valid', valid)] };
     expect((await stack.worker(event)).batchItemFailures).toEqual([]);

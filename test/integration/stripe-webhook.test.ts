@@ -6,7 +6,7 @@ import { completeSession } from '../support/checkout';
 import { customerWithSubscription } from '../support/fixtures';
 import { postJson, send } from '../support/http';
 import { type ServiceStack, startServiceStack } from '../support/service-stack';
-import { deliverSignedEvent } from '../support/webhooks';
+import { deliverSignedEvent, signedWebhookEvent } from '../support/webhooks';
 
 let stack: ServiceStack;
 let completedEvent: StoredEvent;
@@ -143,18 +143,7 @@ describe('Stripe webhook', () => {
       ...stack.env,
       QUEUE_URL: `${stack.sqs.endpoint}/123456789012/no-such-queue`,
     });
-    const payload = JSON.stringify(completedEvent);
-    const result = await broken(
-      toHttpApiEvent({
-        method: 'POST',
-        url: '/webhooks/stripe',
-        headers: {
-          'content-type': 'application/json',
-          'stripe-signature': signPayload(payload, stack.stripeStandIn.webhookSecret),
-        },
-        body: payload,
-      }),
-    );
+    const result = await broken(signedWebhookEvent(completedEvent, stack.stripeStandIn.webhookSecret));
     expect(result.statusCode).toBe(503);
     expect(JSON.parse(result.body ?? '{}').error.code).toBe('queue_unavailable');
   });

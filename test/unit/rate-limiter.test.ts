@@ -1,4 +1,4 @@
-import { createTokenBucket, rateLimited } from '../../functions/shared/rate-limiter';
+import { createTokenBucket, JITTER_ALLOWANCE_MS, rateLimited } from '../../functions/shared/rate-limiter';
 
 /** A clock that only moves when the limiter sleeps, so these tests take no real time and assert none. */
 function virtualClock() {
@@ -11,9 +11,9 @@ function virtualClock() {
   };
 }
 
-/** The most acquisitions that fall in any half-open one-second window (t - 1000, t]. */
-function busiestSecond(times: number[]): number {
-  return Math.max(...times.map((end) => times.filter((at) => at > end - 1000 && at <= end).length));
+/** The most acquisitions that fall in any half-open window (t - windowMs, t]. */
+function busiest(times: number[], windowMs = 1000): number {
+  return Math.max(...times.map((end) => times.filter((at) => at > end - windowMs && at <= end).length));
 }
 
 async function acquireAll(count: number, ratePerSecond: number, burst?: number) {
@@ -31,26 +31,28 @@ describe('the Stripe request limiter', () => {
     expect(await acquireAll(4, 10)).toEqual([0, 0, 0, 0]);
   });
 
-  it('never grants more than its rate in any one second, whatever the burst', async () => {
+  it('never grants more than its rate in any one second, with room for network jitter, whatever the burst', async () => {
     for (const burst of [undefined, 1, 4, 10, 25]) {
       const granted = await acquireAll(60, 10, burst);
-      expect(busiestSecond(granted)).toBeLessThanOrEqual(10);
+      // Requests arriving up to JITTER_ALLOWANCE_MS apart from when they were granted still fit.
+      expect(busiest(granted, 1000 + JITTER_ALLOWANCE_MS)).toBeLessThanOrEqual(10);
     }
   });
 
-  it('sustains its full rate on a backlog', async () => {
+  it('sustains all but the jitter allowance of its rate on a backlog', async () => {
     const granted = await acquireAll(101, 10);
     const seconds = ((granted.at(-1) ?? 0) - (granted[0] ?? 0)) / 1000;
-    // 101 grants span 100 intervals; the burst lets the first few go early, never the average above r.
-    expect(100 / seconds).toBeGreaterThanOrEqual(10);
+    // 101 grants span 100 intervals; the jitter allowance costs about 2 %, the opening burst gains a little.
+    expect(100 / seconds).toBeGreaterThanOrEqual(9.75);
     expect(100 / seconds).toBeLessThanOrEqual(10.5);
   });
 
-  it('on a backlog, spreads requests 1/r apart after the opening burst instead of clumping each second', async () => {
+  it('on a backlog, spreads requests at least 1/r apart after the opening burst instead of clumping', async () => {
     const granted = await acquireAll(40, 10);
-    expect(granted.slice(0, 11)).toEqual([0, 0, 0, 0, 100, 200, 300, 400, 500, 600, 1000]);
+    expect(granted.slice(0, 10)).toEqual([0, 0, 0, 0, 100, 200, 300, 400, 500, 600]);
     const gaps = granted.slice(11).map((at, index) => at - (granted[index + 10] ?? 0));
-    expect(new Set(gaps)).toEqual(new Set([100]));
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(100);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(100 + JITTER_ALLOWANCE_MS);
   });
 
   it('wraps a client factory so each call waits for exactly one grant', async () => {

@@ -63,7 +63,16 @@ export function createDynamoDbSetupRecords(
   const expiresAt = (): AttributeValue => ({
     N: String(Math.floor(now() / 1000) + options.recordRetentionDays * 86_400),
   });
-  const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+  /** A conditional write: true if it happened, false if its condition did not hold. */
+  const writeIf = async (command: UpdateItemCommand): Promise<boolean> => {
+    try {
+      await client.send(command);
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  };
 
   async function get(setupIntentId: string): Promise<SetupRecord | undefined> {
     const { Item } = await client.send(
@@ -77,39 +86,35 @@ export function createDynamoDbSetupRecords(
 
     async claim(setupIntentId, eventId, sessionId): Promise<ClaimResult> {
       const token = randomUUID();
-      try {
-        await client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: setupKey(setupIntentId),
-            UpdateExpression: `SET #status = :processing, claimToken = :token, claimExpiresAt = :claimUntil, eventId = :eventId, updatedAt = :updatedAt, #ttl = :ttl${sessionId ? ', sessionId = :sessionId' : ''}`,
-            // Claimable: new, queued by the status path, pending (a later event may finish it), or a claim
-            // whose worker died (expired).
-            ConditionExpression:
-              'attribute_not_exists(#pk) OR #status IN (:queued, :pending) OR (#status = :processing AND claimExpiresAt < :now)',
-            ExpressionAttributeNames: {
-              '#pk': TABLE_PARTITION_KEY,
-              '#status': 'status',
-              '#ttl': TABLE_TTL_ATTRIBUTE,
-            },
-            ExpressionAttributeValues: {
-              ':processing': { S: 'processing' },
-              ':pending': { S: 'pending' },
-              ':queued': { S: 'queued' },
-              ':token': { S: token },
-              ':claimUntil': { N: String(now() + options.claimSeconds * 1000) },
-              ':now': { N: String(now()) },
-              ':eventId': { S: eventId },
-              ':updatedAt': { S: new Date(now()).toISOString() },
-              ':ttl': expiresAt(),
-              ...(sessionId ? { ':sessionId': { S: sessionId } } : {}),
-            },
-          }),
-        );
-        return { outcome: 'claimed', token };
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+      const claimed = await writeIf(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: setupKey(setupIntentId),
+          UpdateExpression: `SET #status = :processing, claimToken = :token, claimExpiresAt = :claimUntil, eventId = :eventId, updatedAt = :updatedAt, #ttl = :ttl${sessionId ? ', sessionId = :sessionId' : ''}`,
+          // Claimable: new, queued by the status path, pending (a later event may finish it), or a claim
+          // whose worker died (expired).
+          ConditionExpression:
+            'attribute_not_exists(#pk) OR #status IN (:queued, :pending) OR (#status = :processing AND claimExpiresAt < :now)',
+          ExpressionAttributeNames: {
+            '#pk': TABLE_PARTITION_KEY,
+            '#status': 'status',
+            '#ttl': TABLE_TTL_ATTRIBUTE,
+          },
+          ExpressionAttributeValues: {
+            ':processing': { S: 'processing' },
+            ':pending': { S: 'pending' },
+            ':queued': { S: 'queued' },
+            ':token': { S: token },
+            ':claimUntil': { N: String(now() + options.claimSeconds * 1000) },
+            ':now': { N: String(now()) },
+            ':eventId': { S: eventId },
+            ':updatedAt': { S: new Date(now()).toISOString() },
+            ':ttl': expiresAt(),
+            ...(sessionId ? { ':sessionId': { S: sessionId } } : {}),
+          },
+        }),
+      );
+      if (claimed) return { outcome: 'claimed', token };
       const record = await get(setupIntentId);
       if (record && ['applied', 'superseded', 'failed'].includes(record.status))
         return { outcome: 'finished', record };
@@ -117,82 +122,66 @@ export function createDynamoDbSetupRecords(
     },
 
     async release(setupIntentId, token) {
-      // Expiring the claim (rather than deleting the item) keeps what an earlier attempt recorded.
-      await client
-        .send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: setupKey(setupIntentId),
-            UpdateExpression: 'SET claimExpiresAt = :zero',
-            ConditionExpression: 'claimToken = :token',
-            ExpressionAttributeValues: { ':zero': { N: '0' }, ':token': { S: token } },
-          }),
-        )
-        .catch((error: unknown) => {
-          if (!isConditionFailure(error)) throw error;
-        });
+      // Expiring the claim (rather than deleting the item) keeps what an earlier attempt recorded; a claim
+      // that is no longer ours needs no release.
+      await writeIf(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: setupKey(setupIntentId),
+          UpdateExpression: 'SET claimExpiresAt = :zero',
+          ConditionExpression: 'claimToken = :token',
+          ExpressionAttributeValues: { ':zero': { N: '0' }, ':token': { S: token } },
+        }),
+      );
     },
 
     async finish(setupIntentId, token, outcome) {
       const values = outcomeAttributes(outcome);
       const names = Object.keys(values);
       const stale = OUTCOME_DETAILS.filter((name) => !(name in values));
-      try {
-        await client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: setupKey(setupIntentId),
-            UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}, updatedAt = :updatedAt, #ttl = :ttl REMOVE ${['claimToken', 'claimExpiresAt', ...stale].join(', ')}`,
-            ConditionExpression: 'claimToken = :token',
-            ExpressionAttributeNames: {
-              ...Object.fromEntries(names.map((name) => [`#${name}`, name])),
-              '#ttl': TABLE_TTL_ATTRIBUTE,
-            },
-            ExpressionAttributeValues: {
-              ...Object.fromEntries(names.map((name) => [`:${name}`, values[name] as AttributeValue])),
-              ':token': { S: token },
-              ':updatedAt': { S: new Date(now()).toISOString() },
-              ':ttl': expiresAt(),
-            },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+      return writeIf(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: setupKey(setupIntentId),
+          UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}, updatedAt = :updatedAt, #ttl = :ttl REMOVE ${['claimToken', 'claimExpiresAt', ...stale].join(', ')}`,
+          ConditionExpression: 'claimToken = :token',
+          ExpressionAttributeNames: {
+            ...Object.fromEntries(names.map((name) => [`#${name}`, name])),
+            '#ttl': TABLE_TTL_ATTRIBUTE,
+          },
+          ExpressionAttributeValues: {
+            ...Object.fromEntries(names.map((name) => [`:${name}`, values[name] as AttributeValue])),
+            ':token': { S: token },
+            ':updatedAt': { S: new Date(now()).toISOString() },
+            ':ttl': expiresAt(),
+          },
+        }),
+      );
     },
 
     async markQueued(setupIntentId, sessionId, staleAfterSeconds) {
-      try {
-        await client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: setupKey(setupIntentId),
-            UpdateExpression:
-              'SET #status = :queued, queuedAt = :now, sessionId = :sessionId, updatedAt = :updatedAt, #ttl = :ttl',
-            ConditionExpression:
-              'attribute_not_exists(#pk) OR (#status = :queued AND queuedAt < :staleBefore)',
-            ExpressionAttributeNames: {
-              '#pk': TABLE_PARTITION_KEY,
-              '#status': 'status',
-              '#ttl': TABLE_TTL_ATTRIBUTE,
-            },
-            ExpressionAttributeValues: {
-              ':queued': { S: 'queued' },
-              ':now': { N: String(now()) },
-              ':staleBefore': { N: String(now() - staleAfterSeconds * 1000) },
-              ':sessionId': { S: sessionId },
-              ':updatedAt': { S: new Date(now()).toISOString() },
-              ':ttl': expiresAt(),
-            },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+      return writeIf(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: setupKey(setupIntentId),
+          UpdateExpression:
+            'SET #status = :queued, queuedAt = :now, sessionId = :sessionId, updatedAt = :updatedAt, #ttl = :ttl',
+          ConditionExpression: 'attribute_not_exists(#pk) OR (#status = :queued AND queuedAt < :staleBefore)',
+          ExpressionAttributeNames: {
+            '#pk': TABLE_PARTITION_KEY,
+            '#status': 'status',
+            '#ttl': TABLE_TTL_ATTRIBUTE,
+          },
+          ExpressionAttributeValues: {
+            ':queued': { S: 'queued' },
+            ':now': { N: String(now()) },
+            ':staleBefore': { N: String(now() - staleAfterSeconds * 1000) },
+            ':sessionId': { S: sessionId },
+            ':updatedAt': { S: new Date(now()).toISOString() },
+            ':ttl': expiresAt(),
+          },
+        }),
+      );
     },
 
     async defaultOwners(targets) {
@@ -216,29 +205,23 @@ export function createDynamoDbSetupRecords(
     },
 
     async recordDefaultOwner(target, owner) {
-      try {
-        await client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: ownerKey(target),
-            UpdateExpression:
-              'SET setupOrder = :order, setupIntentId = :setupIntentId, paymentMethodId = :paymentMethodId, updatedAt = :updatedAt, #ttl = :ttl',
-            ConditionExpression: 'attribute_not_exists(setupOrder) OR setupOrder <= :order',
-            ExpressionAttributeNames: { '#ttl': TABLE_TTL_ATTRIBUTE },
-            ExpressionAttributeValues: {
-              ':order': { S: owner.setupOrder },
-              ':setupIntentId': { S: owner.setupIntentId },
-              ':paymentMethodId': { S: owner.paymentMethodId },
-              ':updatedAt': { S: new Date(now()).toISOString() },
-              ':ttl': expiresAt(),
-            },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+      return writeIf(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: ownerKey(target),
+          UpdateExpression:
+            'SET setupOrder = :order, setupIntentId = :setupIntentId, paymentMethodId = :paymentMethodId, updatedAt = :updatedAt, #ttl = :ttl',
+          ConditionExpression: 'attribute_not_exists(setupOrder) OR setupOrder <= :order',
+          ExpressionAttributeNames: { '#ttl': TABLE_TTL_ATTRIBUTE },
+          ExpressionAttributeValues: {
+            ':order': { S: owner.setupOrder },
+            ':setupIntentId': { S: owner.setupIntentId },
+            ':paymentMethodId': { S: owner.paymentMethodId },
+            ':updatedAt': { S: new Date(now()).toISOString() },
+            ':ttl': expiresAt(),
+          },
+        }),
+      );
     },
   };
 }
