@@ -36,7 +36,11 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
     );
     return {
       statusCode: 200,
-      body: JSON.stringify({ id, status: session.status, defaultsApplied: record.Item?.status?.S === 'applied' }),
+      body: JSON.stringify({
+        id,
+        status: session.status,
+        defaultsApplied: record.Item?.status?.S === 'applied',
+      }),
     };
   } catch (error) {
     console.error(error);

@@ -25,14 +25,14 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       const paymentMethod = setupIntent.payment_method as string;
       const customer = (setupIntent.customer ?? session.customer) as string;
       if (!setupIntent.customer) await stripe.paymentMethods.attach(paymentMethod, { customer });
-      await stripe.customers.update(customer, { invoice_settings: { default_payment_method: paymentMethod } });
+      await stripe.customers.update(customer, {
+        invoice_settings: { default_payment_method: paymentMethod },
+      });
       const subscription = setupIntent.metadata?.subscription_id;
       if (subscription) {
         await stripe.subscriptions.update(subscription, { default_payment_method: paymentMethod });
       }
-      await dynamodb.send(
-        new PutItemCommand({ TableName, Item: { ...key, status: { S: 'applied' } } }),
-      );
+      await dynamodb.send(new PutItemCommand({ TableName, Item: { ...key, status: { S: 'applied' } } }));
     } catch (error) {
       console.error(error);
       batchItemFailures.push({ itemIdentifier: record.messageId });

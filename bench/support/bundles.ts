@@ -28,7 +28,10 @@ export type Bundles = Record<FunctionName, FunctionBundles>;
 export const LOAD_DRIVERS = ['webhook-overhead', 'worker-instance', 'session-api'] as const;
 export type LoadDriver = (typeof LOAD_DRIVERS)[number];
 
-export function driverFile(driver: LoadDriver): string {
+/** The AWS stand-ins' own process (bench/load/aws-stand-ins.ts). */
+export const AWS_STAND_INS = 'aws-stand-ins';
+
+export function driverFile(driver: LoadDriver | typeof AWS_STAND_INS): string {
   return path.join(BUILD_DIR, 'load', `${driver}.js`);
 }
 
@@ -72,6 +75,21 @@ export async function buildAll(): Promise<Bundles> {
     };
     builds.push(checked(build(options)));
   }
+  builds.push(
+    checked(
+      build({
+        entryPoints: [path.join(__dirname, '..', 'load', `${AWS_STAND_INS}.ts`)],
+        outfile: driverFile(AWS_STAND_INS),
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        // dynalite and local-aws-sqs load their own files at run time: left in node_modules.
+        packages: 'external',
+        logLevel: 'silent',
+      }),
+    ),
+  );
   await Promise.all(builds);
   return bundles;
 }

@@ -6,6 +6,8 @@ export interface DynamoDbCall {
   operation: string;
   input: Record<string, unknown>;
   status: number;
+  /** From the request's last byte to the response's last byte, as the proxy saw it. */
+  durationMs: number;
 }
 
 export interface CountingProxy {
@@ -33,7 +35,9 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
         operation: targetHeader.split('.').pop() ?? targetHeader,
         input: parseJson(body),
         status: 0,
+        durationMs: 0,
       };
+      const started = performance.now();
       calls.push(call);
       const proxied = forward(
         {
@@ -47,6 +51,9 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
         (response) => {
           call.status = response.statusCode ?? 0;
           outgoing.writeHead(response.statusCode ?? 502, response.headers);
+          response.on('end', () => {
+            call.durationMs = performance.now() - started;
+          });
           response.pipe(outgoing);
         },
       );

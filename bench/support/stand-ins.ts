@@ -1,20 +1,25 @@
-import { CreateQueueCommand } from '@aws-sdk/client-sqs';
+import { fork } from 'node:child_process';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import Stripe from 'stripe';
-import { localAwsEnvironment } from '../../dev/local-aws/credentials';
-import { type LocalDynamoDb, startLocalDynamoDb } from '../../dev/local-aws/dynamodb';
-import { type LocalSqs, startLocalSqs } from '../../dev/local-aws/sqs';
+import {
+  LOCAL_AWS_CREDENTIALS,
+  LOCAL_AWS_REGION,
+  localAwsEnvironment,
+} from '../../dev/local-aws/credentials';
 import { type StripeStandIn, startStripeStandIn } from '../../dev/stripe-stand-in';
+import type { AwsStandInsReady } from '../load/aws-stand-ins';
+import { AWS_STAND_INS, driverFile } from './bundles';
 import { type CountingProxy, startCountingProxy } from './dynamodb-counting-proxy';
 
 export interface BenchStandIns {
   stripeStandIn: StripeStandIn;
   /** The official SDK pointed at the stand-in, for arranging customers and subscriptions. */
   stripe: Stripe;
-  dynamodb: LocalDynamoDb;
-  /** Every DynamoDB call the functions make passes through it. */
+  /** Every DynamoDB call the functions make passes through it, on its way to dynalite. */
   dynamodbCalls: CountingProxy;
-  sqs: LocalSqs;
-  /** A FIFO queue like the stack's, one per load so loads never see each other's messages. */
+  /** The embedded SQS and its scratch FIFO queue (with a dead-letter queue), as the stack's. */
+  sqs: { client: SQSClient; queueUrl: string };
+  /** Another FIFO queue, one per load so loads never see each other's messages. */
   createQueue(name: string): Promise<string>;
   /** What every function is configured with; QUEUE_URL is set per use. */
   functionEnv: Record<string, string>;
@@ -23,37 +28,45 @@ export interface BenchStandIns {
 
 export const BENCH_STRIPE_KEY = 'sk_test_bench';
 
-/** The Stripe stand-in, DynamoDB behind a counting proxy, and SQS; the AWS SDK is pointed at them. */
+/**
+ * The Stripe stand-in in this process; DynamoDB and SQS in a child process of their own (after the bundles
+ * are built), with the counting proxy here in front of DynamoDB. The AWS SDK is pointed at them.
+ */
 export async function startBenchStandIns(): Promise<BenchStandIns> {
-  const [stripeStandIn, dynamodb, sqs] = await Promise.all([
-    startStripeStandIn(),
-    startLocalDynamoDb(),
-    startLocalSqs({ fifo: true, queueName: 'bench-scratch' }),
-  ]);
-  const dynamodbCalls = await startCountingProxy(dynamodb.endpoint);
-  const awsEnv = localAwsEnvironment({ sqs: sqs.endpoint, dynamodb: dynamodbCalls.endpoint });
+  // Deployed functions run on Node 22+, where the SDK's Node 20 notice never shows.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const [stripeStandIn, aws] = await Promise.all([startStripeStandIn(), startAwsStandIns()]);
+  const dynamodbCalls = await startCountingProxy(aws.ready.dynamodbEndpoint);
+  const awsEnv = localAwsEnvironment({ sqs: aws.ready.sqsEndpoint, dynamodb: dynamodbCalls.endpoint });
   // The AWS SDK reads endpoints and credentials from process.env, as it does inside Lambda.
   Object.assign(process.env, awsEnv);
+  const sqsClient = new SQSClient({
+    endpoint: aws.ready.sqsEndpoint,
+    region: LOCAL_AWS_REGION,
+    credentials: LOCAL_AWS_CREDENTIALS,
+  });
   const functionEnv: Record<string, string> = {
     ...awsEnv,
     STRIPE_SECRET_KEY: BENCH_STRIPE_KEY,
     STRIPE_WEBHOOK_SECRET: stripeStandIn.webhookSecret,
     STRIPE_API_BASE: stripeStandIn.url,
-    QUEUE_URL: sqs.queueUrl,
-    TABLE_NAME: dynamodb.tableName,
+    QUEUE_URL: aws.ready.queueUrl,
+    TABLE_NAME: aws.ready.tableName,
     CHECKOUT_SUCCESS_URL: 'https://app.example.com/billing/updated',
     CHECKOUT_CANCEL_URL: 'https://app.example.com/billing',
+    STRIPE_MODE: 'test',
+    // Callers name their customer, as in local development: the benchmark measures the flow, not a JWT check.
+    AUTH_MODE: 'none',
     LOG_LEVEL: 'silent',
   };
   return {
     stripeStandIn,
     stripe: new Stripe(BENCH_STRIPE_KEY, { ...stripeStandIn.sdkOptions, maxNetworkRetries: 0 }),
-    dynamodb,
     dynamodbCalls,
-    sqs,
+    sqs: { client: sqsClient, queueUrl: aws.ready.queueUrl },
     functionEnv,
     createQueue: async (name) => {
-      const { QueueUrl } = await sqs.client.send(
+      const { QueueUrl } = await sqsClient.send(
         new CreateQueueCommand({
           QueueName: `${name}.fifo`,
           Attributes: { FifoQueue: 'true', VisibilityTimeout: '30' },
@@ -63,7 +76,27 @@ export async function startBenchStandIns(): Promise<BenchStandIns> {
       return QueueUrl;
     },
     close: async () => {
-      await Promise.all([stripeStandIn.close(), dynamodbCalls.close(), dynamodb.close(), sqs.close()]);
+      sqsClient.destroy();
+      await Promise.all([stripeStandIn.close(), dynamodbCalls.close(), aws.stop()]);
+    },
+  };
+}
+
+async function startAwsStandIns(): Promise<{ ready: AwsStandInsReady; stop(): Promise<void> }> {
+  const child = fork(driverFile(AWS_STAND_INS), [], {
+    execArgv: [],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ready = await new Promise<AwsStandInsReady>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as AwsStandInsReady));
+    child.once('exit', (code) => reject(new Error(`the AWS stand-ins exited with ${code}`)));
+  });
+  return {
+    ready,
+    stop: async () => {
+      child.send('stop');
+      await exited;
     },
   };
 }
