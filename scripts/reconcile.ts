@@ -1,7 +1,8 @@
 import { createDynamoDbSetupRecords } from '../functions/shared/adapters/dynamodb-setup-records';
 import { createSqsEventQueue } from '../functions/shared/adapters/sqs-event-queue';
 import { createStripeGateway } from '../functions/shared/adapters/stripe-gateway';
-import { createDynamoDbClient, createSqsClient } from '../functions/shared/aws-clients';
+import { createDynamoDbClient } from '../functions/shared/aws-clients/dynamodb';
+import { createSqsClient } from '../functions/shared/aws-clients/sqs';
 import {
   readProcessingConfig,
   readQueueUrl,

@@ -1,4 +1,4 @@
-import { createSqsClient } from '../functions/shared/aws-clients';
+import { createSqsClient } from '../functions/shared/aws-clients/sqs';
 import { readQueueUrl } from '../functions/shared/config';
 import { parseArgs, progressLine, runCli, UsageError } from './lib/cli';
 import { redriveDeadLetters } from './lib/redrive-dead-letters';

@@ -46,7 +46,7 @@ export interface InitSamples {
   probe: InitProbe;
 }
 
-const VARIANTS = ['deployed', 'selfContained', 'naive'] as const;
+const VARIANTS = ['deployed', 'naive'] as const;
 export type ColdInit = Record<(typeof VARIANTS)[number], InitSamples>;
 
 const TARGET: Record<FunctionName, number> = {
@@ -91,7 +91,7 @@ export function coldInitSection(results: Record<FunctionName, ColdInit>, runs: n
   return {
     title: `2. Cold init (median of ${runs} fresh processes each, --enable-source-maps on all)`,
     rows: FUNCTION_NAMES.flatMap((name) => {
-      const { deployed, selfContained, naive } = results[name];
+      const { deployed, naive } = results[name];
       const row = (label: string, ours: InitSamples) => {
         const ratio = ours.medianMs / naive.medianMs;
         return {
@@ -102,7 +102,7 @@ export function coldInitSection(results: Record<FunctionName, ColdInit>, runs: n
           data: { samplesMs: ours.samplesMs, naiveSamplesMs: naive.samplesMs, ratio },
         };
       };
-      return [row('deployed bundle', deployed), row('SDK bundled in', selfContained)];
+      return [row('deployed bundle', deployed)];
     }),
     notes: [
       'Cold init is the time `require(bundle)` takes in a fresh `node --enable-source-maps` process (the flag the stack sets in NODE_OPTIONS, given to every variant) with a complete environment, so the module-level wiring (config, clients) runs; Node’s own start-up, the same for all, is left out.',

@@ -6,18 +6,13 @@ import { esbuildOptionsFor, FUNCTION_NAMES } from '../../lib/service-function';
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 export { FUNCTION_NAMES };
 
-/*
- * Inside the project (cdk.out is git-ignored), so bundles that leave @aws-sdk/* external resolve it from
- * node_modules the way the Lambda runtime provides it.
- */
+/* Inside the project (cdk.out is git-ignored), so anything a bundle still loads resolves from node_modules. */
 const PROJECT_ROOT = path.join(__dirname, '..', '..');
 export const BUILD_DIR = path.join(PROJECT_ROOT, 'cdk.out', 'bench');
 
 export interface FunctionBundles {
-  /** Exactly what the stack deploys: minified, source maps, @aws-sdk/* left to the runtime. */
+  /** Exactly what the stack deploys: minified, source maps, the AWS SDK bundled in. */
   deployed: string;
-  /** The same settings with the AWS SDK bundled in, as a project pinning its SDK version would ship. */
-  selfContained: string;
   /** `esbuild --bundle --platform=node` of the naive handler, nothing else. */
   naive: string;
 }
@@ -43,13 +38,11 @@ export async function buildAll(): Promise<Bundles> {
   for (const name of FUNCTION_NAMES) {
     const files: FunctionBundles = {
       deployed: path.join(BUILD_DIR, 'deployed', name, 'index.js'),
-      selfContained: path.join(BUILD_DIR, 'self-contained', name, 'index.js'),
       naive: path.join(BUILD_DIR, 'naive', name, 'index.js'),
     };
     bundles[name] = files;
     builds.push(
       checked(build(esbuildOptionsFor(name, files.deployed))),
-      checked(build({ ...esbuildOptionsFor(name, files.selfContained), external: [] })),
       checked(
         build({
           entryPoints: [path.join(__dirname, '..', 'naive', `${name}.ts`)],

@@ -2,7 +2,8 @@ import { createDynamoDbSetupRecords } from '../shared/adapters/dynamodb-setup-re
 import { createSqsEventQueue } from '../shared/adapters/sqs-event-queue';
 import { createStripeGateway } from '../shared/adapters/stripe-gateway';
 import { createJwtVerifier } from '../shared/auth/jwt-verifier';
-import { createDynamoDbClient, createSqsClient } from '../shared/aws-clients';
+import { createDynamoDbClient } from '../shared/aws-clients/dynamodb';
+import { createSqsClient } from '../shared/aws-clients/sqs';
 import {
   readAllowedRedirectOrigins,
   readCallerAuthConfig,

@@ -4,7 +4,8 @@ import {
   noOutcomePublisher,
 } from '../shared/adapters/eventbridge-outcome-publisher';
 import { createStripeGateway } from '../shared/adapters/stripe-gateway';
-import { createDynamoDbClient, createEventBridgeClient } from '../shared/aws-clients';
+import { createDynamoDbClient } from '../shared/aws-clients/dynamodb';
+import { createEventBridgeClient } from '../shared/aws-clients/eventbridge';
 import {
   readEventBusName,
   readLogLevel,

@@ -14,6 +14,11 @@ export interface SetupMessage {
   setupIntentId: string;
   sessionId: string | null;
   customerId: string | null;
+  /**
+   * From the metadata, when known: lets the worker read who owns the defaults while it fetches the
+   * SetupIntent, instead of after. Absent in messages from older versions.
+   */
+  subscriptionId?: string | null;
   /** Stripe's `created` of the event, in unix seconds. */
   created: number;
   livemode: boolean;

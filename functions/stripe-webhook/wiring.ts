@@ -1,5 +1,5 @@
 import { createSqsEventQueue } from '../shared/adapters/sqs-event-queue';
-import { createSqsClient } from '../shared/aws-clients';
+import { createSqsClient } from '../shared/aws-clients/sqs';
 import { readLogLevel, readQueueUrl, readStripeMode, readStripeWebhookConfig } from '../shared/config';
 import { createLogger } from '../shared/logger';
 import { webhookSigningSecretsReader } from '../shared/secrets';

@@ -34,10 +34,18 @@ describe('decideOnStripeEvent', () => {
         setupIntentId: 'seti_abc',
         sessionId: 'cs_test_abc',
         customerId: 'cus_1',
+        subscriptionId: null,
         created: 1_800_000_000,
         livemode: false,
       },
     });
+  });
+
+  it('carries the subscription from the metadata, so the worker can read its default owner early', () => {
+    const decision = decideOnStripeEvent(
+      completedEvent({ customer: 'cus_1', metadata: { customer_id: 'cus_1', subscription_id: 'sub_9' } }),
+    );
+    expect(decision.action === 'enqueue' && decision.message.subscriptionId).toBe('sub_9');
   });
 
   it('takes the customer from metadata when the session has none', () => {

@@ -77,9 +77,21 @@ async function resolveOutcome(
   message: SetupMessage,
 ): Promise<SetupOutcome> {
   try {
-    const intent = await deps.stripe.retrieveSetupIntent(message.setupIntentId);
+    // Who owns the defaults is read while Stripe answers, for the targets the message names; the plan's
+    // own targets decide, and are read again only if they differ (a message without the hint).
+    const hinted = message.customerId
+      ? targetsOf(message.customerId, message.subscriptionId ?? undefined)
+      : [];
+    const [intent, hintedOwners] = await Promise.all([
+      deps.stripe.retrieveSetupIntent(message.setupIntentId),
+      hinted.length > 0 ? deps.records.defaultOwners(hinted) : undefined,
+    ]);
     const plan = planDefaultPaymentMethod(intent);
-    return plan.status === 'apply' ? await applyPlan(deps, plan) : plan.outcome;
+    if (plan.status !== 'apply') return plan.outcome;
+    const targets = targetsOf(plan.customerId, plan.subscriptionId);
+    const owners =
+      hintedOwners && sameTargets(hinted, targets) ? hintedOwners : await deps.records.defaultOwners(targets);
+    return await applyPlan(deps, plan, targets, owners);
   } catch (error) {
     if (!(error instanceof StripeRequestFailed) || error.retryable) throw error;
     return {
@@ -157,13 +169,24 @@ export function stepFor(owner: DefaultOwner | undefined, setupOrder: string): St
   return owner.setupOrder === setupOrder ? 'already_applied' : 'superseded';
 }
 
-async function applyPlan(deps: ApplyDefaultPaymentMethodDeps, plan: ApplyPlan): Promise<SetupOutcome> {
-  const { stripe, records } = deps;
-  const targets: DefaultTarget[] = [
-    { kind: 'customer', id: plan.customerId },
-    ...(plan.subscriptionId ? [{ kind: 'subscription' as const, id: plan.subscriptionId }] : []),
+function targetsOf(customerId: string, subscriptionId?: string): DefaultTarget[] {
+  return [
+    { kind: 'customer', id: customerId },
+    ...(subscriptionId ? [{ kind: 'subscription' as const, id: subscriptionId }] : []),
   ];
-  const owners = await records.defaultOwners(targets);
+}
+
+function sameTargets(a: DefaultTarget[], b: DefaultTarget[]): boolean {
+  return a.map(defaultOwnerKey).join() === b.map(defaultOwnerKey).join();
+}
+
+async function applyPlan(
+  deps: ApplyDefaultPaymentMethodDeps,
+  plan: ApplyPlan,
+  targets: DefaultTarget[],
+  owners: Map<string, DefaultOwner>,
+): Promise<SetupOutcome> {
+  const { stripe } = deps;
   const steps = targets.map((target) => ({
     target,
     step: stepFor(owners.get(defaultOwnerKey(target)), plan.setupOrder),

@@ -1,5 +1,5 @@
 import type { EventQueue, SetupRecords, StripeGateway } from '../ports';
-import { CUSTOMER_KEY, isOurSetup } from '../setup-metadata';
+import { CUSTOMER_KEY, isOurSetup, SUBSCRIPTION_KEY } from '../setup-metadata';
 import { CHECKOUT_SESSION_COMPLETED } from './setup-message';
 
 export interface ReconcileDeps {
@@ -60,6 +60,7 @@ export async function reconcileCompletedSessions(
             setupIntentId: intent.id,
             sessionId: session.id,
             customerId: session.customerId ?? session.metadata[CUSTOMER_KEY] ?? null,
+            subscriptionId: session.metadata[SUBSCRIPTION_KEY] ?? null,
             created: session.created,
             livemode: session.livemode,
           });

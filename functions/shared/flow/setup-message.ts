@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import type { SetupMessage } from '../ports';
-import { CUSTOMER_KEY, isOurSetup } from '../setup-metadata';
+import { CUSTOMER_KEY, isOurSetup, SUBSCRIPTION_KEY } from '../setup-metadata';
 
 /**
  * The event types that carry setup work. `setup_intent.*` finish delayed payment methods (SEPA Debit, Bacs,
@@ -85,6 +85,7 @@ export function decideOnStripeEvent(event: unknown): WebhookDecision {
         setupIntentId,
         sessionId: id,
         customerId: idOf(customer) ?? metadata?.[CUSTOMER_KEY] ?? null,
+        subscriptionId: metadata?.[SUBSCRIPTION_KEY] ?? null,
       },
     };
   }
@@ -102,6 +103,7 @@ export function decideOnStripeEvent(event: unknown): WebhookDecision {
       setupIntentId: intent.output.id,
       sessionId: null,
       customerId: idOf(intent.output.customer) ?? intent.output.metadata?.[CUSTOMER_KEY] ?? null,
+      subscriptionId: intent.output.metadata?.[SUBSCRIPTION_KEY] ?? null,
     },
   };
 }
@@ -112,6 +114,7 @@ export const setupMessageSchema = v.object({
   setupIntentId: v.pipe(v.string(), v.regex(/^seti_\w{1,250}$/)),
   sessionId: v.nullable(v.pipe(v.string(), v.regex(/^cs_(test|live)_\w{1,250}$/))),
   customerId: v.nullable(v.pipe(v.string(), v.regex(/^cus_\w{1,250}$/))),
+  subscriptionId: v.optional(v.nullable(v.pipe(v.string(), v.regex(/^sub_\w{1,250}$/)))),
   created: v.pipe(v.number(), v.integer()),
   livemode: v.boolean(),
 });

@@ -1,7 +1,7 @@
 import { ServiceError, StripeRequestFailed } from '../errors';
 import type { Logger } from '../logger';
 import type { CheckoutSessionSnapshot, EventQueue, SetupRecord, SetupRecords, StripeGateway } from '../ports';
-import { CUSTOMER_KEY } from '../setup-metadata';
+import { CUSTOMER_KEY, SUBSCRIPTION_KEY } from '../setup-metadata';
 import { CHECKOUT_SESSION_COMPLETED } from './setup-message';
 
 export interface SetupStatusDeps {
@@ -100,6 +100,7 @@ async function requeueUnseenSession(
     setupIntentId,
     sessionId: session.id,
     customerId: session.customerId ?? session.metadata[CUSTOMER_KEY] ?? null,
+    subscriptionId: session.metadata[SUBSCRIPTION_KEY] ?? null,
     created: session.created,
     livemode: session.livemode,
   });

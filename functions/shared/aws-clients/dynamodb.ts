@@ -1,0 +1,5 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+export function createDynamoDbClient(): DynamoDBClient {
+  return new DynamoDBClient({ maxAttempts: 3 });
+}
