@@ -19,8 +19,6 @@ export interface SetupModeServiceStackProps extends StackProps {
 
 const WORKER_TIMEOUT = Duration.seconds(30);
 const WORKER_BATCH_SIZE = 10;
-/** At most: retrieve the session, attach the method, update customer and subscription. */
-const STRIPE_REQUESTS_PER_SETUP = 4;
 const METRICS_NAMESPACE = 'StripeSetupModeService';
 
 /*
@@ -28,17 +26,15 @@ const METRICS_NAMESPACE = 'StripeSetupModeService';
  * Stripe account's limit (live 100 req/s, test 25 req/s, shared with the SaaS's own traffic):
  * - each instance runs a token bucket of S / C requests per second, C being the event source's maximum
  *   concurrency, so C instances together stay within S however fast Stripe answers;
- * - C is chosen so one instance still gets room for a whole setup per second or more:
+ * - C is chosen so one instance still gets room for a whole setup (≤ 4 requests) per second or more:
  *   C = clamp(floor(S / 10), 2, 50). With the default S = 20: C = 2 instances at 10 req/s each, ≈ 5 setups/s.
  *   2 is the least maximum concurrency an SQS event source accepts.
  * The SDK's own retries of a failed request are not metered; they are rare and bounded (2 per call).
  */
 export function workerConcurrency(stripeRequestsPerSecond: number) {
   const maxConcurrency = Math.min(50, Math.max(2, Math.floor(stripeRequestsPerSecond / 10)));
-  const perInstance = Math.max(
-    STRIPE_REQUESTS_PER_SETUP,
-    Math.floor(stripeRequestsPerSecond / maxConcurrency),
-  );
+  // Rounded down, never up: C × perInstance must stay within S even for a small share.
+  const perInstance = Math.max(1, Math.floor(stripeRequestsPerSecond / maxConcurrency));
   return { maxConcurrency, perInstance };
 }
 

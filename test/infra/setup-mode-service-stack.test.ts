@@ -101,7 +101,7 @@ describe('the stack', () => {
     for (const share of [2, 20, 25, 100, 1000]) {
       const { maxConcurrency, perInstance } = workerConcurrency(share);
       expect(maxConcurrency).toBeGreaterThanOrEqual(2);
-      expect(maxConcurrency * perInstance).toBeLessThanOrEqual(Math.max(share, maxConcurrency * 4));
+      expect(maxConcurrency * perInstance).toBeLessThanOrEqual(share);
     }
     expect(workerConcurrency(20)).toEqual({ maxConcurrency: 2, perInstance: 10 });
     template.hasResourceProperties('AWS::Lambda::Function', {
