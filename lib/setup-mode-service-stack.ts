@@ -17,7 +17,8 @@ export interface SetupModeServiceStackProps extends StackProps {
   settings: ServiceSettings;
 }
 
-const WORKER_TIMEOUT = Duration.seconds(30);
+// Room for one Stripe call's worst case (10 s × 3 attempts + backoff) and the rest of a batch.
+const WORKER_TIMEOUT = Duration.seconds(60);
 const WORKER_BATCH_SIZE = 10;
 const METRICS_NAMESPACE = 'StripeSetupModeService';
 

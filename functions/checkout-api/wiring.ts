@@ -37,7 +37,13 @@ export function wireCheckoutApi(env: Record<string, string | undefined>) {
   const dynamodb = createDynamoDbClient();
   const tableName = readTableName(env);
   return buildCheckoutApiHandler({
-    stripe: createStripeGateway(stripeClientProvider(stripeSecretKeyReader(env), readStripeConnection(env))),
+    // 4 s × 2 attempts + backoff stays well inside the function's 15 s, so a slow Stripe is a mapped 502.
+    stripe: createStripeGateway(
+      stripeClientProvider(stripeSecretKeyReader(env), readStripeConnection(env), {
+        timeoutMs: 4000,
+        maxNetworkRetries: 1,
+      }),
+    ),
     records: createDynamoDbSetupRecords(dynamodb, { tableName, ...readProcessingConfig(env) }),
     queue: createSqsEventQueue(createSqsClient(), readQueueUrl(env)),
     checkout: readCheckoutConfig(env),

@@ -51,7 +51,14 @@ export function buildSetupWorkerHandler(
       const result = await applyDefaultPaymentMethod({ ...deps, log }, message);
       if (result.status === 'already_finished') return true;
       // Permanent failures never reach the dead-letter queue, so they are counted for an alarm instead.
-      const metric = metricFields(deps.metricsNamespace, 'setup-worker', OUTCOME_METRICS[result.status]);
+      // A declined attempt the customer can follow with another card is no operator's problem: not alarmed.
+      const attemptFailed =
+        result.status === 'failed' && result.setupIntentStatus === 'requires_payment_method';
+      const metric = metricFields(
+        deps.metricsNamespace,
+        'setup-worker',
+        attemptFailed ? 'SetupAttemptsFailed' : OUTCOME_METRICS[result.status],
+      );
       log[result.status === 'failed' ? 'error' : 'info']('setup processed', { ...result, ...metric });
       return true;
     } catch (error) {

@@ -28,7 +28,11 @@ export function wireSetupWorker(env: Record<string, string | undefined>) {
   const limiter = limits.stripeRequestsPerSecond
     ? createTokenBucket(limits.stripeRequestsPerSecond)
     : unlimited;
-  const stripeClient = stripeClientProvider(stripeSecretKeyReader(env), readStripeConnection(env));
+  // 10 s × 3 attempts + backoff (≈ 32 s) fits the worker's 60 s Lambda timeout.
+  const stripeClient = stripeClientProvider(stripeSecretKeyReader(env), readStripeConnection(env), {
+    timeoutMs: 10_000,
+    maxNetworkRetries: 2,
+  });
   return buildSetupWorkerHandler({
     stripe: createStripeGateway(rateLimited(stripeClient, limiter)),
     records: createDynamoDbSetupRecords(createDynamoDbClient(), {

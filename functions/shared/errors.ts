@@ -35,9 +35,13 @@ export class StripeRequestFailed extends Error {
     this.name = 'StripeRequestFailed';
   }
 
-  /** Worth trying again later: Stripe was busy, down, unreachable, or hit a lock conflict. */
+  /**
+   * Worth trying again later: Stripe was busy, down, unreachable, or hit a lock conflict — or refused our
+   * key (expired mid-rotation, a restricted key missing a permission), which an operator fixes, after which
+   * the dead-lettered messages are redriven; recording those setups as failed would lose them.
+   */
   get retryable(): boolean {
-    return this.kind === 'rate_limited' || this.kind === 'unavailable' || this.kind === 'conflict';
+    return ['rate_limited', 'unavailable', 'conflict', 'misconfigured'].includes(this.kind);
   }
 }
 

@@ -3,7 +3,12 @@
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html):
  * no API call and no extra latency; CloudWatch extracts the metric from the function's logs.
  */
-export type ServiceMetric = 'PermanentFailures' | 'DefaultsApplied' | 'SetupsSuperseded' | 'SetupsPending';
+export type ServiceMetric =
+  | 'PermanentFailures'
+  | 'SetupAttemptsFailed'
+  | 'DefaultsApplied'
+  | 'SetupsSuperseded'
+  | 'SetupsPending';
 
 export function metricFields(
   namespace: string,

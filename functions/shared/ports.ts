@@ -78,6 +78,8 @@ export type SetupOutcome =
       customerId?: string;
       subscriptionId?: string;
       paymentMethodId?: string;
+      /** `requires_payment_method`: this attempt failed, but the customer may still try another method. */
+      setupIntentStatus?: string;
       failureCode: string;
       failureMessage: string;
     };

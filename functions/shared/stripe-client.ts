@@ -6,15 +6,29 @@ import type { SecretReader } from './secrets';
  * The one place a Stripe SDK client is built. STRIPE_API_BASE points it at a Stripe-compatible stand-in
  * (tests, local dev); otherwise it talks to api.stripe.com with the SDK's own defaults.
  */
-export function createStripeClient(secretKey: string, connection: StripeConnectionConfig): Stripe {
+/**
+ * Per request: a timeout, and how often the SDK retries (connection errors — a timeout among them —, 409s and
+ * 5xx that Stripe marks retryable), reusing one Idempotency-Key per call; keys are never shared between
+ * calls, because Stripe replays a key's first response (a 500 included) for ~24 h. Each function picks
+ * values whose worst case, timeout × (retries + 1) plus backoff, fits well inside its own Lambda timeout, so a
+ * slow Stripe fails the attempt with a mapped error instead of timing out the function.
+ */
+export interface StripeRequestBudget {
+  timeoutMs: number;
+  maxNetworkRetries: number;
+}
+
+export const DEFAULT_REQUEST_BUDGET: StripeRequestBudget = { timeoutMs: 10_000, maxNetworkRetries: 2 };
+
+export function createStripeClient(
+  secretKey: string,
+  connection: StripeConnectionConfig,
+  budget: StripeRequestBudget = DEFAULT_REQUEST_BUDGET,
+): Stripe {
   const base = connection.apiBase;
   return new Stripe(secretKey, {
-    // The SDK retries connection errors, 409s and 5xx that Stripe marks retryable, reusing one
-    // Idempotency-Key per call; keys are never shared between calls, because Stripe replays a key's
-    // first response (a 500 included) for ~24 h.
-    maxNetworkRetries: 2,
-    // Well under the worker's Lambda timeout, so a slow Stripe fails the attempt instead of the function.
-    timeout: 10_000,
+    maxNetworkRetries: budget.maxNetworkRetries,
+    timeout: budget.timeoutMs,
     telemetry: false,
     appInfo: { name: 'stripe-setup-mode-service' },
     ...(base
@@ -31,11 +45,12 @@ export function createStripeClient(secretKey: string, connection: StripeConnecti
 export function stripeClientProvider(
   readSecretKey: SecretReader<string>,
   connection: StripeConnectionConfig,
+  budget: StripeRequestBudget = DEFAULT_REQUEST_BUDGET,
 ): () => Promise<Stripe> {
   let current: { key: string; client: Stripe } | undefined;
   return async () => {
     const key = await readSecretKey();
-    if (current?.key !== key) current = { key, client: createStripeClient(key, connection) };
+    if (current?.key !== key) current = { key, client: createStripeClient(key, connection, budget) };
     return current.client;
   };
 }

@@ -70,7 +70,7 @@ describe('the stack', () => {
     template.hasResourceProperties('AWS::SQS::Queue', {
       FifoQueue: true,
       SqsManagedSseEnabled: true,
-      VisibilityTimeout: 180,
+      VisibilityTimeout: 360,
       RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
     });
     const worker =

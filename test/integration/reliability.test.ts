@@ -155,6 +155,40 @@ describe('delayed payment methods', () => {
   });
 });
 
+describe('a failed attempt is not the end of the setup', () => {
+  it('a refused method (setup_failed), then a good one in the same session, still becomes the default', async () => {
+    const setup = await newSetup();
+    const completed = await completeSession(stack.stripeStandIn, setup.sessionId, {
+      setupIntentStatus: 'processing',
+    });
+    await stack.stripeStandIn.settleSetupIntent(completed.setupIntent.id, 'failed', {
+      deliverTo: stack.webhookUrl,
+    });
+    await stack.drainQueue({ retryDelaySeconds: 0 });
+    expect((await statusOf(setup.sessionId)).processing).toMatchObject({ status: 'failed' });
+
+    // The customer tries again with another method; Stripe then reports the SetupIntent succeeded.
+    const intent = stack.stripeStandIn.store.getSetupIntent(completed.setupIntent.id);
+    if (!intent) throw new Error('the stand-in lost the SetupIntent');
+    intent.status = 'succeeded';
+    intent.last_setup_error = null;
+    const succeeded = {
+      id: 'evt_retry_succeeded',
+      object: 'event',
+      type: 'setup_intent.succeeded',
+      created: Math.floor(Date.now() / 1000),
+      livemode: false,
+      data: { object: intent },
+    };
+    expect((await deliver(succeeded)).status).toBe(200);
+    await stack.drainQueue({ retryDelaySeconds: 0 });
+    expect(await statusOf(setup.sessionId)).toMatchObject({ defaultsApplied: true });
+    expect((await defaultsOf(stack.stripe, setup.customerId)).customerDefault).toBe(
+      completed.paymentMethod.id,
+    );
+  });
+});
+
 describe('permanent failures: recorded failed with Stripe’s code, not retried, not in the DLQ', () => {
   const cases: [
     string,

@@ -12,7 +12,7 @@ function intent(overrides: Partial<SetupIntentSnapshot> = {}): SetupIntentSnapsh
     created: 1_800_000_000,
     customerId: 'cus_1',
     paymentMethod: { id: 'pm_1', type: 'card' },
-    metadata: { customer_id: 'cus_1', subscription_id: 'sub_1' },
+    metadata: { customer_id: 'cus_1', subscription_id: 'sub_1', created_by: 'stripe-setup-mode-service' },
     ...overrides,
   };
 }
@@ -38,7 +38,9 @@ describe('planDefaultPaymentMethod', () => {
   });
 
   it('leaves the subscription alone when none was named', () => {
-    const plan = planDefaultPaymentMethod(intent({ metadata: { customer_id: 'cus_1' } }));
+    const plan = planDefaultPaymentMethod(
+      intent({ metadata: { customer_id: 'cus_1', created_by: 'stripe-setup-mode-service' } }),
+    );
     expect(plan).toMatchObject({ status: 'apply', customerId: 'cus_1' });
     expect(plan).not.toHaveProperty('subscriptionId');
   });
@@ -61,7 +63,8 @@ describe('planDefaultPaymentMethod', () => {
     ],
     [intent({ paymentMethod: null }), 'payment_method_missing'],
     [intent({ customerId: 'cus_other' }), 'customer_mismatch'],
-    [intent({ customerId: null, metadata: {} }), 'customer_unknown'],
+    [intent({ customerId: null, metadata: { created_by: 'stripe-setup-mode-service' } }), 'customer_unknown'],
+    [intent({ metadata: { customer_id: 'cus_1' } }), 'not_created_by_service'],
   ])('fails permanently, without touching Stripe, for case %#', (snapshot, failureCode) => {
     expect(planDefaultPaymentMethod(snapshot)).toMatchObject({
       status: 'skip',

@@ -2,6 +2,8 @@ import { decideOnStripeEvent, parseSetupMessage } from '../../functions/shared/f
 
 const base = { id: 'evt_123', object: 'event', created: 1_800_000_000, livemode: false };
 
+const ours = { created_by: 'stripe-setup-mode-service' };
+
 function completedEvent(session: Record<string, unknown>) {
   return {
     ...base,
@@ -12,6 +14,7 @@ function completedEvent(session: Record<string, unknown>) {
         object: 'checkout.session',
         mode: 'setup',
         setup_intent: 'seti_abc',
+        metadata: ours,
         ...session,
       },
     },
@@ -22,11 +25,11 @@ function setupIntentEvent(type: string, intent: Record<string, unknown>) {
   return { ...base, type, data: { object: { id: 'seti_late', object: 'setup_intent', ...intent } } };
 }
 
-const ours = { customer_id: 'cus_1', created_by: 'stripe-setup-mode-service' };
+const oursWithCustomer = { ...ours, customer_id: 'cus_1' };
 
 describe('decideOnStripeEvent', () => {
   it('enqueues a completed setup-mode session with only what the worker needs to find it', () => {
-    expect(decideOnStripeEvent(completedEvent({ customer: 'cus_1', metadata: {} }))).toEqual({
+    expect(decideOnStripeEvent(completedEvent({ customer: 'cus_1', metadata: ours }))).toEqual({
       action: 'enqueue',
       message: {
         eventId: 'evt_123',
@@ -43,16 +46,28 @@ describe('decideOnStripeEvent', () => {
 
   it('carries the subscription from the metadata, so the worker can read its default owner early', () => {
     const decision = decideOnStripeEvent(
-      completedEvent({ customer: 'cus_1', metadata: { customer_id: 'cus_1', subscription_id: 'sub_9' } }),
+      completedEvent({
+        customer: 'cus_1',
+        metadata: { ...ours, customer_id: 'cus_1', subscription_id: 'sub_9' },
+      }),
     );
     expect(decision.action === 'enqueue' && decision.message.subscriptionId).toBe('sub_9');
   });
 
   it('takes the customer from metadata when the session has none', () => {
     const decision = decideOnStripeEvent(
-      completedEvent({ customer: null, metadata: { customer_id: 'cus_meta' } }),
+      completedEvent({ customer: null, metadata: { ...ours, customer_id: 'cus_meta' } }),
     );
     expect(decision.action === 'enqueue' && decision.message.customerId).toBe('cus_meta');
+  });
+
+  it('ignores setup-mode sessions the SaaS ran for its own ends (no created_by marker)', () => {
+    expect(
+      decideOnStripeEvent(completedEvent({ customer: 'cus_1', metadata: { customer_id: 'cus_1' } })),
+    ).toEqual({
+      action: 'ignore',
+      reason: 'The session was not created by this service.',
+    });
   });
 
   it('ignores payment and subscription mode sessions', () => {
@@ -65,7 +80,9 @@ describe('decideOnStripeEvent', () => {
   it.each(['setup_intent.succeeded', 'setup_intent.setup_failed'])(
     'enqueues %s for a SetupIntent from our sessions (delayed payment methods)',
     (type) => {
-      expect(decideOnStripeEvent(setupIntentEvent(type, { customer: 'cus_1', metadata: ours }))).toEqual({
+      expect(
+        decideOnStripeEvent(setupIntentEvent(type, { customer: 'cus_1', metadata: oursWithCustomer })),
+      ).toEqual({
         action: 'enqueue',
         message: expect.objectContaining({
           eventType: type,

@@ -91,10 +91,10 @@ export function createDynamoDbSetupRecords(
           TableName: tableName,
           Key: setupKey(setupIntentId),
           UpdateExpression: `SET #status = :processing, claimToken = :token, claimExpiresAt = :claimUntil, eventId = :eventId, updatedAt = :updatedAt, #ttl = :ttl${sessionId ? ', sessionId = :sessionId' : ''}`,
-          // Claimable: new, queued by the status path, pending (a later event may finish it), or a claim
-          // whose worker died (expired).
+          // Claimable: new, queued by the status path, pending (a later event may finish it), a claim whose
+          // worker died (expired), or a failed attempt the customer can still follow with another method.
           ConditionExpression:
-            'attribute_not_exists(#pk) OR #status IN (:queued, :pending) OR (#status = :processing AND claimExpiresAt < :now)',
+            'attribute_not_exists(#pk) OR #status IN (:queued, :pending) OR (#status = :processing AND claimExpiresAt < :now) OR (#status = :failed AND setupIntentStatus = :retryable)',
           ExpressionAttributeNames: {
             '#pk': TABLE_PARTITION_KEY,
             '#status': 'status',
@@ -104,6 +104,8 @@ export function createDynamoDbSetupRecords(
             ':processing': { S: 'processing' },
             ':pending': { S: 'pending' },
             ':queued': { S: 'queued' },
+            ':failed': { S: 'failed' },
+            ':retryable': { S: 'requires_payment_method' },
             ':token': { S: token },
             ':claimUntil': { N: String(now() + options.claimSeconds * 1000) },
             ':now': { N: String(now()) },
@@ -187,11 +189,15 @@ export function createDynamoDbSetupRecords(
     async defaultOwners(targets) {
       const owners = new Map<string, DefaultOwner>();
       if (targets.length === 0) return owners;
-      const { Responses } = await client.send(
+      const { Responses, UnprocessedKeys } = await client.send(
         new BatchGetItemCommand({
           RequestItems: { [tableName]: { Keys: targets.map(ownerKey), ConsistentRead: true } },
         }),
       );
+      // Keys DynamoDB did not get to (throttling) must not read as "nobody owns this default".
+      if ((UnprocessedKeys?.[tableName]?.Keys?.length ?? 0) > 0) {
+        throw new Error('DynamoDB left default-owner keys unprocessed; the setup will be retried');
+      }
       for (const item of Responses?.[tableName] ?? []) {
         const key = item[TABLE_PARTITION_KEY]?.S;
         const setupOrder = item.setupOrder?.S;

@@ -108,12 +108,14 @@ export function createStripeGateway(stripeClient: () => Promise<Stripe>): Stripe
           await stripe.invoices.pay(invoice.id, { payment_method: paymentMethodId, off_session: true });
           return { invoiceId: invoice.id, status: 'paid' as const };
         } catch (error) {
-          // A declined card is the payment's outcome, not the setup's failure: the method stays the default.
-          if (!(error instanceof Stripe.errors.StripeCardError)) throw error;
+          // A declined card, or an invoice paid or voided meanwhile, is the payment's outcome, not the
+          // setup's failure: the method stays the default. Only a transient failure is retried.
+          const declined = error instanceof Stripe.errors.StripeCardError;
+          if (!declined && !(error instanceof Stripe.errors.StripeInvalidRequestError)) throw error;
           return {
             invoiceId: invoice.id,
             status: 'failed' as const,
-            failureCode: error.decline_code ?? error.code ?? 'card_declined',
+            failureCode: (declined ? error.decline_code : undefined) ?? error.code ?? 'payment_failed',
           };
         }
       }),

@@ -26,7 +26,8 @@ export type JwtVerifier = (token: string) => Promise<TokenCheck>;
 const RSA_ALGORITHMS = ['RS256', 'RS384', 'RS512'];
 const FETCH_TIMEOUT_MS = 3000;
 /** jose errors that say the keys could not be had, not that the token is bad. */
-const KEY_FETCH_FAILURES = ['ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID'];
+// ERR_JOSE_GENERIC is what jose throws when the JWKS endpoint answers with an error status.
+const KEY_FETCH_FAILURES = ['ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID', 'ERR_JOSE_GENERIC'];
 
 export function createJwtVerifier(rules: JwtRules): JwtVerifier {
   let keys: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;

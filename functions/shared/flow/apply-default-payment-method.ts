@@ -12,7 +12,7 @@ import {
   type StepResult,
   type StripeGateway,
 } from '../ports';
-import { CUSTOMER_KEY, SUBSCRIPTION_KEY } from '../setup-metadata';
+import { CUSTOMER_KEY, isOurSetup, SUBSCRIPTION_KEY } from '../setup-metadata';
 
 export interface ApplyDefaultPaymentMethodDeps {
   stripe: StripeGateway;
@@ -128,10 +128,24 @@ export function planDefaultPaymentMethod(intent: SetupIntentSnapshot): DefaultPa
     status: 'skip',
     outcome: { status: 'failed', ...(customerId ? { customerId } : {}), failureCode, failureMessage },
   });
+  // Every path (webhook, status, reconcile, redrive) ends here: only this service's setups change defaults.
+  if (!isOurSetup(intent.metadata))
+    return failed('not_created_by_service', 'The SetupIntent was not created by this service.');
   if (intent.status === 'canceled') return failed('setup_intent_canceled', 'The SetupIntent was canceled.');
-  // A delayed method that failed (setup_intent.setup_failed) goes back to requires_payment_method with an error.
+  // A failed attempt (setup_intent.setup_failed: a declined card, a refused debit) sends the SetupIntent back
+  // to requires_payment_method with an error. Recorded as failed, but not for good: the customer may still
+  // complete the same session with another method, and that later event must be able to claim it again.
   if (intent.status === 'requires_payment_method' && intent.lastErrorCode) {
-    return failed(intent.lastErrorCode, 'Setting up the payment method failed.');
+    return {
+      status: 'skip',
+      outcome: {
+        status: 'failed',
+        ...(customerId ? { customerId } : {}),
+        setupIntentStatus: intent.status,
+        failureCode: intent.lastErrorCode,
+        failureMessage: 'Setting up the payment method failed.',
+      },
+    };
   }
   if (intent.status !== 'succeeded') {
     return {

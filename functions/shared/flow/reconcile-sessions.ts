@@ -15,10 +15,13 @@ export interface ReconcileSummary {
   enqueued: number;
   /** Recorded as permanently failed: left for an operator, not retried blindly. */
   failed: number;
-  /** Still waiting for a bank (delayed methods), or being processed right now. */
+  /** Being processed right now (a live claim). */
   inProgress: number;
   errors: number;
 }
+
+/** Older than any worker run: a `processing` record this old was abandoned (its message dead-lettered). */
+const STALE_CLAIM_MS = 15 * 60_000;
 
 export interface ReconcileOptions {
   /** Unix seconds: sessions created at or after this. */
@@ -49,9 +52,14 @@ export async function reconcileCompletedSessions(
     summary.seen++;
     const record = await deps.records.get(intent.id);
     if (record?.status === 'applied' || record?.status === 'superseded') summary.alreadyApplied++;
-    else if (record?.status === 'failed') summary.failed++;
-    else if (record?.status === 'pending' || record?.status === 'processing') summary.inProgress++;
-    else {
+    else if (record?.status === 'failed' && record.setupIntentStatus !== 'requires_payment_method')
+      summary.failed++;
+    else if (record?.status === 'processing' && Date.parse(record.updatedAt) > Date.now() - STALE_CLAIM_MS) {
+      summary.inProgress++;
+    } else {
+      // Unseen, queued, pending (its setup_intent.succeeded may be lost), a failed attempt the customer
+      // followed with another method, or a claim abandoned long ago: the worker re-reads the SetupIntent,
+      // so enqueuing any of them is safe.
       try {
         if (!options.dryRun) {
           await deps.queue.enqueue({

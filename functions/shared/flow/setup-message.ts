@@ -76,6 +76,9 @@ export function decideOnStripeEvent(event: unknown): WebhookDecision {
       return { action: 'reject', reason: 'The checkout.session.completed event is malformed.' };
     const { mode, setup_intent, customer, metadata, id } = session.output;
     if (mode !== 'setup') return { action: 'ignore', reason: `Session mode ${mode} is not handled.` };
+    // The SaaS may run setup-mode Checkouts of its own (a backup card): only ours change defaults.
+    if (!isOurSetup(metadata))
+      return { action: 'ignore', reason: 'The session was not created by this service.' };
     const setupIntentId = idOf(setup_intent);
     if (!setupIntentId) return { action: 'reject', reason: 'The setup-mode session has no SetupIntent.' };
     return {
