@@ -5,7 +5,8 @@
  */
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { queueDepth } from '../../dev/local-aws/queue-depth';
 import { pollOnce, type SqsConsumer } from '../../dev/local-aws/sqs-event-source';
 import { nowMs } from '../support/stats';
 import { driverParams, loadHandler, rssBytes, runDriver } from './driver';
@@ -44,16 +45,3 @@ runDriver(async (): Promise<WorkerInstanceResult> => {
   }
   return { ...totals, elapsedMs: nowMs() - started, rssAfterInitBytes };
 });
-
-async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
-}

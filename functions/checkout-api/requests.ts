@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { ServiceError } from '../shared/errors';
+import { parseJsonObject } from '../shared/http';
 
 const customerId = v.pipe(v.string(), v.regex(/^cus_\w{1,250}$/, 'must be a Stripe customer id (cus_…)'));
 const subscriptionId = v.pipe(
@@ -60,17 +61,13 @@ export type SessionStatusQuery = v.InferOutput<typeof sessionStatusQuery>;
 export const MAX_REQUEST_BODY_BYTES = 16 * 1024;
 
 export function parseCreateSessionJson(raw: Buffer): CreateSessionBody {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new ServiceError(400, 'invalid_json', 'The request body is not valid JSON.');
+  const parsed = parseJsonObject(raw);
+  if (!parsed.ok) {
+    throw parsed.problem === 'not_json'
+      ? new ServiceError(400, 'invalid_json', 'The request body is not valid JSON.')
+      : new ServiceError(400, 'invalid_request', 'The request body must be a JSON object.');
   }
-  // Valibot's object schemas accept arrays, which are objects to JavaScript.
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new ServiceError(400, 'invalid_request', 'The request body must be a JSON object.');
-  }
-  return parseWith(createSessionBody, json);
+  return parseWith(createSessionBody, parsed.value);
 }
 
 export function parseCreateSessionForm(raw: Buffer): CreateSessionForm {

@@ -60,3 +60,20 @@ export function requestLine(event: HttpEvent): { method: string; path: string } 
   if (stage && stage !== '$default' && path.startsWith(`/${stage}/`)) path = path.slice(stage.length + 1);
   return { method, path: path.length > 1 ? path.replace(/\/+$/, '') : path };
 }
+
+export type JsonObjectParse =
+  | { ok: true; value: Record<string, unknown> }
+  | { ok: false; problem: 'not_json' | 'not_an_object' };
+
+/** A body that must be a JSON object: arrays are objects to JavaScript (and to valibot's object schemas). */
+export function parseJsonObject(raw: Buffer): JsonObjectParse {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return { ok: false, problem: 'not_json' };
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    return { ok: false, problem: 'not_an_object' };
+  return { ok: true, value: json as Record<string, unknown> };
+}

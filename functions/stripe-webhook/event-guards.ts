@@ -1,6 +1,6 @@
 import type { StripeMode } from '../shared/config';
 import { ServiceError } from '../shared/errors';
-import { type HttpEvent, mediaType } from '../shared/http';
+import { type HttpEvent, mediaType, parseJsonObject } from '../shared/http';
 
 /**
  * The webhook's checks around the signature, in the order they run: size before anything (so a huge body
@@ -36,16 +36,11 @@ export function checkContentType(event: HttpEvent): ServiceError | undefined {
 }
 
 export function parseSignedJson(payload: Buffer): Record<string, unknown> | ServiceError {
-  let json: unknown;
-  try {
-    json = JSON.parse(payload.toString('utf8'));
-  } catch {
-    return new ServiceError(400, 'invalid_json', 'The signed body is not valid JSON.');
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    return new ServiceError(400, 'invalid_event', 'The signed body is not a Stripe event.');
-  }
-  return json as Record<string, unknown>;
+  const parsed = parseJsonObject(payload);
+  if (parsed.ok) return parsed.value;
+  return parsed.problem === 'not_json'
+    ? new ServiceError(400, 'invalid_json', 'The signed body is not valid JSON.')
+    : new ServiceError(400, 'invalid_event', 'The signed body is not a Stripe event.');
 }
 
 export type EventOrigin =

@@ -1,9 +1,9 @@
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import Stripe from 'stripe';
 import { type LocalHttpApi, startHttpApi } from '../../dev/http-api/server';
 import { localAwsEnvironment } from '../../dev/local-aws/credentials';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../dev/local-aws/dynamodb';
+import { queueDepth as localQueueDepth } from '../../dev/local-aws/queue-depth';
 import { type LocalQueueOptions, type LocalSqs, startLocalSqs } from '../../dev/local-aws/sqs';
 import {
   drainQueue,
@@ -126,16 +126,7 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
   };
 }
 
-/** Messages waiting or in flight: what a Lambda consumer has not yet finished with. */
-export async function queueDepth(sqs: LocalSqs, queueUrl = sqs.queueUrl): Promise<number> {
-  const { Attributes = {} } = await sqs.client.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
+/** Messages waiting or in flight in the work queue (or, given its URL, the dead-letter queue). */
+export function queueDepth(sqs: LocalSqs, queueUrl = sqs.queueUrl): Promise<number> {
+  return localQueueDepth(sqs.client, queueUrl);
 }
