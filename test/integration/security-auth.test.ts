@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { toHttpApiEvent } from '../../dev/http-api/event';
 import type { LocalJwtIssuer } from '../../dev/local-jwt-issuer';
 import { wireCheckoutApi } from '../../functions/checkout-api/wiring';
@@ -160,6 +162,39 @@ describe('POST /create-checkout-session verifies the form’s hidden-field token
     );
     expect(result.statusCode).toBe(503);
     expect(JSON.parse(result.body ?? '').error.code).toBe('auth_unavailable');
+  });
+});
+
+describe('an issuer whose key endpoint fails', () => {
+  it('answers 503 when the JWKS endpoint returns an error status (jose reports it as a generic error)', async () => {
+    const broken = createServer((request, response) => {
+      const base = `http://127.0.0.1:${(broken.address() as AddressInfo).port}`;
+      if (request.url === '/.well-known/openid-configuration') {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ issuer: base, jwks_uri: `${base}/jwks` }));
+        return;
+      }
+      response.writeHead(500);
+      response.end('down');
+    });
+    await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const base = `http://127.0.0.1:${(broken.address() as AddressInfo).port}`;
+      const handler = wireCheckoutApi({ ...stack.env, JWT_ISSUER: base });
+      const customer = await stack.stripe.customers.create({});
+      const result = await handler(
+        toHttpApiEvent({
+          method: 'POST',
+          url: '/create-checkout-session',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ token: await issuer.tokenFor(customer.id) }).toString(),
+        }),
+      );
+      expect(result.statusCode).toBe(503);
+      expect(JSON.parse(result.body ?? '').error.code).toBe('auth_unavailable');
+    } finally {
+      await new Promise<void>((resolve) => broken.close(() => resolve()));
+    }
   });
 });
 
