@@ -80,6 +80,9 @@ export type SetupOutcome =
       paymentMethodId?: string;
       /** `requires_payment_method`: this attempt failed, but the customer may still try another method. */
       setupIntentStatus?: string;
+      /** A default that did change before another update failed for good. */
+      customerDefault?: StepResult;
+      subscriptionDefault?: StepResult;
       failureCode: string;
       failureMessage: string;
     };

@@ -213,6 +213,19 @@ describe('permanent failures: recorded failed with Stripe’s code, not retried,
     expect(await dlqDepth()).toBe(0);
   });
 
+  it('a canceled subscription fails the setup but the record keeps the customer default that did change', async () => {
+    const setup = await newSetup();
+    const { event, paymentMethod, setupIntent } = await completeSession(stack.stripeStandIn, setup.sessionId);
+    await stack.stripe.subscriptions.cancel(setup.subscriptionId);
+    await deliver(event);
+    await stack.drainQueue({ retryDelaySeconds: 0 });
+    expect(await stack.records.get(setupIntent.id)).toMatchObject({
+      status: 'failed',
+      customerDefault: 'applied',
+    });
+    expect((await defaultsOf(stack.stripe, setup.customerId)).customerDefault).toBe(paymentMethod.id);
+  });
+
   it('SetupIntent canceled', async () => {
     const setup = await newSetup();
     const completed = await completeSession(stack.stripeStandIn, setup.sessionId, {

@@ -214,16 +214,30 @@ async function applyPlan(
   const todo = steps.filter(({ step }) => step === 'todo');
   if (todo.length > 0 && plan.attach) await stripe.attachPaymentMethod(plan.paymentMethodId, plan.customerId);
   const results = await Promise.allSettled(todo.map(({ target }) => setDefault(deps, target, owner)));
-  throwWorstFailure(results);
+  const failure = worstFailure(results);
 
   const resultOf = (kind: DefaultTarget['kind']): StepResult | undefined => {
     const found = steps.find(({ target }) => target.kind === kind);
     if (!found) return undefined;
     if (found.step !== 'todo') return found.step;
-    const index = todo.findIndex(({ target }) => target.kind === kind);
-    const settled = results[index];
-    return settled?.status === 'fulfilled' ? settled.value : 'applied';
+    const settled = results[todo.findIndex(({ target }) => target.kind === kind)];
+    return settled?.status === 'fulfilled' ? settled.value : undefined;
   };
+  if (failure) {
+    // One update failed for good (a canceled subscription) after the other may have gone through: the
+    // record says so, rather than hiding the default that did change.
+    const changed = { customerDefault: resultOf('customer'), subscriptionDefault: resultOf('subscription') };
+    return {
+      status: 'failed',
+      customerId: plan.customerId,
+      paymentMethodId: plan.paymentMethodId,
+      ...(plan.subscriptionId ? { subscriptionId: plan.subscriptionId } : {}),
+      ...(changed.customerDefault ? { customerDefault: changed.customerDefault } : {}),
+      ...(changed.subscriptionDefault ? { subscriptionDefault: changed.subscriptionDefault } : {}),
+      failureCode: failure.stripeCode ?? failure.kind,
+      failureMessage: failure.message,
+    };
+  }
   const customerDefault = resultOf('customer') ?? 'applied';
   const subscriptionDefault = resultOf('subscription');
   // Customers often update their card because a payment failed: settle it now, not at the next retry.
@@ -268,12 +282,15 @@ async function setDefault(
   return 'superseded';
 }
 
-/** A transient failure wins over a permanent one: the retry may still succeed for both updates. */
-function throwWorstFailure(results: PromiseSettledResult<unknown>[]) {
+/**
+ * A transient failure is thrown, and wins over a permanent one: the retry may still succeed for both
+ * updates. A permanent one is returned, for the outcome to record.
+ */
+function worstFailure(results: PromiseSettledResult<unknown>[]): StripeRequestFailed | undefined {
   const errors = results.flatMap((result) =>
     result.status === 'rejected' ? [result.reason as unknown] : [],
   );
   const transient = errors.find((error) => !(error instanceof StripeRequestFailed) || error.retryable);
   if (transient !== undefined) throw transient;
-  if (errors.length > 0) throw errors[0];
+  return errors[0] as StripeRequestFailed | undefined;
 }
