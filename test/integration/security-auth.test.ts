@@ -150,20 +150,25 @@ describe('POST /create-checkout-session verifies the form’s hidden-field token
   });
 
   it('answers 503 (not 401) when the issuer’s keys cannot be fetched, so a caller retries', async () => {
-    const handler = wireCheckoutApi({ ...stack.env, JWT_ISSUER: 'http://127.0.0.1:9' });
-    const customer = await stack.stripe.customers.create({});
-    const result = await handler(
-      toHttpApiEvent({
-        method: 'POST',
-        url: '/create-checkout-session',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ token: await issuer.tokenFor(customer.id) }).toString(),
-      }),
-    );
-    expect(result.statusCode).toBe(503);
-    expect(JSON.parse(result.body ?? '').error.code).toBe('auth_unavailable');
+    await expectAuthUnavailable('http://127.0.0.1:9');
   });
 });
+
+/** The form route, with a valid token, against an issuer whose keys cannot be had: 503, so the caller retries. */
+async function expectAuthUnavailable(jwtIssuer: string) {
+  const handler = wireCheckoutApi({ ...stack.env, JWT_ISSUER: jwtIssuer });
+  const customer = await stack.stripe.customers.create({});
+  const result = await handler(
+    toHttpApiEvent({
+      method: 'POST',
+      url: '/create-checkout-session',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: await issuer.tokenFor(customer.id) }).toString(),
+    }),
+  );
+  expect(result.statusCode).toBe(503);
+  expect(JSON.parse(result.body ?? '').error.code).toBe('auth_unavailable');
+}
 
 describe('an issuer whose key endpoint fails', () => {
   it('answers 503 when the JWKS endpoint returns an error status (jose reports it as a generic error)', async () => {
@@ -179,19 +184,7 @@ describe('an issuer whose key endpoint fails', () => {
     });
     await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', () => resolve()));
     try {
-      const base = `http://127.0.0.1:${(broken.address() as AddressInfo).port}`;
-      const handler = wireCheckoutApi({ ...stack.env, JWT_ISSUER: base });
-      const customer = await stack.stripe.customers.create({});
-      const result = await handler(
-        toHttpApiEvent({
-          method: 'POST',
-          url: '/create-checkout-session',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ token: await issuer.tokenFor(customer.id) }).toString(),
-        }),
-      );
-      expect(result.statusCode).toBe(503);
-      expect(JSON.parse(result.body ?? '').error.code).toBe('auth_unavailable');
+      await expectAuthUnavailable(`http://127.0.0.1:${(broken.address() as AddressInfo).port}`);
     } finally {
       await new Promise<void>((resolve) => broken.close(() => resolve()));
     }
