@@ -1,16 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { type StripeStandIn, startStripeStandIn } from '../../dev/stripe-stand-in';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
 /** The hosted Checkout page as a browser with JavaScript disabled uses it: GET the form, POST it back. */
 
 let standIn: StripeStandIn;
 let stripe: Stripe;
-let receiver: Server;
-let receiverUrl: string;
-/** Verified `checkout.session.completed` deliveries, whatever the receiver answered. */
-const deliveries: Stripe.Event[] = [];
+let receiver: WebhookReceiver;
 
 const FUTURE_EXPIRY = `12 / ${String((new Date().getUTCFullYear() + 2) % 100).padStart(2, '0')}`;
 const GOOD_CARD = { card_number: '4242 4242 4242 4242', expiry: FUTURE_EXPIRY, cvc: '123', name: 'Ada' };
@@ -50,7 +46,7 @@ async function openSession(
 }
 
 function deliveriesFor(sessionId: string): Stripe.Event[] {
-  return deliveries.filter((event) => (event.data.object as { id?: string }).id === sessionId);
+  return receiver.received.filter((event) => (event.data.object as { id?: string }).id === sessionId);
 }
 
 function cardNumberInput(html: string): string {
@@ -58,33 +54,13 @@ function cardNumberInput(html: string): string {
 }
 
 beforeAll(async () => {
-  receiver = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      try {
-        deliveries.push(
-          new Stripe('sk_test_x').webhooks.constructEvent(
-            Buffer.concat(chunks).toString('utf8'),
-            request.headers['stripe-signature'] ?? '',
-            standIn.webhookSecret,
-          ),
-        );
-      } catch {
-        response.writeHead(400).end('bad signature');
-        return;
-      }
-      response.writeHead(request.url === '/failing-webhook' ? 500 : 200).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhook`;
-  standIn = await startStripeStandIn({ webhookUrl: receiverUrl });
+  receiver = await startWebhookReceiver(() => standIn.webhookSecret);
+  standIn = await startStripeStandIn({ webhookUrl: receiver.url });
   stripe = new Stripe('sk_test_x', { ...standIn.sdkOptions, maxNetworkRetries: 0 });
 });
 afterAll(async () => {
   await standIn.close();
-  await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  await receiver.close();
 });
 
 describe('the hosted Checkout page', () => {
@@ -241,10 +217,10 @@ describe('the hosted Checkout page', () => {
 });
 
 describe('webhook delivery from the hosted page', () => {
-  afterEach(() => standIn.setWebhookUrl(receiverUrl));
+  afterEach(() => standIn.setWebhookUrl(receiver.url));
 
   it('still redirects when the webhook endpoint fails', async () => {
-    standIn.setWebhookUrl(receiverUrl.replace('/webhook', '/failing-webhook'));
+    standIn.setWebhookUrl(receiver.failingUrl);
     const session = await openSession();
 
     const reply = await page(session.id, GOOD_CARD);

@@ -1,8 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { type StripeStandIn, signPayload, startStripeStandIn } from '../../dev/stripe-stand-in';
 import { decodeForm } from '../../dev/stripe-stand-in/form-encoding';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
 let standIn: StripeStandIn;
 let stripe: Stripe;
@@ -413,32 +412,16 @@ describe('fault injection', () => {
 });
 
 describe('webhook delivery', () => {
-  let receiver: Server;
+  let receiver: WebhookReceiver;
   let receiverUrl: string;
-  const received: Stripe.Event[] = [];
+  let received: Stripe.Event[];
 
   beforeAll(async () => {
-    receiver = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        try {
-          const event = stripe.webhooks.constructEvent(
-            Buffer.concat(chunks).toString('utf8'),
-            String(request.headers['stripe-signature']),
-            standIn.webhookSecret,
-          );
-          received.push(event);
-          response.writeHead(200).end('ok');
-        } catch {
-          response.writeHead(400).end('bad signature');
-        }
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhook`;
+    receiver = await startWebhookReceiver(() => standIn.webhookSecret);
+    receiverUrl = receiver.url;
+    received = receiver.received;
   });
-  afterAll(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
+  afterAll(() => receiver.close());
 
   it('signs checkout.session.completed so constructEvent accepts it', async () => {
     const session = await setupSession((await stripe.customers.create({})).id);
