@@ -2,7 +2,13 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { internalError, invalidApiKey, invalidRequest, StandInError, unrecognizedUrl } from './errors';
 import { expandResponse } from './expand';
-import { type FaultInjector, type FaultStatus, faultResponseBody } from './faults';
+import {
+  type FaultInjector,
+  type FaultStatus,
+  faultHeaders,
+  faultHttpStatus,
+  faultResponseBody,
+} from './faults';
 import { decodeForm, FormDecodeError, type Params } from './form-encoding';
 import type { IdempotencyStore } from './idempotency';
 import { newId } from './ids';
@@ -113,18 +119,29 @@ export class ApiPipeline {
     const fault = this.deps.faults.take(request.method, request.path);
     if (fault !== undefined) {
       if (fault.latencyMs > 0) await sleep(fault.latencyMs);
-      if (fault.status !== undefined) {
+      if (fault.status !== undefined && fault.phase === 'before') {
         entry.fault = fault.status;
         this.deps.log.push(entry);
         if (fault.status === 'reset') return { kind: 'reset' };
-        entry.status = fault.status;
-        return this.reply(fault.status, faultResponseBody(fault.status), requestId, {});
+        entry.status = faultHttpStatus(fault.status);
+        return this.reply(entry.status, faultResponseBody(fault.status), requestId, faultHeaders(fault.status));
       }
     }
 
     const response = await this.serve(request, entry, requestId, idempotencyKey);
     entry.status = response.status;
     this.deps.log.push(entry);
+    if (fault?.status !== undefined && fault.phase === 'after') {
+      // Served, effect and all; only the answer is lost.
+      entry.fault = fault.status;
+      if (fault.status === 'reset') return { kind: 'reset' };
+      return this.reply(
+        faultHttpStatus(fault.status),
+        faultResponseBody(fault.status),
+        requestId,
+        faultHeaders(fault.status),
+      );
+    }
     return response;
   }
 

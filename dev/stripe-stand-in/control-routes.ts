@@ -32,6 +32,7 @@ function optionalField<T>(
 
 const isString = (value: unknown): value is string => typeof value === 'string';
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+const isFaultPhase = (value: unknown): value is 'before' | 'after' => value === 'before' || value === 'after';
 const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
 const isSetupIntentStatus = (value: unknown): value is CompleteSessionOptions['setupIntentStatus'] =>
   value === 'succeeded' || value === 'processing' || value === 'requires_action';
@@ -62,6 +63,8 @@ function faultSpec(body: JsonObject): FaultSpec {
   if (times !== undefined) spec.times = times;
   const latencyMs = optionalField(body, 'latencyMs', isNumber);
   if (latencyMs !== undefined) spec.latencyMs = latencyMs;
+  const phase = optionalField(body, 'phase', isFaultPhase);
+  if (phase !== undefined) spec.phase = phase;
   const probability = optionalField(body, 'probability', isNumber);
   if (probability !== undefined) spec.probability = probability;
   return spec;

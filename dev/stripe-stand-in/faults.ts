@@ -1,5 +1,9 @@
-/** `reset` destroys the socket without answering, like a dropped connection. */
-export type FaultStatus = 429 | 500 | 502 | 503 | 'reset';
+/**
+ * `reset` destroys the socket without answering, like a dropped connection. `lock_timeout` is Stripe's 429
+ * for an object another request holds locked (https://docs.stripe.com/error-codes/lock-timeout); 409 is a
+ * conflicting concurrent request (https://docs.stripe.com/api/errors: "409 Conflict").
+ */
+export type FaultStatus = 409 | 429 | 500 | 502 | 503 | 'lock_timeout' | 'reset';
 
 export interface FaultSpec {
   method?: string;
@@ -12,6 +16,11 @@ export interface FaultSpec {
   /** Apply to each matching request with this chance (0–1) instead of to every one. */
   probability?: number;
   latencyMs?: number;
+  /**
+   * `after`: the request is served (its effect happens) and then the connection drops, as when Stripe's
+   * answer is lost on the way back. Default `before`: the request never reaches the API.
+   */
+  phase?: 'before' | 'after';
 }
 
 export interface ActiveFault {
@@ -21,16 +30,47 @@ export interface ActiveFault {
   remaining: number;
   probability: number;
   latencyMs: number;
+  phase: 'before' | 'after';
 }
 
-const FAULT_STATUSES: readonly unknown[] = [429, 500, 502, 503, 'reset'];
+const FAULT_STATUSES: readonly unknown[] = [409, 429, 500, 502, 503, 'lock_timeout', 'reset'];
+
+/** The HTTP status a fault answers with. */
+export function faultHttpStatus(status: Exclude<FaultStatus, 'reset'>): number {
+  return status === 'lock_timeout' ? 429 : status;
+}
+
+/** Stripe asks clients to retry a lock timeout (the SDK's RequestSender honours `Stripe-Should-Retry`). */
+export function faultHeaders(status: Exclude<FaultStatus, 'reset'>): Record<string, string> {
+  return status === 'lock_timeout' ? { 'Stripe-Should-Retry': 'true' } : {};
+}
 
 export function isFaultStatus(value: unknown): value is FaultStatus {
   return FAULT_STATUSES.includes(value);
 }
 
-/** Error bodies shaped so the SDK raises StripeRateLimitError (429) or StripeAPIError (5xx). */
+/** Error bodies shaped so the SDK raises StripeRateLimitError (429) or StripeAPIError (409, 5xx). */
 export function faultResponseBody(status: Exclude<FaultStatus, 'reset'>): object {
+  if (status === 'lock_timeout') {
+    return {
+      error: {
+        type: 'invalid_request_error',
+        code: 'lock_timeout',
+        message:
+          'This object cannot be accessed right now because another API request or Stripe process is currently accessing it. If you see this error intermittently, retry the request.',
+        doc_url: 'https://stripe.com/docs/error-codes/lock-timeout',
+      },
+    };
+  }
+  if (status === 409) {
+    return {
+      error: {
+        type: 'idempotency_error',
+        message:
+          'There is currently another in-progress request using this Stripe-Idempotency-Key (that probably means you submitted twice, and the other request is still going through).',
+      },
+    };
+  }
   if (status === 429) {
     return {
       error: {
@@ -69,6 +109,7 @@ export class FaultInjector {
       remaining: spec.times ?? (spec.probability === undefined ? 1 : Number.POSITIVE_INFINITY),
       probability: spec.probability ?? 1,
       latencyMs: spec.latencyMs ?? 0,
+      phase: spec.phase ?? 'before',
     });
   }
 

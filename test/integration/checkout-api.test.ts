@@ -143,6 +143,22 @@ describe('POST /checkout-sessions', () => {
     expect(busy.status).toBe(503);
     expect(busy.headers.get('retry-after')).toBe('1');
   });
+
+  // Stripe's API reference (Errors): 409 Conflict is "the request conflicts with another request"; the SDK
+  // raises it as a StripeAPIError (stripe/cjs/Error.js generateV1Error), which must not read as an outage.
+  it('maps a 409 conflict that outlasts the SDK’s retries to 503 with Retry-After, not 502', async () => {
+    const customer = await stack.stripe.customers.create({});
+    stack.stripeStandIn.faults.add({
+      method: 'POST',
+      path: /^\/v1\/checkout\/sessions$/,
+      status: 409,
+      times: 3,
+    });
+    const conflict = await postJson(sessionsUrl(), { customer: customer.id });
+    expect(conflict.status).toBe(503);
+    expect(conflict.json.error.code).toBe('stripe_busy');
+    expect(conflict.headers.get('retry-after')).toBe('1');
+  });
 });
 
 describe('POST /create-checkout-session (the seed’s HTML form)', () => {

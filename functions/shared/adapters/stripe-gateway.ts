@@ -190,6 +190,12 @@ function fromStripeError(error: Stripe.errors.StripeError): StripeRequestFailed 
   const make = (kind: StripeRequestFailed['kind']) =>
     new StripeRequestFailed(kind, error.message, error.code, error.param);
   if (error instanceof Stripe.errors.StripeRateLimitError) return make('rate_limited');
+  // The SDK raises a 409 as a plain StripeAPIError (Error.js generateV1Error maps only 400/401/402/403/404/
+  // 429), and an idempotency_error (a key reused with other parameters, or still in flight) as a 400: both
+  // are a conflict with another request, which the next attempt resolves, not an outage or a bad request.
+  if (error.statusCode === 409 || error instanceof Stripe.errors.StripeIdempotencyError) {
+    return make('conflict');
+  }
   if (error instanceof Stripe.errors.StripeConnectionError || error instanceof Stripe.errors.StripeAPIError) {
     return make('unavailable');
   }
@@ -199,7 +205,6 @@ function fromStripeError(error: Stripe.errors.StripeError): StripeRequestFailed 
   ) {
     return make('misconfigured');
   }
-  if (error.statusCode === 409) return make('conflict');
   if (error.statusCode === 404 || error.code === 'resource_missing') return make('not_found');
   if (error.statusCode !== undefined && error.statusCode >= 500) return make('unavailable');
   return make('invalid_request');
