@@ -143,8 +143,13 @@ export function readTableName(env: Env): string {
 }
 
 export function readCheckoutConfig(env: Env): CheckoutConfig {
-  const successUrl = httpUrl('CHECKOUT_SUCCESS_URL', required(env, 'CHECKOUT_SUCCESS_URL')).toString();
-  const cancelUrl = httpUrl('CHECKOUT_CANCEL_URL', required(env, 'CHECKOUT_CANCEL_URL')).toString();
+  // Checked as URLs but passed on as written: serialising through URL percent-encodes the braces of
+  // `{CHECKOUT_SESSION_ID}` in a path, and Stripe substitutes only the literal template
+  // (https://docs.stripe.com/payments/checkout/custom-success-page).
+  const successUrl = required(env, 'CHECKOUT_SUCCESS_URL');
+  httpUrl('CHECKOUT_SUCCESS_URL', successUrl);
+  const cancelUrl = required(env, 'CHECKOUT_CANCEL_URL');
+  httpUrl('CHECKOUT_CANCEL_URL', cancelUrl);
   const currency = (optional(env, 'CHECKOUT_CURRENCY') ?? 'usd').toLowerCase();
   if (!/^[a-z]{3}$/.test(currency)) {
     throw new ConfigError(

@@ -64,4 +64,16 @@ describe('configuration', () => {
     );
     expect(() => readCheckoutConfig({ ...env, CHECKOUT_CURRENCY: 'euro' })).toThrow(/CHECKOUT_CURRENCY/);
   });
+
+  // Stripe's "Customize redirect behavior" page: Stripe replaces the literal {CHECKOUT_SESSION_ID} in
+  // success_url; an encoded %7BCHECKOUT_SESSION_ID%7D is left alone and a second session_id gets appended.
+  it('keeps {CHECKOUT_SESSION_ID} in a configured success URL’s path as written', () => {
+    const successUrl = 'https://a.example/billing/{CHECKOUT_SESSION_ID}/done';
+    const config = readCheckoutConfig({
+      CHECKOUT_SUCCESS_URL: successUrl,
+      CHECKOUT_CANCEL_URL: 'https://a.example/no',
+    });
+    expect(config.successUrl).toBe(successUrl);
+    expect(withSessionIdParameter(config.successUrl)).toBe(successUrl);
+  });
 });
