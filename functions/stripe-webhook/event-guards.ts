@@ -1,6 +1,7 @@
 import type { StripeMode } from '../shared/config';
 import { ServiceError } from '../shared/errors';
 import { type HttpEvent, mediaType, parseJsonObject } from '../shared/http';
+import { STRIPE_API_VERSION } from '../shared/stripe-api-version';
 
 /**
  * The webhook's checks around the signature, in the order they run: size before anything (so a huge body
@@ -77,4 +78,33 @@ export function checkEventOrigin(stripeEvent: Record<string, unknown>, mode: Str
     return { belongs: false, ignore: 'The event is for a connected account this service does not serve.' };
   }
   return { belongs: true };
+}
+
+/**
+ * An event destination may send thin events (`object: "v2.core.event"`, type `v1.checkout.session.completed`
+ * and so on: only a `related_object` pointer, signed the same way; the SDK types them as
+ * `Stripe.V2.Core.EventNotification`, https://docs.stripe.com/event-destinations#thin-payload). This service
+ * reads the snapshot payload, so a thin event is refused with a 4xx that names the setting, rather than
+ * acknowledged and silently dropped: Stripe then shows the failing deliveries on the destination and retries
+ * them once the setting is fixed.
+ */
+export function checkPayloadStyle(stripeEvent: Record<string, unknown>): ServiceError | undefined {
+  const thin =
+    stripeEvent.object === 'v2.core.event' ||
+    (typeof stripeEvent.type === 'string' && stripeEvent.type.startsWith('v1.'));
+  if (!thin) return undefined;
+  return new ServiceError(
+    400,
+    'thin_event_unsupported',
+    `Thin event ${String(stripeEvent.type)} refused: this endpoint reads snapshot events. In Stripe ` +
+      "(Workbench → Webhooks), set this event destination's payload style to Snapshot, with API version " +
+      `${STRIPE_API_VERSION}.`,
+  );
+}
+
+/** A snapshot event rendered in another API version: processed (the fields read are stable), but said. */
+export function apiVersionMismatch(stripeEvent: Record<string, unknown>): string | undefined {
+  const version = stripeEvent.api_version;
+  if (typeof version !== 'string' || version === STRIPE_API_VERSION) return undefined;
+  return version;
 }

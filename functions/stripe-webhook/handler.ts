@@ -13,7 +13,15 @@ import {
 import { describeError, type Logger } from '../shared/logger';
 import type { EventQueue } from '../shared/ports';
 import type { SecretReader } from '../shared/secrets';
-import { checkBodySize, checkContentType, checkEventOrigin, parseSignedJson } from './event-guards';
+import { STRIPE_API_VERSION } from '../shared/stripe-api-version';
+import {
+  apiVersionMismatch,
+  checkBodySize,
+  checkContentType,
+  checkEventOrigin,
+  checkPayloadStyle,
+  parseSignedJson,
+} from './event-guards';
 import { verifyStripeSignature } from './stripe-signature';
 
 export interface StripeWebhookDeps {
@@ -72,6 +80,18 @@ export function buildStripeWebhookHandler(
     const log = deps.log.child({
       stripeEventId: typeof stripeEvent.id === 'string' ? stripeEvent.id : undefined,
     });
+    const thin = checkPayloadStyle(stripeEvent);
+    if (thin) {
+      log.warn('webhook event refused: thin payload', { code: thin.code, reason: thin.message });
+      return errorResponse(thin);
+    }
+    const otherVersion = apiVersionMismatch(stripeEvent);
+    if (otherVersion) {
+      log.warn('webhook endpoint uses another API version; set it to the pinned one', {
+        apiVersion: otherVersion,
+        expected: STRIPE_API_VERSION,
+      });
+    }
     const origin = checkEventOrigin(stripeEvent, deps.stripeMode);
     if (!origin.belongs && 'reject' in origin) {
       log.warn('webhook event refused', { code: origin.reject.code, reason: origin.reject.message });

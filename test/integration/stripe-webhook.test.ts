@@ -1,3 +1,4 @@
+import type Stripe from 'stripe';
 import { toHttpApiEvent } from '../../dev/http-api/event';
 import type { StoredEvent } from '../../dev/stripe-stand-in';
 import { signPayload } from '../../dev/stripe-stand-in';
@@ -29,6 +30,65 @@ beforeEach(async () => {
 function eventOfType(type: string, object: Record<string, unknown>) {
   return { ...completedEvent, id: `evt_${type.replace(/\W/g, '_')}`, type, data: { object } };
 }
+
+/** A thin event as the pinned SDK types it (V2.Core.Events.*EventNotification, minus its fetch helpers). */
+type ThinNotification = Omit<
+  | Stripe.Events.V1CheckoutSessionCompletedEventNotification
+  | Stripe.Events.V1SetupIntentSucceededEventNotification
+  | Stripe.Events.V1SetupIntentSetupFailedEventNotification,
+  'fetchEvent' | 'fetchRelatedObject' | 'context'
+>;
+
+describe('thin events (event destinations with the thin payload style)', () => {
+  const session = () => completedEvent.data.object as { id: string; setup_intent: string };
+  const thinEvents = (): ThinNotification[] => [
+    {
+      id: 'evt_thin_session',
+      object: 'v2.core.event',
+      type: 'v1.checkout.session.completed',
+      created: new Date().toISOString(),
+      livemode: false,
+      related_object: {
+        id: session().id,
+        type: 'checkout.session',
+        url: `/v1/checkout/sessions/${session().id}`,
+      },
+    },
+    ...(['v1.setup_intent.succeeded', 'v1.setup_intent.setup_failed'] as const).map((type) => ({
+      id: `evt_thin_${type.replace(/\W/g, '_')}`,
+      object: 'v2.core.event' as const,
+      type,
+      created: new Date().toISOString(),
+      livemode: false,
+      related_object: {
+        id: session().setup_intent,
+        type: 'setup_intent',
+        url: `/v1/setup_intents/${session().setup_intent}`,
+      },
+    })),
+  ];
+
+  it.each([0, 1, 2])(
+    'thin event #%i is refused with a 4xx naming the setting, never a silent 200',
+    async (index) => {
+      const event = thinEvents()[index] as ThinNotification;
+      const payload = JSON.stringify(event);
+      // The SDK itself accepts it as a signed thin notification: it is what Stripe would send.
+      const notification = stack.stripe.parseEventNotification(
+        payload,
+        signPayload(payload, stack.stripeStandIn.webhookSecret),
+        stack.stripeStandIn.webhookSecret,
+      );
+      expect(notification.type).toBe(event.type);
+
+      const reply = await deliverSignedEvent(stack.webhookUrl, event, stack.stripeStandIn.webhookSecret);
+      expect(reply.status).toBe(400);
+      expect(reply.json.error.code).toBe('thin_event_unsupported');
+      expect(reply.json.error.message).toMatch(/payload style to Snapshot.*2026-10-28\.endive/);
+      expect(await stack.queueDepth()).toBe(0);
+    },
+  );
+});
 
 describe('Stripe webhook', () => {
   it('a correctly signed checkout.session.completed in setup mode is enqueued once', async () => {
