@@ -124,7 +124,12 @@ export class ApiPipeline {
         this.deps.log.push(entry);
         if (fault.status === 'reset') return { kind: 'reset' };
         entry.status = faultHttpStatus(fault.status);
-        return this.reply(entry.status, faultResponseBody(fault.status), requestId, faultHeaders(fault.status));
+        return this.reply(
+          entry.status,
+          faultResponseBody(fault.status),
+          requestId,
+          faultHeaders(fault.status),
+        );
       }
     }
 
