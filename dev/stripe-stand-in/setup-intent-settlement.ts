@@ -6,8 +6,13 @@ import { sendEvent, type WebhookDelivery } from './webhook-signing';
 export interface SettleSetupIntentOptions {
   /** Webhook endpoint that receives the signed `setup_intent.succeeded` / `setup_intent.setup_failed`. */
   deliverTo?: string;
-  /** Decline code of a failed debit; default `debit_not_authorized`. */
-  failureCode?: string;
+  /**
+   * `last_setup_error.code` of a failed debit; default `debit_not_authorized`. null leaves it out: every
+   * field of `SetupIntent.LastSetupError` is optional in the SDK's declarations.
+   */
+  failureCode?: string | null;
+  /** `last_setup_error.decline_code`, when the bank gave one. */
+  declineCode?: string;
 }
 
 export interface SettledSetupIntent {
@@ -38,9 +43,11 @@ export async function settleSetupIntent(
     setupIntent.status = 'succeeded';
   } else {
     setupIntent.status = 'requires_payment_method';
+    const code = options.failureCode === undefined ? 'debit_not_authorized' : options.failureCode;
     setupIntent.last_setup_error = {
       type: 'invalid_request_error',
-      code: options.failureCode ?? 'debit_not_authorized',
+      ...(code === null ? {} : { code }),
+      ...(options.declineCode === undefined ? {} : { decline_code: options.declineCode }),
       message: 'The customer’s bank did not authorise the debit.',
     };
   }

@@ -130,7 +130,13 @@ export interface StoredSetupIntent extends StripeObjectBase {
   customer: string | null;
   description: string | null;
   flow_directions: null;
-  last_setup_error: { type: string; code: string; message: string } | null;
+  last_setup_error: {
+    type: string;
+    code?: string;
+    decline_code?: string;
+    message: string;
+    payment_method?: StoredPaymentMethod;
+  } | null;
   latest_attempt: null;
   mandate: null;
   next_action: { type: 'use_stripe_sdk'; use_stripe_sdk: Record<string, never> } | null;

@@ -48,6 +48,8 @@ export interface SetupRecord {
   customerDefault?: StepResult;
   subscriptionDefault?: StepResult;
   failureCode?: string;
+  /** The card issuer's or bank's reason (`last_setup_error.decline_code`), when Stripe gives one. */
+  declineCode?: string;
   failureMessage?: string;
   eventId?: string;
   queuedAt?: number;
@@ -84,6 +86,7 @@ export type SetupOutcome =
       customerDefault?: StepResult;
       subscriptionDefault?: StepResult;
       failureCode: string;
+      declineCode?: string;
       failureMessage: string;
     };
 
@@ -145,7 +148,11 @@ export interface SetupIntentSnapshot {
   customerId: string | null;
   paymentMethod: PaymentMethodSummary | null;
   metadata: Record<string, string>;
-  lastErrorCode?: string;
+  /**
+   * Set whenever the last attempt failed. Every field of Stripe's `last_setup_error` is optional
+   * (`SetupIntent.LastSetupError` in the SDK), so a failure may carry no code at all.
+   */
+  lastSetupError?: { code?: string; declineCode?: string; message?: string };
 }
 
 export interface CheckoutSessionSnapshot {

@@ -155,6 +155,35 @@ describe('delayed payment methods', () => {
   });
 });
 
+// The SDK declares every field of SetupIntent.LastSetupError optional: a failure may come without a code.
+describe('a failed attempt whatever Stripe puts in last_setup_error', () => {
+  it.each([
+    [{ failureCode: null }, { status: 'failed', failureCode: 'setup_failed' }],
+    [
+      { failureCode: null, declineCode: 'insufficient_funds' },
+      { status: 'failed', failureCode: 'insufficient_funds', declineCode: 'insufficient_funds' },
+    ],
+    [
+      { failureCode: 'card_declined', declineCode: 'do_not_honor' },
+      { status: 'failed', failureCode: 'card_declined', declineCode: 'do_not_honor' },
+    ],
+  ] as const)('%j is recorded failed, never left pending: %j', async (error, expected) => {
+    const setup = await newSetup();
+    const completed = await completeSession(stack.stripeStandIn, setup.sessionId, {
+      setupIntentStatus: 'processing',
+    });
+    await stack.stripeStandIn.settleSetupIntent(completed.setupIntent.id, 'failed', {
+      deliverTo: stack.webhookUrl,
+      ...error,
+    });
+    await stack.drainQueue({ retryDelaySeconds: 0 });
+    expect((await statusOf(setup.sessionId)).processing).toEqual({
+      ...expected,
+      updatedAt: expect.any(String),
+    });
+  });
+});
+
 describe('a failed attempt is not the end of the setup', () => {
   it('a refused method (setup_failed), then a good one in the same session, still becomes the default', async () => {
     const setup = await newSetup();

@@ -58,7 +58,7 @@ describe('planDefaultPaymentMethod', () => {
   it.each([
     [intent({ status: 'canceled' }), 'setup_intent_canceled'],
     [
-      intent({ status: 'requires_payment_method', lastErrorCode: 'debit_not_authorized' }),
+      intent({ status: 'requires_payment_method', lastSetupError: { code: 'debit_not_authorized' } }),
       'debit_not_authorized',
     ],
     [intent({ paymentMethod: null }), 'payment_method_missing'],

@@ -46,6 +46,7 @@ const OUTCOME_DETAILS = [
   'customerDefault',
   'subscriptionDefault',
   'failureCode',
+  'declineCode',
   'failureMessage',
 ] as const;
 
@@ -255,6 +256,7 @@ function toRecord(setupIntentId: string, item: Record<string, AttributeValue>): 
     'paymentMethodId',
     'setupIntentStatus',
     'failureCode',
+    'declineCode',
   ] as const) {
     const value = text(name);
     if (value) record[name] = value;

@@ -161,7 +161,14 @@ function toSetupIntentSnapshot(value: string | Stripe.SetupIntent | null): Setup
     paymentMethod: toPaymentMethodSummary(value.payment_method),
     metadata: { ...(value.metadata ?? {}) },
   };
-  if (value.last_setup_error?.code) snapshot.lastErrorCode = value.last_setup_error.code;
+  const error = value.last_setup_error;
+  if (error) {
+    snapshot.lastSetupError = {
+      ...(error.code ? { code: error.code } : {}),
+      ...(error.decline_code ? { declineCode: error.decline_code } : {}),
+      ...(error.message ? { message: error.message } : {}),
+    };
+  }
   return snapshot;
 }
 

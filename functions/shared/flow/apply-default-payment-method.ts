@@ -135,14 +135,16 @@ export function planDefaultPaymentMethod(intent: SetupIntentSnapshot): DefaultPa
   // A failed attempt (setup_intent.setup_failed: a declined card, a refused debit) sends the SetupIntent back
   // to requires_payment_method with an error. Recorded as failed, but not for good: the customer may still
   // complete the same session with another method, and that later event must be able to claim it again.
-  if (intent.status === 'requires_payment_method' && intent.lastErrorCode) {
+  if (intent.status === 'requires_payment_method' && intent.lastSetupError) {
+    const { code, declineCode } = intent.lastSetupError;
     return {
       status: 'skip',
       outcome: {
         status: 'failed',
         ...(customerId ? { customerId } : {}),
         setupIntentStatus: intent.status,
-        failureCode: intent.lastErrorCode,
+        failureCode: code ?? declineCode ?? 'setup_failed',
+        ...(declineCode ? { declineCode } : {}),
         failureMessage: 'Setting up the payment method failed.',
       },
     };

@@ -23,6 +23,7 @@ export interface SetupStatus {
   processing: {
     status: SetupRecord['status'] | 'not_started';
     failureCode?: string;
+    declineCode?: string;
     updatedAt?: string;
   };
 }
@@ -82,6 +83,7 @@ export async function getSetupStatus(
           status: record.status,
           updatedAt: record.updatedAt,
           ...(record.failureCode ? { failureCode: record.failureCode } : {}),
+          ...(record.declineCode ? { declineCode: record.declineCode } : {}),
         }
       : { status: 'not_started' },
   };
