@@ -65,6 +65,11 @@ export interface StoredSubscription extends StripeObjectBase {
   ended_at: number | null;
   items: { object: 'list'; data: SubscriptionItem[]; has_more: boolean; url: string };
   latest_invoice: string | null;
+  payment_settings: {
+    payment_method_options: null;
+    payment_method_types: string[] | null;
+    save_default_payment_method: 'off' | 'on_subscription';
+  };
   start_date: number;
   status: 'active' | 'past_due' | 'unpaid' | 'canceled';
   trial_end: number | null;

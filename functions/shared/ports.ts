@@ -172,12 +172,17 @@ export interface CreateSetupSessionParams {
   successUrl: string;
   cancelUrl: string;
   currency: string;
+  /** Only these method types are offered (Checkout's `allowed_payment_method_types` filter). */
+  allowedPaymentMethodTypes?: string[];
 }
 
 export interface SubscriptionSnapshot {
   id: string;
   customerId: string;
   status: string;
+  currency: string;
+  /** `payment_settings.payment_method_types`: what the subscription's invoices may be paid with, if set. */
+  paymentMethodTypes: string[] | null;
 }
 
 export interface InvoicePayment {

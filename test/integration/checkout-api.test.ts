@@ -144,6 +144,31 @@ describe('POST /checkout-sessions', () => {
     expect(busy.headers.get('retry-after')).toBe('1');
   });
 
+  // "Set up future payments" (Checkout): the methods offered follow the session's currency, and a
+  // subscription's invoices can be paid only with its payment_settings.payment_method_types when set.
+  it('a session for a EUR subscription is in EUR and offers only the methods the subscription accepts', async () => {
+    const customer = await stack.stripe.customers.create({});
+    const subscription = await stack.stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: 'price_basic' }],
+      currency: 'eur',
+      payment_settings: { payment_method_types: ['card', 'sepa_debit'] },
+    });
+    const reply = await postJson(sessionsUrl(), { customer: customer.id, subscription: subscription.id });
+    expect(reply.status).toBe(201);
+    const session = await stack.stripe.checkout.sessions.retrieve(reply.json.id);
+    expect(session.currency).toBe('eur');
+    expect(session.allowed_payment_method_types).toEqual(['card', 'sepa_debit']);
+
+    const mismatch = await postJson(sessionsUrl(), {
+      customer: customer.id,
+      subscription: subscription.id,
+      currency: 'usd',
+    });
+    expect(mismatch.status).toBe(400);
+    expect(mismatch.json.error.code).toBe('currency_mismatch');
+  });
+
   // Stripe's API reference (Errors): 409 Conflict is "the request conflicts with another request"; the SDK
   // raises it as a StripeAPIError (stripe/cjs/Error.js generateV1Error), which must not read as an outage.
   it('maps a 409 conflict that outlasts the SDK’s retries to 503 with Retry-After, not 502', async () => {

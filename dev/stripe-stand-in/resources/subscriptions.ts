@@ -8,6 +8,7 @@ import {
   nullableString,
   optionalInteger,
   optionalString,
+  optionalStringArray,
   requiredString,
 } from '../params';
 import type { ApiRoute } from '../router';
@@ -64,6 +65,19 @@ function applyCancellationDetails(subscription: StoredSubscription, value: FormV
   if (feedback !== undefined) subscription.cancellation_details.feedback = feedback;
 }
 
+function paymentSettingsFrom(value: FormValue | undefined): StoredSubscription['payment_settings'] {
+  const settings = typeof value === 'object' && !Array.isArray(value) ? value : {};
+  const types = optionalStringArray(settings, 'payment_method_types');
+  return {
+    payment_method_options: null,
+    payment_method_types: types && types.length > 0 ? types : null,
+    save_default_payment_method:
+      optionalString(settings, 'save_default_payment_method') === 'on_subscription'
+        ? 'on_subscription'
+        : 'off',
+  };
+}
+
 export const subscriptionRoutes: readonly ApiRoute[] = [
   {
     method: 'POST',
@@ -75,6 +89,12 @@ export const subscriptionRoutes: readonly ApiRoute[] = [
       metadata: 'metadata',
       description: 'string',
       currency: 'string',
+      payment_settings: {
+        object: {
+          payment_method_types: { arrayOf: 'string' },
+          save_default_payment_method: { enum: ['off', 'on_subscription'] },
+        },
+      },
     },
     handle({ params, store, livemode }) {
       const customer = store.requireLiveCustomer(requiredString(params, 'customer'), 'customer');
@@ -108,6 +128,7 @@ export const subscriptionRoutes: readonly ApiRoute[] = [
         latest_invoice: null,
         livemode,
         metadata: applyMetadata({}, params.metadata),
+        payment_settings: paymentSettingsFrom(params.payment_settings),
         start_date: created,
         status: 'active',
         trial_end: null,

@@ -25,6 +25,12 @@ export function createStripeGateway(stripeClient: () => Promise<Stripe>): Stripe
           // carries the customer too, so the webhook knows whose setup it is from the event alone.
           setup_intent_data: { metadata },
           metadata,
+          ...(params.allowedPaymentMethodTypes
+            ? {
+                allowed_payment_method_types:
+                  params.allowedPaymentMethodTypes as Stripe.Checkout.SessionCreateParams.AllowedPaymentMethodType[],
+              }
+            : {}),
         });
         if (!session.url)
           throw new StripeRequestFailed('invalid_request', 'Stripe returned a session without a URL');
@@ -39,6 +45,8 @@ export function createStripeGateway(stripeClient: () => Promise<Stripe>): Stripe
           id: subscription.id,
           customerId: idOf(subscription.customer) ?? '',
           status: subscription.status,
+          currency: subscription.currency,
+          paymentMethodTypes: subscription.payment_settings?.payment_method_types ?? null,
         };
       }),
 

@@ -1,6 +1,6 @@
 import type { CheckoutConfig } from '../config';
 import { ServiceError, StripeRequestFailed } from '../errors';
-import type { StripeGateway } from '../ports';
+import type { StripeGateway, SubscriptionSnapshot } from '../ports';
 
 export interface CheckoutSessionRequest {
   customerId: string;
@@ -27,23 +27,51 @@ export async function createCheckoutSession(
   deps: CreateCheckoutSessionDeps,
   request: CheckoutSessionRequest,
 ): Promise<{ id: string; url: string }> {
-  if (request.subscriptionId) {
-    await assertSubscriptionBelongsTo(deps.stripe, request.subscriptionId, request.customerId);
-  }
+  const subscription = request.subscriptionId
+    ? await subscriptionOf(deps.stripe, request.subscriptionId, request.customerId)
+    : undefined;
   return deps.stripe.createSetupSession({
     customerId: request.customerId,
     subscriptionId: request.subscriptionId,
     successUrl: withSessionIdParameter(request.successUrl ?? deps.checkout.successUrl),
     cancelUrl: request.cancelUrl ?? deps.checkout.cancelUrl,
-    currency: request.currency ?? deps.checkout.currency,
+    ...(subscription
+      ? methodsFor(subscription, request.currency)
+      : { currency: request.currency ?? deps.checkout.currency }),
   });
 }
 
-async function assertSubscriptionBelongsTo(
+/**
+ * A setup for a subscription collects a method that subscription can charge. Checkout in setup mode offers
+ * the methods that fit the session's currency (SEPA Debit only in EUR, Bacs only in GBP: "Set up future
+ * payments", https://docs.stripe.com/payments/save-and-reuse?platform=checkout), so the session takes the
+ * subscription's currency, and, when its `payment_settings.payment_method_types` restricts what its invoices
+ * may be paid with, only those types — otherwise a method the subscription cannot use could be saved and
+ * made the customer's default before Stripe refuses it on the subscription.
+ */
+function methodsFor(
+  subscription: SubscriptionSnapshot,
+  requestedCurrency: string | undefined,
+): { currency: string; allowedPaymentMethodTypes?: string[] } {
+  if (requestedCurrency && requestedCurrency.toLowerCase() !== subscription.currency) {
+    throw new ServiceError(
+      400,
+      'currency_mismatch',
+      `Subscription ${subscription.id} is billed in ${subscription.currency}, not ${requestedCurrency.toLowerCase()}.`,
+    );
+  }
+  const types = subscription.paymentMethodTypes;
+  return {
+    currency: subscription.currency,
+    ...(types && types.length > 0 ? { allowedPaymentMethodTypes: types } : {}),
+  };
+}
+
+async function subscriptionOf(
   stripe: StripeGateway,
   subscriptionId: string,
   customerId: string,
-) {
+): Promise<SubscriptionSnapshot> {
   const subscription = await stripe.retrieveSubscription(subscriptionId).catch((error: unknown) => {
     if (error instanceof StripeRequestFailed && error.kind === 'not_found') {
       throw new ServiceError(404, 'subscription_not_found', `Subscription ${subscriptionId} does not exist.`);
@@ -64,6 +92,7 @@ async function assertSubscriptionBelongsTo(
       `Subscription ${subscriptionId} is ${subscription.status}.`,
     );
   }
+  return subscription;
 }
 
 /**
