@@ -6,7 +6,7 @@ const USAGE = `npm run soak -- [--sessions 1000] [--deliveries 5] [--faults 0.1]
 
 Runs the duplicate storm on the local stack (stand-ins only, no network): every session completed, each
 delivered several times at once (half through the signed webhook, half through the status path), Stripe
-failing a share of requests, one worker process killed mid-setup. Prints what Stripe saw.
+failing a share of requests (429 rate_limit, 429 lock_timeout, 500, dropped connections), one worker process killed mid-setup. Prints what Stripe saw.
 
   --sessions <n>     setups (default 1000)
   --deliveries <n>   deliveries per setup (default 5)

@@ -12,6 +12,7 @@ import {
 import { decodeForm, FormDecodeError, type Params } from './form-encoding';
 import type { IdempotencyStore } from './idempotency';
 import { newId } from './ids';
+import type { ObjectLocks } from './object-locks';
 import { optionalStringArray, validateParams } from './params';
 import type { RateLimitWindow } from './rate-limit';
 import type { Router } from './router';
@@ -37,6 +38,8 @@ export interface StandInRequestLogEntry {
   fault?: FaultStatus;
   /** Set when the rate limit (`setRateLimit`) refused the request with a 429. */
   rateLimited?: true;
+  /** Set when another in-flight write held the object's lock: Stripe's 429 `lock_timeout`. */
+  lockTimeout?: true;
   requestId: string;
 }
 
@@ -59,6 +62,7 @@ export interface ApiPipelineDependencies {
   idempotency: IdempotencyStore;
   log: StandInRequestLogEntry[];
   rateLimit: RateLimitWindow;
+  locks: ObjectLocks;
   baseUrl(): string;
   latencyMs(): number;
 }
@@ -159,6 +163,7 @@ export class ApiPipeline {
     const extraHeaders: Record<string, string> =
       idempotencyKey === undefined ? {} : { 'Idempotency-Key': idempotencyKey };
     let reservedKey: string | undefined;
+    let releaseLock: (() => void) | undefined;
     let response: ApiResponse & { kind: 'reply' };
     try {
       const params = decodeParams(request);
@@ -192,6 +197,18 @@ export class ApiPipeline {
         }
         reservedKey = idempotencyKey;
       }
+      const lockKey = this.deps.locks.lockKeyOf(request.method, request.path, this.deps.store);
+      if (lockKey !== undefined) {
+        releaseLock = this.deps.locks.tryAcquire(lockKey);
+        if (releaseLock === undefined) {
+          if (reservedKey !== undefined) this.deps.idempotency.abandon(reservedKey);
+          entry.lockTimeout = true;
+          return this.reply(429, faultResponseBody('lock_timeout'), requestId, {
+            ...extraHeaders,
+            ...faultHeaders('lock_timeout'),
+          });
+        }
+      }
       // Latency is spent after reserving the key, so a concurrent duplicate sees the 409 Stripe gives.
       await this.addedLatency();
       validateParams(params, match.route.params);
@@ -215,6 +232,8 @@ export class ApiPipeline {
         reservedKey = undefined;
       }
       response = this.reply(failure.status, { error: failure.body }, requestId, extraHeaders);
+    } finally {
+      releaseLock?.();
     }
     if (reservedKey !== undefined) {
       this.deps.idempotency.complete(reservedKey, {

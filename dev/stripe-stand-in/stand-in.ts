@@ -10,6 +10,7 @@ import { handleControlRequest } from './control-routes';
 import { FaultInjector } from './faults';
 import { handleHostedCheckout } from './hosted-checkout';
 import { IdempotencyStore } from './idempotency';
+import { ObjectLocks } from './object-locks';
 import { RateLimitWindow } from './rate-limit';
 import { checkoutSessionRoutes } from './resources/checkout-sessions';
 import { customerRoutes } from './resources/customers';
@@ -125,6 +126,7 @@ class RunningStandIn implements StripeStandIn {
       idempotency: this.idempotency,
       log: this.requests,
       rateLimit: this.rateLimit,
+      locks: new ObjectLocks(),
       baseUrl: () => this.url,
       latencyMs: () => this.latencyMs,
     });

@@ -12,7 +12,7 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 
 describe('exactly one effect per setup, at scale', () => {
-  it('200 sessions × 3 concurrent deliveries (half via the status path), 10 % Stripe faults, a worker killed mid-setup', async () => {
+  it('200 sessions × 3 concurrent deliveries (half via the status path), 10 % Stripe faults (lock_timeout among them), a worker killed mid-setup', async () => {
     const report = await runDuplicateStorm(stack, {
       sessions: 200,
       deliveriesPerSession: 3,

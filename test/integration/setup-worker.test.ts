@@ -46,6 +46,21 @@ function sqsRecord(messageId: string, body: string): SQSRecord {
 }
 
 describe('setup worker', () => {
+  // Stripe locks a customer with its subscriptions; concurrent writes to both can answer 429 lock_timeout
+  // (https://docs.stripe.com/rate-limits#object-lock-timeouts). The stand-in holds that lock while it serves.
+  it('the customer and subscription updates never contend for the customer’s lock', async () => {
+    const { customer, subscription, completion } = await completedSession();
+    await deliverSignedEvent(stack.webhookUrl, completion.event, stack.stripeStandIn.webhookSecret);
+    stack.stripeStandIn.clearRequests();
+    stack.stripeStandIn.setLatency(40);
+    await stack.drainQueue({ retryDelaySeconds: 0 });
+    expect(stack.stripeStandIn.requests.filter((request) => request.lockTimeout)).toEqual([]);
+    expect(await defaultsOf(stack.stripe, customer.id, subscription.id)).toEqual({
+      customerDefault: completion.paymentMethod.id,
+      subscriptionDefault: completion.paymentMethod.id,
+    });
+  });
+
   it('the same event delivered 5 times, 3 of them at once, updates the customer and subscription once each', async () => {
     const { customer, subscription, completion } = await completedSession();
     const deliver = () =>

@@ -67,8 +67,14 @@ export async function runDuplicateStorm(stack: ServiceStack, options: StormOptio
     /^\/v1\/subscriptions\//,
     /^\/v1\/checkout\//,
   ]) {
-    for (const status of [429, 500, 'reset'] as const) {
-      stack.stripeStandIn.faults.add({ path: route, status, probability: options.faultProbability / 3 });
+    // lock_timeout: Stripe's 429 for an object another request holds (docs.stripe.com/error-codes/lock-timeout).
+    const statuses = [429, 500, 'reset', 'lock_timeout'] as const;
+    for (const status of statuses) {
+      stack.stripeStandIn.faults.add({
+        path: route,
+        status,
+        probability: options.faultProbability / statuses.length,
+      });
     }
   }
 

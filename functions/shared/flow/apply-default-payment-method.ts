@@ -215,7 +215,13 @@ async function applyPlan(
 
   const todo = steps.filter(({ step }) => step === 'todo');
   if (todo.length > 0 && plan.attach) await stripe.attachPaymentMethod(plan.paymentMethodId, plan.customerId);
-  const results = await Promise.allSettled(todo.map(({ target }) => setDefault(deps, target, owner)));
+  const results = await oneAfterAnother(
+    todo.map(
+      ({ target }) =>
+        () =>
+          setDefault(deps, target, owner),
+    ),
+  );
   const failure = worstFailure(results);
 
   const resultOf = (kind: DefaultTarget['kind']): StepResult | undefined => {
@@ -282,6 +288,25 @@ async function setDefault(
   deps.log.warn('a newer setup became the default meanwhile; restoring it', { target: target.kind });
   if (newer) await update(newer.paymentMethodId);
   return 'superseded';
+}
+
+/**
+ * The customer update and the subscription update run one after the other, never at once: Stripe locks a
+ * customer together with its subscriptions, and two concurrent writes to them can fail with 429
+ * `lock_timeout` (https://docs.stripe.com/rate-limits#object-lock-timeouts). A transient failure stops the
+ * sequence (the redelivery redoes what is left); a permanent one does not, so the other default still moves.
+ */
+async function oneAfterAnother<T>(steps: (() => Promise<T>)[]): Promise<PromiseSettledResult<T>[]> {
+  const results: PromiseSettledResult<T>[] = [];
+  for (const step of steps) {
+    try {
+      results.push({ status: 'fulfilled', value: await step() });
+    } catch (reason) {
+      results.push({ status: 'rejected', reason });
+      if (!(reason instanceof StripeRequestFailed) || reason.retryable) break;
+    }
+  }
+  return results;
 }
 
 /**
