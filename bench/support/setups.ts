@@ -1,6 +1,7 @@
 import type { StoredEvent } from '../../dev/stripe-stand-in';
 import { wireCheckoutApi } from '../../functions/checkout-api/wiring';
 import { wireStripeWebhook } from '../../functions/stripe-webhook/wiring';
+import { customerlessSetupSession } from '../../test/support/checkout';
 import { mapLimit } from './concurrency';
 import { createSessionEvent, signedWebhookEvent } from './http-events';
 import type { BenchStandIns } from './stand-ins';
@@ -31,14 +32,24 @@ export async function completedSetups(
       customer: customer.id,
       items: [{ price: 'price_basic' }],
     });
-    const created = await checkoutApi(createSessionEvent(customer.id, subscription.id));
-    if (created.statusCode !== 201)
-      throw new Error(`session API answered ${created.statusCode}: ${created.body}`);
-    const sessionId = (JSON.parse(created.body ?? '{}') as { id: string }).id;
+    const sessionId = options.withoutCustomer
+      ? (await customerlessSetupSession(stripe, customer.id, subscription.id)).id
+      : await sessionFromApi(checkoutApi, customer.id, subscription.id);
     // The default test card: never declined.
-    const completion = await stripeStandIn.completeCheckoutSession(sessionId, options);
+    const completion = await stripeStandIn.completeCheckoutSession(sessionId);
     return { customerId: customer.id, subscriptionId: subscription.id, sessionId, event: completion.event };
   });
+}
+
+async function sessionFromApi(
+  checkoutApi: ReturnType<typeof wireCheckoutApi>,
+  customerId: string,
+  subscriptionId: string,
+): Promise<string> {
+  const created = await checkoutApi(createSessionEvent(customerId, subscriptionId));
+  if (created.statusCode !== 201)
+    throw new Error(`session API answered ${created.statusCode}: ${created.body}`);
+  return (JSON.parse(created.body ?? '{}') as { id: string }).id;
 }
 
 /** Delivers each setup's event to the real webhook handler, which queues it on `queueUrl`. */

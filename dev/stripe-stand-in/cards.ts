@@ -5,9 +5,20 @@ export interface TestCard {
   brand: 'visa' | 'mastercard' | 'amex' | 'discover' | 'unknown';
   last4: string;
   funding: 'credit' | 'debit';
+  /** The number without spaces, which decides how the card behaves. */
+  number: string;
 }
 
-const DECLINED_NUMBER = '4000000000000002';
+/**
+ * Stripe's test cards (https://docs.stripe.com/testing#cards, #declined-payments, #authentication-and-setup):
+ * 4242… succeeds; 4000 0000 0000 0002 is declined (`card_declined`, `generic_decline`); 4000 0000 0000 0341
+ * can be saved, but charging it fails; 4000 0025 0000 3155 asks for authentication when it is set up, and
+ * then succeeds off-session.
+ */
+export const SUCCEEDING_TEST_CARD = '4242424242424242';
+export const DECLINED_NUMBER = '4000000000000002';
+export const FAILS_WHEN_CHARGED_NUMBER = '4000000000000341';
+export const REQUIRES_AUTHENTICATION_NUMBER = '4000002500003155';
 const DEBIT_NUMBERS = new Set(['4000056655665556', '5200828282828210']);
 
 /** Test card tokens Stripe accepts in test mode, mapped to the card number they stand for. */
@@ -19,6 +30,7 @@ export const TEST_TOKENS: Readonly<Record<string, string>> = {
   tok_amex: '378282246310005',
   tok_discover: '6011111111111117',
   tok_chargeDeclined: DECLINED_NUMBER,
+  tok_chargeCustomerFail: FAILS_WHEN_CHARGED_NUMBER,
 };
 
 /** Stripe's `pm_card_*` test PaymentMethods: attaching one yields a fresh PaymentMethod. */
@@ -29,6 +41,7 @@ export const TEST_PAYMENT_METHODS: Readonly<Record<string, string>> = {
   pm_card_amex: '378282246310005',
   pm_card_discover: '6011111111111117',
   pm_card_chargeDeclined: DECLINED_NUMBER,
+  pm_card_chargeCustomerFail: FAILS_WHEN_CHARGED_NUMBER,
 };
 
 function brandOf(number: string): TestCard['brand'] {
@@ -45,6 +58,7 @@ export function testCardFromNumber(rawNumber: string): TestCard {
     brand: brandOf(number),
     last4: number.slice(-4),
     funding: DEBIT_NUMBERS.has(number) ? 'debit' : 'credit',
+    number,
   };
 }
 

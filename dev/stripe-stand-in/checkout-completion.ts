@@ -1,22 +1,41 @@
-import { testCardFromNumber } from './cards';
+import { createBankPaymentMethod } from './bank-debits';
+import {
+  DECLINED_NUMBER,
+  REQUIRES_AUTHENTICATION_NUMBER,
+  SUCCEEDING_TEST_CARD,
+  testCardFromNumber,
+} from './cards';
 import { invalidRequest, resourceMissing } from './errors';
+import { newId, nowSeconds } from './ids';
 import { sessionFromPath } from './resources/checkout-sessions';
 import { checkAttachable, createCardPaymentMethod } from './resources/payment-methods';
 import type { StandInStore } from './store';
-import type { StoredCheckoutSession, StoredEvent, StoredPaymentMethod, StoredSetupIntent } from './types';
+import type {
+  SetupError,
+  StoredCheckoutSession,
+  StoredEvent,
+  StoredPaymentMethod,
+  StoredSetupAttempt,
+  StoredSetupIntent,
+} from './types';
 import { sendEvent, type WebhookDelivery } from './webhook-signing';
 
-/** Stripe's generic-decline test card: completing with it changes nothing and reports the decline. */
-export const DECLINED_TEST_CARD = '4000000000000002';
-export const DEFAULT_TEST_CARD = '4242424242424242';
+/** Stripe's generic-decline test card: the attempt fails and the session stays open for another. */
+export const DECLINED_TEST_CARD = DECLINED_NUMBER;
+export const DEFAULT_TEST_CARD = SUCCEEDING_TEST_CARD;
 
 export interface CompleteSessionOptions<Card extends string = string> {
   /** Test card number; default 4242424242424242. Exactly `DECLINED_TEST_CARD` is declined. */
   card?: Card;
-  /** Default 'succeeded'. */
+  /**
+   * A bank debit instead of a card: `processing` is SEPA Debit waiting for the bank, `requires_action` a US
+   * bank account waiting for micro-deposit verification (`next_action.verify_with_microdeposits`). Either
+   * way the session completes and `settleSetupIntent` later brings the bank's answer. Default: the card's own
+   * outcome.
+   */
   setupIntentStatus?: 'succeeded' | 'processing' | 'requires_action';
-  /** Leave the SetupIntent and PaymentMethod without a customer even if the session has one. */
-  withoutCustomer?: boolean;
+  /** With 4000 0025 0000 3155: whether the customer completes the 3D Secure challenge; default yes. */
+  authentication?: 'completed' | 'failed';
   /** Webhook endpoint that receives the signed `checkout.session.completed` event. */
   deliverTo?: string;
 }
@@ -26,15 +45,21 @@ export interface CompletedSession {
   session: StoredCheckoutSession;
   setupIntent: StoredSetupIntent;
   paymentMethod: StoredPaymentMethod;
+  /** `checkout.session.completed`. */
   event: StoredEvent;
+  /** Every event this completion caused, in the order Stripe created them. */
+  events: StoredEvent[];
   delivery?: WebhookDelivery;
 }
 
 export interface DeclinedSession {
   declined: true;
-  code: 'card_declined';
-  declineCode: 'generic_decline';
+  code: string;
+  declineCode?: string;
   message: string;
+  setupIntent: StoredSetupIntent;
+  /** `setup_intent.setup_failed`. */
+  event: StoredEvent;
 }
 
 export type CompleteSessionResult = CompletedSession | DeclinedSession;
@@ -50,9 +75,16 @@ export type CompletionFor<Card extends string> = typeof DECLINED_TEST_CARD exten
   : CompletedSession;
 
 /**
- * What a customer finishing a setup-mode Checkout page causes: a card PaymentMethod, the
- * SetupIntent confirmed with it (and attached to the session's customer, as Checkout does), the
- * session completed, and the events Stripe emits for that, `checkout.session.completed` last.
+ * One customer's submission on a setup-mode Checkout page, and what Stripe records for it
+ * (https://docs.stripe.com/payments/checkout/save-and-reuse, https://docs.stripe.com/api/events/types):
+ * - a card that works: the PaymentMethod attached to the session's customer (`payment_method.attached`),
+ *   a succeeded SetupAttempt, `setup_intent.succeeded`, the session complete (`checkout.session.completed`);
+ * - a declined card: a failed SetupAttempt, the SetupIntent back in `requires_payment_method` with
+ *   `last_setup_error` (`setup_intent.setup_failed`), the session still open for another attempt;
+ * - a card that asks for authentication: `setup_intent.requires_action` first, then as above once the
+ *   challenge is passed, or `setup_failed` (`setup_intent_authentication_failure`) if it is not;
+ * - a bank debit: the session completes while the SetupIntent is still `processing`/`requires_action`.
+ * A session without a customer leaves the SetupIntent and the PaymentMethod without one, as Stripe does.
  */
 export async function completeCheckoutSession(
   store: StandInStore,
@@ -71,37 +103,74 @@ export async function completeCheckoutSession(
   }
   const setupIntent = store.setupIntents.get(session.setup_intent);
   if (setupIntent === undefined) throw resourceMissing('setupintent', session.setup_intent, 'setup_intent');
+  const customer = session.customer === null ? undefined : store.customers.get(session.customer);
+  const email = customer?.email ?? session.customer_email ?? 'customer@example.com';
+  const events: StoredEvent[] = [];
+  const record = (type: string, object: object) => {
+    events.push(store.recordEvent(type, object, session.livemode));
+  };
+
+  const bank = options.setupIntentStatus === 'processing' || options.setupIntentStatus === 'requires_action';
   const card = testCardFromNumber(options.card ?? DEFAULT_TEST_CARD);
-  // Only the exact number counts, so that `CompletionFor` can tell declines apart by type.
-  if (options.card === DECLINED_TEST_CARD) {
-    return {
-      declined: true,
+  const paymentMethod = bank
+    ? createBankPaymentMethod(
+        store,
+        options.setupIntentStatus === 'processing' ? 'sepa_debit' : 'us_bank_account',
+        session.livemode,
+        email,
+      )
+    : createCardPaymentMethod(store, card, session.livemode, { billing: { email } });
+
+  if (!bank && card.number === REQUIRES_AUTHENTICATION_NUMBER) {
+    setupIntent.status = 'requires_action';
+    setupIntent.payment_method = paymentMethod.id;
+    setupIntent.next_action = { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect' } };
+    record('setup_intent.requires_action', setupIntent);
+    setupIntent.next_action = null;
+    if (options.authentication === 'failed') {
+      return failAttempt(store, setupIntent, paymentMethod, record, {
+        type: 'invalid_request_error',
+        code: 'setup_intent_authentication_failure',
+        message:
+          'We are unable to authenticate your payment method. Please choose a different payment method and try again.',
+      });
+    }
+  }
+  if (!bank && card.number === DECLINED_NUMBER) {
+    return failAttempt(store, setupIntent, paymentMethod, record, {
+      type: 'card_error',
       code: 'card_declined',
-      declineCode: 'generic_decline',
+      decline_code: 'generic_decline',
       message: 'Your card was declined.',
-    };
+    });
   }
 
-  const customer =
-    session.customer === null || options.withoutCustomer === true
-      ? undefined
-      : store.customers.get(session.customer);
-  const paymentMethod = createCardPaymentMethod(store, card, session.livemode, {
-    billing: { email: customer?.email ?? session.customer_email ?? 'customer@example.com' },
-  });
-  if (customer !== undefined) {
-    checkAttachable(store, paymentMethod, customer.id);
-    paymentMethod.customer = customer.id;
-    store.recordEvent('payment_method.attached', paymentMethod, session.livemode);
-  }
-
-  const status = options.setupIntentStatus ?? 'succeeded';
+  const status = bank ? (options.setupIntentStatus ?? 'processing') : 'succeeded';
+  newAttempt(store, setupIntent, paymentMethod, status, null);
   setupIntent.payment_method = paymentMethod.id;
-  setupIntent.customer = customer?.id ?? null;
+  setupIntent.last_setup_error = null;
   setupIntent.status = status;
   setupIntent.next_action =
-    status === 'requires_action' ? { type: 'use_stripe_sdk', use_stripe_sdk: {} } : null;
-  if (status !== 'processing') store.recordEvent(`setup_intent.${status}`, setupIntent, session.livemode);
+    status === 'requires_action'
+      ? {
+          type: 'verify_with_microdeposits',
+          verify_with_microdeposits: {
+            arrives_at: nowSeconds() + 2 * 24 * 60 * 60,
+            hosted_verification_url: `https://payments.stripe.com/microdeposit/${setupIntent.id}`,
+            microdeposit_type: 'descriptor_code',
+          },
+        }
+      : null;
+  if (status === 'succeeded') {
+    if (customer !== undefined) {
+      checkAttachable(store, paymentMethod, customer.id);
+      paymentMethod.customer = customer.id;
+      record('payment_method.attached', paymentMethod);
+    }
+    record('setup_intent.succeeded', setupIntent);
+  } else if (status === 'requires_action') {
+    record('setup_intent.requires_action', setupIntent);
+  }
 
   session.status = 'complete';
   session.url = null;
@@ -113,9 +182,69 @@ export async function completeCheckoutSession(
     tax_exempt: 'none',
     tax_ids: [],
   };
-  const event = store.recordEvent('checkout.session.completed', session, session.livemode);
-  const result: CompletedSession = { declined: false, session, setupIntent, paymentMethod, event };
+  record('checkout.session.completed', session);
+  const event = events.at(-1) as StoredEvent;
+  const result: CompletedSession = { declined: false, session, setupIntent, paymentMethod, event, events };
   if (options.deliverTo !== undefined)
     result.delivery = await sendEvent(event, options.deliverTo, webhookSecret);
   return result;
+}
+
+function failAttempt(
+  store: StandInStore,
+  setupIntent: StoredSetupIntent,
+  paymentMethod: StoredPaymentMethod,
+  record: (type: string, object: object) => void,
+  error: SetupError,
+): DeclinedSession {
+  const setupError: SetupError = {
+    ...error,
+    payment_method: paymentMethod,
+    payment_method_type: paymentMethod.type,
+  };
+  newAttempt(store, setupIntent, paymentMethod, 'failed', setupError);
+  setupIntent.status = 'requires_payment_method';
+  setupIntent.payment_method = null;
+  setupIntent.next_action = null;
+  setupIntent.last_setup_error = setupError;
+  record('setup_intent.setup_failed', setupIntent);
+  const event = [...store.events.values()].at(-1) as StoredEvent;
+  return {
+    declined: true,
+    code: error.code ?? 'setup_failed',
+    ...(error.decline_code ? { declineCode: error.decline_code } : {}),
+    message: error.message ?? 'The payment method could not be set up.',
+    setupIntent,
+    event,
+  };
+}
+
+/** Records a SetupAttempt and makes it the SetupIntent's `latest_attempt`. */
+export function newAttempt(
+  store: StandInStore,
+  setupIntent: StoredSetupIntent,
+  paymentMethod: StoredPaymentMethod,
+  status: StoredSetupAttempt['status'],
+  setupError: SetupError | null,
+): StoredSetupAttempt {
+  const attempt: StoredSetupAttempt = {
+    id: newId('setatt'),
+    object: 'setup_attempt',
+    application: null,
+    created: nowSeconds(),
+    customer: setupIntent.customer,
+    customer_account: null,
+    flow_directions: null,
+    livemode: setupIntent.livemode,
+    on_behalf_of: null,
+    payment_method: paymentMethod.id,
+    payment_method_details: { type: paymentMethod.type, [paymentMethod.type]: {} },
+    setup_error: setupError,
+    setup_intent: setupIntent.id,
+    status,
+    usage: 'off_session',
+  };
+  store.setupAttempts.set(attempt.id, attempt);
+  setupIntent.latest_attempt = attempt.id;
+  return attempt;
 }

@@ -33,6 +33,8 @@ function optionalField<T>(
 const isString = (value: unknown): value is string => typeof value === 'string';
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 const isFaultPhase = (value: unknown): value is 'before' | 'after' => value === 'before' || value === 'after';
+const isAuthentication = (value: unknown): value is 'completed' | 'failed' =>
+  value === 'completed' || value === 'failed';
 const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
 const isSetupIntentStatus = (value: unknown): value is CompleteSessionOptions['setupIntentStatus'] =>
   value === 'succeeded' || value === 'processing' || value === 'requires_action';
@@ -43,8 +45,8 @@ function completeOptions(body: JsonObject): CompleteSessionOptions {
   if (card !== undefined) options.card = card;
   const status = optionalField(body, 'setupIntentStatus', isSetupIntentStatus);
   if (status !== undefined) options.setupIntentStatus = status;
-  const withoutCustomer = optionalField(body, 'withoutCustomer', isBoolean);
-  if (withoutCustomer !== undefined) options.withoutCustomer = withoutCustomer;
+  const authentication = optionalField(body, 'authentication', isAuthentication);
+  if (authentication !== undefined) options.authentication = authentication;
   const deliverTo = optionalField(body, 'deliverTo', isString);
   if (deliverTo !== undefined) options.deliverTo = deliverTo;
   return options;

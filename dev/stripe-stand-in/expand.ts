@@ -9,6 +9,7 @@ const EXPANDABLE_FIELDS = new Set([
   'setup_intent',
   'subscription',
   'latest_invoice',
+  'latest_attempt',
 ]);
 
 type JsonObject = Record<string, unknown>;

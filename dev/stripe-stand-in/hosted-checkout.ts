@@ -53,7 +53,7 @@ function successUrl(session: StoredCheckoutSession): string | undefined {
 function savedCardLast4(store: StandInStore, session: StoredCheckoutSession): string | undefined {
   const setupIntent = session.setup_intent === null ? undefined : store.getSetupIntent(session.setup_intent);
   const paymentMethodId = setupIntent?.payment_method;
-  return paymentMethodId == null ? undefined : store.getPaymentMethod(paymentMethodId)?.card.last4;
+  return paymentMethodId == null ? undefined : store.getPaymentMethod(paymentMethodId)?.card?.last4;
 }
 
 function notFoundPage(): PageResponse {

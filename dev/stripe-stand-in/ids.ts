@@ -18,6 +18,17 @@ export function newId(prefix: string): string {
   return `${prefix}_${randomBase62(24)}`;
 }
 
+let clockOffsetSeconds = 0;
+
+/** The stand-in's clock: real time, moved forward by `advanceClock` (tests of ordering by time). */
 export function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
+  return Math.floor(Date.now() / 1000) + clockOffsetSeconds;
+}
+
+export function advanceClock(seconds: number): void {
+  clockOffsetSeconds += seconds;
+}
+
+export function resetClock(): void {
+  clockOffsetSeconds = 0;
 }

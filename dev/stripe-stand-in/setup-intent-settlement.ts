@@ -39,9 +39,23 @@ export async function settleSetupIntent(
     throw invalidRequest(`Only a processing SetupIntent can be settled (this one is ${setupIntent.status}).`);
   }
   setupIntent.next_action = null;
+  const attempt = setupIntent.latest_attempt
+    ? store.setupAttempts.get(setupIntent.latest_attempt)
+    : undefined;
+  const paymentMethod = setupIntent.payment_method
+    ? store.paymentMethods.get(setupIntent.payment_method)
+    : undefined;
   if (outcome === 'succeeded') {
     setupIntent.status = 'succeeded';
+    if (attempt) attempt.status = 'succeeded';
+    // Stripe attaches the method to the SetupIntent's customer once the setup succeeds.
+    if (paymentMethod && setupIntent.customer && paymentMethod.customer === null) {
+      paymentMethod.customer = setupIntent.customer;
+      store.recordEvent('payment_method.attached', paymentMethod, setupIntent.livemode);
+    }
   } else {
+    if (attempt) attempt.status = 'failed';
+    setupIntent.payment_method = null;
     setupIntent.status = 'requires_payment_method';
     const code = options.failureCode === undefined ? 'debit_not_authorized' : options.failureCode;
     setupIntent.last_setup_error = {

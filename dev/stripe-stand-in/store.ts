@@ -7,6 +7,7 @@ import type {
   StoredEvent,
   StoredInvoice,
   StoredPaymentMethod,
+  StoredSetupAttempt,
   StoredSetupIntent,
   StoredSubscription,
 } from './types';
@@ -23,9 +24,12 @@ export class StandInStore {
   /** Stripe refuses to reattach a PaymentMethod once it has been detached. */
   readonly detachedPaymentMethodIds = new Set<string>();
   readonly setupIntents = new Map<string, StoredSetupIntent>();
+  readonly setupAttempts = new Map<string, StoredSetupAttempt>();
   readonly checkoutSessions = new Map<string, StoredCheckoutSession>();
   readonly invoices = new Map<string, StoredInvoice>();
   readonly events = new Map<string, StoredEvent>();
+  /** Called with each event as it is recorded (the webhook emitter listens here). */
+  onEvent: ((event: StoredEvent) => void) | undefined;
 
   getCustomer(id: string): StoredCustomer | DeletedCustomer | undefined {
     return this.customers.get(id) ?? this.deletedCustomers.get(id);
@@ -59,6 +63,7 @@ export class StandInStore {
     if (id.startsWith('sub_')) return this.subscriptions.get(id);
     if (id.startsWith('pm_')) return this.paymentMethods.get(id);
     if (id.startsWith('seti_')) return this.setupIntents.get(id);
+    if (id.startsWith('setatt_')) return this.setupAttempts.get(id);
     if (id.startsWith('cs_')) return this.checkoutSessions.get(id);
     if (id.startsWith('evt_')) return this.events.get(id);
     if (id.startsWith('in_')) return this.invoices.get(id);
@@ -82,6 +87,7 @@ export class StandInStore {
       type,
     };
     this.events.set(event.id, event);
+    this.onEvent?.(event);
     return event;
   }
 
@@ -92,6 +98,7 @@ export class StandInStore {
     this.paymentMethods.clear();
     this.detachedPaymentMethodIds.clear();
     this.setupIntents.clear();
+    this.setupAttempts.clear();
     this.checkoutSessions.clear();
     this.invoices.clear();
     this.events.clear();

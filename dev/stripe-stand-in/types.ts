@@ -108,15 +108,87 @@ export interface BillingDetails {
   tax_id: null;
 }
 
+/** `PaymentMethod.SepaDebit` / `PaymentMethod.UsBankAccount` in the SDK: the bank debits Checkout offers. */
+export interface SepaDebitDetails {
+  bank_code: string;
+  branch_code: string;
+  country: string;
+  fingerprint: string;
+  generated_from: { charge: null; setup_attempt: null };
+  last4: string;
+}
+
+export interface UsBankAccountDetails {
+  account_holder_type: 'individual';
+  account_type: 'checking';
+  bank_name: string;
+  financial_connections_account: null;
+  fingerprint: string;
+  last4: string;
+  networks: { preferred: 'ach'; supported: ['ach'] };
+  routing_number: string;
+  status_details: null;
+}
+
+export type PaymentMethodType = 'card' | 'sepa_debit' | 'us_bank_account';
+
 export interface StoredPaymentMethod extends StripeObjectBase {
   object: 'payment_method';
   allow_redisplay: 'always' | 'limited' | 'unspecified';
   billing_details: BillingDetails;
-  card: CardDetails;
+  /** Set for `type: 'card'` only, as on Stripe: each type has its own hash. */
+  card?: CardDetails;
+  sepa_debit?: SepaDebitDetails;
+  us_bank_account?: UsBankAccountDetails;
   customer: string | null;
   customer_account: null;
-  type: 'card';
+  type: PaymentMethodType;
 }
+
+/** One attempt to confirm a SetupIntent (`SetupAttempt` in the SDK); `latest_attempt` names the last. */
+export interface StoredSetupAttempt {
+  id: string;
+  object: 'setup_attempt';
+  application: null;
+  created: number;
+  customer: string | null;
+  customer_account: null;
+  flow_directions: null;
+  livemode: boolean;
+  on_behalf_of: null;
+  payment_method: string;
+  payment_method_details: { type: PaymentMethodType } & Record<string, unknown>;
+  setup_error: SetupError | null;
+  setup_intent: string;
+  status: 'succeeded' | 'failed' | 'processing' | 'requires_action' | 'abandoned';
+  usage: 'off_session';
+}
+
+/** `SetupIntent.LastSetupError` / `SetupAttempt.SetupError`: every field but `type` optional. */
+export interface SetupError {
+  type: 'card_error' | 'invalid_request_error' | 'api_error';
+  code?: string;
+  decline_code?: string;
+  doc_url?: string;
+  message?: string;
+  payment_method?: StoredPaymentMethod;
+  payment_method_type?: string;
+}
+
+/**
+ * `SetupIntent.NextAction`: a card's 3D Secure is `use_stripe_sdk` (or `redirect_to_url`); a US bank account
+ * awaiting micro-deposits is `verify_with_microdeposits`.
+ */
+export type SetupIntentNextAction =
+  | { type: 'use_stripe_sdk'; use_stripe_sdk: Record<string, unknown> }
+  | {
+      type: 'verify_with_microdeposits';
+      verify_with_microdeposits: {
+        arrives_at: number;
+        hosted_verification_url: string;
+        microdeposit_type: 'descriptor_code' | 'amounts';
+      };
+    };
 
 export type SetupIntentStatus =
   | 'requires_payment_method'
@@ -135,16 +207,10 @@ export interface StoredSetupIntent extends StripeObjectBase {
   customer: string | null;
   description: string | null;
   flow_directions: null;
-  last_setup_error: {
-    type: string;
-    code?: string;
-    decline_code?: string;
-    message: string;
-    payment_method?: StoredPaymentMethod;
-  } | null;
-  latest_attempt: null;
+  last_setup_error: SetupError | null;
+  latest_attempt: string | null;
   mandate: null;
-  next_action: { type: 'use_stripe_sdk'; use_stripe_sdk: Record<string, never> } | null;
+  next_action: SetupIntentNextAction | null;
   on_behalf_of: string | null;
   payment_method: string | null;
   payment_method_configuration_details: null;

@@ -1,3 +1,4 @@
+import { DECLINED_TEST_CARD } from '../../dev/stripe-stand-in';
 import { completeSession } from '../support/checkout';
 import { customerWithSubscription, defaultsOf } from '../support/fixtures';
 import { postJson, send } from '../support/http';
@@ -184,32 +185,45 @@ describe('a failed attempt whatever Stripe puts in last_setup_error', () => {
   });
 });
 
-describe('a failed attempt is not the end of the setup', () => {
-  it('a refused method (setup_failed), then a good one in the same session, still becomes the default', async () => {
+// Checkout setup mode with Stripe's decline test card (docs.stripe.com/testing#declined-payments): the attempt
+// fires setup_intent.setup_failed and leaves the session open; the customer then succeeds with another card.
+describe('a declined card, then a card that works, in the same session', () => {
+  async function declineThenSucceed() {
     const setup = await newSetup();
-    const completed = await completeSession(stack.stripeStandIn, setup.sessionId, {
-      setupIntentStatus: 'processing',
+    const declined = await stack.stripeStandIn.completeCheckoutSession(setup.sessionId, {
+      card: DECLINED_TEST_CARD,
     });
-    await stack.stripeStandIn.settleSetupIntent(completed.setupIntent.id, 'failed', {
-      deliverTo: stack.webhookUrl,
-    });
+    expect(declined.event.type).toBe('setup_intent.setup_failed');
+    expect(declined.setupIntent.status).toBe('requires_payment_method');
+    await deliver(declined.event);
     await stack.drainQueue({ retryDelaySeconds: 0 });
-    expect((await statusOf(setup.sessionId)).processing).toMatchObject({ status: 'failed' });
+    expect((await statusOf(setup.sessionId)).processing).toMatchObject({
+      status: 'failed',
+      failureCode: 'card_declined',
+      declineCode: 'generic_decline',
+    });
+    const completed = await completeSession(stack.stripeStandIn, setup.sessionId);
+    return { setup, completed };
+  }
 
-    // The customer tries again with another method; Stripe then reports the SetupIntent succeeded.
-    const intent = stack.stripeStandIn.store.getSetupIntent(completed.setupIntent.id);
-    if (!intent) throw new Error('the stand-in lost the SetupIntent');
-    intent.status = 'succeeded';
-    intent.last_setup_error = null;
-    const succeeded = {
-      id: 'evt_retry_succeeded',
-      object: 'event',
-      type: 'setup_intent.succeeded',
-      created: Math.floor(Date.now() / 1000),
-      livemode: false,
-      data: { object: intent },
-    };
-    expect((await deliver(succeeded)).status).toBe(200);
+  it('with the completed webhook lost, the success page neither reports the old decline nor strands the setup', async () => {
+    const { setup, completed } = await declineThenSucceed();
+    const status = await statusOf(setup.sessionId);
+    expect(status.processing.status).not.toBe('failed');
+    await stack.drainQueue({ retryDelaySeconds: 0 });
+    expect(await statusOf(setup.sessionId)).toMatchObject({
+      defaultsApplied: true,
+      processing: { status: 'applied' },
+    });
+    expect(await defaultsOf(stack.stripe, setup.customerId, setup.subscriptionId)).toEqual({
+      customerDefault: completed.paymentMethod.id,
+      subscriptionDefault: completed.paymentMethod.id,
+    });
+  });
+
+  it('with every event delivered, the new card becomes the default', async () => {
+    const { setup, completed } = await declineThenSucceed();
+    for (const event of completed.events) await deliver(event);
     await stack.drainQueue({ retryDelaySeconds: 0 });
     expect(await statusOf(setup.sessionId)).toMatchObject({ defaultsApplied: true });
     expect((await defaultsOf(stack.stripe, setup.customerId)).customerDefault).toBe(

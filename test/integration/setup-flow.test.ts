@@ -1,4 +1,4 @@
-import { completeSession } from '../support/checkout';
+import { completeSession, customerlessSetupSession } from '../support/checkout';
 import { customerWithSubscription, defaultsOf } from '../support/fixtures';
 import { postJson, send } from '../support/http';
 import { type ServiceStack, startServiceStack } from '../support/service-stack';
@@ -86,12 +86,8 @@ describe('the whole setup flow, on real stand-ins', () => {
 
   it('a SetupIntent without a customer gets its PaymentMethod attached first (the attach path)', async () => {
     const { customer, subscription } = await customerWithSubscription(stack.stripe);
-    const created = await postJson(`${stack.api.url}/checkout-sessions`, {
-      customer: customer.id,
-      subscription: subscription.id,
-    });
-    const completion = await completeSession(stack.stripeStandIn, created.json.id, {
-      withoutCustomer: true,
+    const created = await customerlessSetupSession(stack.stripe, customer.id, subscription.id);
+    const completion = await completeSession(stack.stripeStandIn, created.id, {
       deliverTo: stack.webhookUrl,
     });
     expect(completion.setupIntent.customer).toBeNull();

@@ -49,6 +49,7 @@ export function createSetupIntent(
     usage: 'off_session',
   };
   store.setupIntents.set(id, setupIntent);
+  store.recordEvent('setup_intent.created', setupIntent, fields.livemode);
   return setupIntent;
 }
 

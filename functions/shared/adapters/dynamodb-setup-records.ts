@@ -169,7 +169,10 @@ export function createDynamoDbSetupRecords(
           Key: setupKey(setupIntentId),
           UpdateExpression:
             'SET #status = :queued, queuedAt = :now, sessionId = :sessionId, updatedAt = :updatedAt, #ttl = :ttl',
-          ConditionExpression: 'attribute_not_exists(#pk) OR (#status = :queued AND queuedAt < :staleBefore)',
+          // Also over a record the SetupIntent has since moved on from (the caller checked with Stripe): a
+          // pending delayed method that succeeded, or a failed attempt followed by a good one.
+          ConditionExpression:
+            'attribute_not_exists(#pk) OR (#status = :queued AND queuedAt < :staleBefore) OR #status = :pending OR (#status = :failed AND setupIntentStatus = :retryable)',
           ExpressionAttributeNames: {
             '#pk': TABLE_PARTITION_KEY,
             '#status': 'status',
@@ -177,6 +180,9 @@ export function createDynamoDbSetupRecords(
           },
           ExpressionAttributeValues: {
             ':queued': { S: 'queued' },
+            ':pending': { S: 'pending' },
+            ':failed': { S: 'failed' },
+            ':retryable': { S: 'requires_payment_method' },
             ':now': { N: String(now()) },
             ':staleBefore': { N: String(now() - staleAfterSeconds * 1000) },
             ':sessionId': { S: sessionId },

@@ -53,7 +53,7 @@ export async function getSetupStatus(
   }
   const intent = session.setupIntent;
   let record = intent ? await deps.records.get(intent.id) : undefined;
-  if (intent && session.status === 'complete' && (!record || record.status === 'queued')) {
+  if (intent && session.status === 'complete' && needsEnqueue(record, intent.status)) {
     record = (await requeueUnseenSession(deps, session, intent.id)) ?? record;
   }
   const method = intent?.paymentMethod ?? null;
@@ -87,6 +87,19 @@ export async function getSetupStatus(
         }
       : { status: 'not_started' },
   };
+}
+
+/**
+ * Whether the status path should enqueue the completed session: nothing seen yet, or a record the SetupIntent
+ * has since moved on from — a failed attempt (a declined card: `setup_intent.setup_failed`) the customer
+ * followed with a method that worked, or a delayed method now succeeded — whose event may be late or lost.
+ */
+function needsEnqueue(record: SetupRecord | undefined, intentStatus: string): boolean {
+  if (!record || record.status === 'queued') return true;
+  if (record.status === 'failed' && record.setupIntentStatus === 'requires_payment_method') {
+    return intentStatus !== 'requires_payment_method';
+  }
+  return record.status === 'pending' && intentStatus === 'succeeded';
 }
 
 /** Enqueues once per window: a success page polling every second must not flood the queue. */
