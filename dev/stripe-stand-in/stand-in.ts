@@ -10,6 +10,7 @@ import { handleControlRequest } from './control-routes';
 import { FaultInjector } from './faults';
 import { handleHostedCheckout } from './hosted-checkout';
 import { IdempotencyStore } from './idempotency';
+import { advanceClock, resetClock } from './ids';
 import { ObjectLocks } from './object-locks';
 import { RateLimitWindow } from './rate-limit';
 import { checkoutSessionRoutes } from './resources/checkout-sessions';
@@ -86,7 +87,12 @@ export interface StripeStandIn {
     outcome: 'succeeded' | 'failed',
     opts?: SettleSetupIntentOptions,
   ): Promise<SettledSetupIntent>;
-  /** Forgets all objects, requests, faults, idempotency keys, latency and the rate limit. */
+  /**
+   * Moves the stand-in's clock (every `created`) forward, so tests can order events in time without
+   * sleeping: Stripe's timestamps are whole seconds.
+   */
+  advanceClock(seconds: number): void;
+  /** Forgets all objects, requests, faults, idempotency keys, latency, the rate limit and the clock offset. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -204,7 +210,12 @@ class RunningStandIn implements StripeStandIn {
     return sendEvent(event, deliverTo, this.webhookSecret);
   }
 
+  advanceClock(seconds: number): void {
+    advanceClock(seconds);
+  }
+
   reset(): void {
+    resetClock();
     this.store.reset();
     this.idempotency.clear();
     this.faults.clear();

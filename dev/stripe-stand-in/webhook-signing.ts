@@ -1,13 +1,17 @@
 import { createHmac } from 'node:crypto';
 import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { nowSeconds } from './ids';
 
 /**
  * The `Stripe-Signature` header value for `payload`: `t=<unix seconds>,v1=<hex HMAC-SHA256 of
  * "<t>.<payload>">`, the same string `stripe.webhooks.generateTestHeaderString` produces.
  */
-export function signPayload(payload: string, secret: string, timestampSeconds = nowSeconds()): string {
+export function signPayload(
+  payload: string,
+  secret: string,
+  // Wall-clock time, not the stand-in's movable clock: the receiver checks it against its own.
+  timestampSeconds = Math.floor(Date.now() / 1000),
+): string {
   const signature = createHmac('sha256', secret)
     .update(`${timestampSeconds}.${payload}`, 'utf8')
     .digest('hex');

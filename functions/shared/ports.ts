@@ -92,7 +92,7 @@ export type SetupOutcome =
 
 /** Which setup last became a default, per customer or per subscription ("newest setup wins"). */
 export interface DefaultOwner {
-  /** Sortable: the setup's creation time, then its SetupIntent id as a tie-break. */
+  /** Sortable: when the setup succeeded, then its creation time, then its SetupIntent id as a tie-break. */
   setupOrder: string;
   setupIntentId: string;
   paymentMethodId: string;
@@ -143,8 +143,13 @@ export interface PaymentMethodSummary {
 export interface SetupIntentSnapshot {
   id: string;
   status: string;
-  /** Unix seconds: orders setups of one customer ("newest setup wins"). */
+  /** Unix seconds. */
   created: number;
+  /**
+   * When the setup succeeded (unix seconds): the successful SetupAttempt's `created` (`latest_attempt`),
+   * which orders setups of one customer ("newest setup wins"). Absent until it succeeds.
+   */
+  succeededAt?: number;
   customerId: string | null;
   paymentMethod: PaymentMethodSummary | null;
   metadata: Record<string, string>;

@@ -45,27 +45,39 @@ const changesOf = (path: string) =>
     (request) => request.method === 'POST' && request.path === path && request.changed,
   ).length;
 
-describe('newest setup wins', () => {
-  it('setup B (newer) stays the default even when A’s event is processed after B’s', async () => {
-    const a = await newSetup();
-    const completedA = await completeSession(stack.stripeStandIn, a.sessionId);
-    // Setups are ordered by creation time in seconds; B is created a second later, as a real retry would be.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    const b = await newSetup(a.customerId, a.subscriptionId);
-    const completedB = await completeSession(stack.stripeStandIn, b.sessionId);
+// "Newest" is the method the customer saved last. Both interleavings of two Checkout tabs: opened A then B,
+// completed B then A (A must win) or A then B (B must win), each with the events processed in the other
+// order. The stand-in's clock moves instead of the test sleeping: Stripe's timestamps are whole seconds.
+describe('newest setup wins: the method saved last', () => {
+  it.each([
+    ['B then A', 'a'],
+    ['A then B', 'b'],
+  ] as const)(
+    'tabs A and B opened in that order, completed %s: the last one completed is the default',
+    async (_order, last) => {
+      const a = await newSetup();
+      stack.stripeStandIn.advanceClock(1);
+      const b = await newSetup(a.customerId, a.subscriptionId);
+      const [first, second] = last === 'a' ? [b, a] : [a, b];
+      stack.stripeStandIn.advanceClock(1);
+      const completedFirst = await completeSession(stack.stripeStandIn, first.sessionId);
+      stack.stripeStandIn.advanceClock(5);
+      const completedLast = await completeSession(stack.stripeStandIn, second.sessionId);
 
-    await deliver(completedB.event);
-    await stack.drainQueue({ retryDelaySeconds: 0 });
-    await deliver(completedA.event);
-    await stack.drainQueue({ retryDelaySeconds: 0 });
+      // The last-saved setup's event is processed first: the earlier one must not take the default back.
+      await deliver(completedLast.event);
+      await stack.drainQueue({ retryDelaySeconds: 0 });
+      await deliver(completedFirst.event);
+      await stack.drainQueue({ retryDelaySeconds: 0 });
 
-    expect(await defaultsOf(stack.stripe, a.customerId, a.subscriptionId)).toEqual({
-      customerDefault: completedB.paymentMethod.id,
-      subscriptionDefault: completedB.paymentMethod.id,
-    });
-    expect((await statusOf(a.sessionId)).processing.status).toBe('superseded');
-    expect((await statusOf(b.sessionId)).defaultsApplied).toBe(true);
-  });
+      expect(await defaultsOf(stack.stripe, a.customerId, a.subscriptionId)).toEqual({
+        customerDefault: completedLast.paymentMethod.id,
+        subscriptionDefault: completedLast.paymentMethod.id,
+      });
+      expect((await statusOf(first.sessionId)).processing.status).toBe('superseded');
+      expect((await statusOf(second.sessionId)).defaultsApplied).toBe(true);
+    },
+  );
 });
 
 describe('a crash between the customer update and the subscription update', () => {

@@ -26,7 +26,7 @@ describe('planDefaultPaymentMethod', () => {
       paymentMethodId: 'pm_1',
       setupIntentId: 'seti_1',
       attach: false,
-      setupOrder: '001800000000#seti_1',
+      setupOrder: '001800000000#001800000000#seti_1',
     });
   });
 
@@ -77,6 +77,12 @@ describe('newest setup wins', () => {
   const older = setupOrderOf({ created: 1_700_000_000, id: 'seti_b' });
   const newer = setupOrderOf({ created: 1_800_000_000, id: 'seti_a' });
   const owner = (setupOrder: string) => ({ setupOrder, setupIntentId: 'seti_x', paymentMethodId: 'pm_x' });
+
+  it('orders setups by when they succeeded, before creation time', () => {
+    const openedFirstSavedLast = setupOrderOf({ created: 100, succeededAt: 300, id: 'seti_a' });
+    const openedLaterSavedFirst = setupOrderOf({ created: 101, succeededAt: 200, id: 'seti_b' });
+    expect(openedLaterSavedFirst < openedFirstSavedLast).toBe(true);
+  });
 
   it('orders setups by creation time before id, across digit counts', () => {
     expect(older < newer).toBe(true);

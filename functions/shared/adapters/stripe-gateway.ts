@@ -62,7 +62,9 @@ export function createStripeGateway(stripeClient: () => Promise<Stripe>): Stripe
     retrieveSetupIntent: (setupIntentId) =>
       translateErrors(async () => {
         const stripe = await stripeClient();
-        const intent = await stripe.setupIntents.retrieve(setupIntentId, { expand: ['payment_method'] });
+        const intent = await stripe.setupIntents.retrieve(setupIntentId, {
+          expand: ['payment_method', 'latest_attempt'],
+        });
         return toSetupIntentSnapshot(intent) as SetupIntentSnapshot;
       }),
 
@@ -169,6 +171,10 @@ function toSetupIntentSnapshot(value: string | Stripe.SetupIntent | null): Setup
     paymentMethod: toPaymentMethodSummary(value.payment_method),
     metadata: { ...(value.metadata ?? {}) },
   };
+  const attempt = value.latest_attempt;
+  if (attempt && typeof attempt !== 'string' && attempt.status === 'succeeded') {
+    snapshot.succeededAt = attempt.created;
+  }
   const error = value.last_setup_error;
   if (error) {
     snapshot.lastSetupError = {

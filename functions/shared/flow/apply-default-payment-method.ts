@@ -110,15 +110,23 @@ export interface ApplyPlan {
   paymentMethodId: string;
   setupIntentId: string;
   attach: boolean;
-  /** Sortable creation order of this setup: newer setups win the defaults. */
+  /** Sortable order of this setup: the setup saved last wins the defaults. */
   setupOrder: string;
 }
 
 export type DefaultPaymentMethodPlan = ApplyPlan | { status: 'skip'; outcome: SetupOutcome };
 
-/** Creation time first, SetupIntent id as a tie-break, so any two setups of one customer compare. */
-export function setupOrderOf(intent: Pick<SetupIntentSnapshot, 'created' | 'id'>): string {
-  return `${String(intent.created).padStart(12, '0')}#${intent.id}`;
+/**
+ * What a customer means by "newest" is the method they saved last, not the Checkout they opened last: two
+ * tabs opened within a second, or opened in one order and completed in the other, must leave the card
+ * entered last. So setups are ordered by when they succeeded (the successful SetupAttempt's time, which no
+ * customer can tie: each needs a card typed in), then by creation, then by SetupIntent id, so any two compare.
+ */
+export function setupOrderOf(
+  intent: Pick<SetupIntentSnapshot, 'created' | 'id'> & { succeededAt?: number | undefined },
+): string {
+  const seconds = (value: number) => String(value).padStart(12, '0');
+  return `${seconds(intent.succeededAt ?? intent.created)}#${seconds(intent.created)}#${intent.id}`;
 }
 
 /** Pure decision over a SetupIntent: what to change in Stripe, or why nothing should change. */
