@@ -4,6 +4,7 @@ export interface StripeErrorBody {
   message: string;
   code?: string;
   param?: string;
+  decline_code?: string;
   doc_url?: string;
 }
 
@@ -108,5 +109,16 @@ export function internalError(): StandInError {
   return new StandInError(500, {
     type: 'api_error',
     message: 'An unknown error occurred while processing your request. Please try again later.',
+  });
+}
+
+/** A declined charge (HTTP 402 `card_error`): what the SDK raises as StripeCardError. */
+export function cardDeclined(): StandInError {
+  return new StandInError(402, {
+    type: 'card_error',
+    code: 'card_declined',
+    decline_code: 'generic_decline',
+    message: 'Your card was declined.',
+    doc_url: 'https://stripe.com/docs/error-codes/card-declined',
   });
 }

@@ -3,7 +3,7 @@
  * for an object another request holds locked (https://docs.stripe.com/error-codes/lock-timeout); 409 is a
  * conflicting concurrent request (https://docs.stripe.com/api/errors: "409 Conflict").
  */
-export type FaultStatus = 409 | 429 | 500 | 502 | 503 | 'lock_timeout' | 'reset';
+export type FaultStatus = 409 | 429 | 500 | 502 | 503 | 'idempotency_error' | 'lock_timeout' | 'reset';
 
 export interface FaultSpec {
   method?: string;
@@ -33,10 +33,20 @@ export interface ActiveFault {
   phase: 'before' | 'after';
 }
 
-const FAULT_STATUSES: readonly unknown[] = [409, 429, 500, 502, 503, 'lock_timeout', 'reset'];
+const FAULT_STATUSES: readonly unknown[] = [
+  409,
+  429,
+  500,
+  502,
+  503,
+  'idempotency_error',
+  'lock_timeout',
+  'reset',
+];
 
 /** The HTTP status a fault answers with. */
 export function faultHttpStatus(status: Exclude<FaultStatus, 'reset'>): number {
+  if (status === 'idempotency_error') return 400;
   return status === 'lock_timeout' ? 429 : status;
 }
 
@@ -59,6 +69,15 @@ export function faultResponseBody(status: Exclude<FaultStatus, 'reset'>): object
         message:
           'This object cannot be accessed right now because another API request or Stripe process is currently accessing it. If you see this error intermittently, retry the request.',
         doc_url: 'https://stripe.com/docs/error-codes/lock-timeout',
+      },
+    };
+  }
+  if (status === 'idempotency_error') {
+    return {
+      error: {
+        type: 'idempotency_error',
+        message:
+          'Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than the one used with the original request.',
       },
     };
   }

@@ -23,6 +23,8 @@ export class StandInStore {
   readonly paymentMethods = new Map<string, StoredPaymentMethod>();
   /** Stripe refuses to reattach a PaymentMethod once it has been detached. */
   readonly detachedPaymentMethodIds = new Set<string>();
+  /** PaymentMethods made from 4000 0000 0000 0341: they attach, but every charge is declined. */
+  readonly failsWhenCharged = new Set<string>();
   readonly setupIntents = new Map<string, StoredSetupIntent>();
   readonly setupAttempts = new Map<string, StoredSetupAttempt>();
   readonly checkoutSessions = new Map<string, StoredCheckoutSession>();
@@ -97,6 +99,7 @@ export class StandInStore {
     this.subscriptions.clear();
     this.paymentMethods.clear();
     this.detachedPaymentMethodIds.clear();
+    this.failsWhenCharged.clear();
     this.setupIntents.clear();
     this.setupAttempts.clear();
     this.checkoutSessions.clear();

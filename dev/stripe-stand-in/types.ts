@@ -283,8 +283,15 @@ export interface StoredEvent {
 
 export interface StoredInvoice extends StripeObjectBase {
   object: 'invoice';
+  attempt_count: number;
+  attempted: boolean;
   customer: string;
-  subscription: string | null;
+  /** At this API version the subscription lives here (`Invoice.Parent.SubscriptionDetails`), not at the top. */
+  parent: {
+    quote_details: null;
+    subscription_details: { metadata: Metadata | null; subscription: string } | null;
+    type: 'subscription_details';
+  };
   status: 'open' | 'paid';
   currency: string;
   amount_due: number;

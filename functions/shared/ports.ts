@@ -192,7 +192,8 @@ export interface SubscriptionSnapshot {
 
 export interface InvoicePayment {
   invoiceId: string;
-  status: 'paid' | 'failed';
+  /** `processing`: the invoice is still open while a bank debit settles (Stripe reports the result later). */
+  status: 'paid' | 'processing' | 'failed';
   failureCode?: string;
 }
 
@@ -209,8 +210,15 @@ export interface StripeGateway {
   attachPaymentMethod(paymentMethodId: string, customerId: string): Promise<void>;
   setCustomerDefaultPaymentMethod(customerId: string, paymentMethodId: string): Promise<void>;
   setSubscriptionDefaultPaymentMethod(subscriptionId: string, paymentMethodId: string): Promise<void>;
-  /** Pays a past-due subscription's open latest invoice with the method; null when nothing is owed. */
-  payOpenInvoice(subscriptionId: string, paymentMethodId: string): Promise<InvoicePayment | null>;
+  /**
+   * Pays a past-due subscription's open latest invoice with the method; null when nothing is owed.
+   * `setupIntentId` keys the payment, so a redelivered setup cannot pay the invoice twice.
+   */
+  payOpenInvoice(
+    subscriptionId: string,
+    paymentMethodId: string,
+    setupIntentId: string,
+  ): Promise<InvoicePayment | null>;
 }
 
 /** What the SaaS hears about each setup: applied, superseded, pending or failed. */

@@ -62,3 +62,72 @@ describe('past-due subscriptions (PAY_OPEN_INVOICE, opt-in)', () => {
     expect(detail).not.toHaveProperty('invoicePayment');
   });
 });
+
+// Stripe's test cards (docs.stripe.com/testing): 4000 0000 0000 0341 saves, but charging it is declined; a
+// bank debit (SEPA) leaves the invoice open while the payment processes (docs.stripe.com/invoicing).
+describe('paying the open invoice: what Stripe answered, once', () => {
+  async function pastDueSetup(options: { card?: string; bankDebit?: boolean }) {
+    const worker = wireSetupWorker({ ...stack.env, EVENT_BUS_NAME: 'saas-events', PAY_OPEN_INVOICE: 'true' });
+    const { customer, subscription } = await customerWithSubscription(stack.stripe);
+    const invoice = stack.stripeStandIn.makeSubscriptionPastDue(subscription.id, 4900);
+    const created = await postJson(`${stack.api.url}/checkout-sessions`, {
+      customer: customer.id,
+      subscription: subscription.id,
+    });
+    const completed = await completeSession(stack.stripeStandIn, created.json.id, {
+      ...(options.card ? { card: options.card } : {}),
+      ...(options.bankDebit ? { setupIntentStatus: 'processing' as const } : {}),
+    });
+    if (options.bankDebit) await stack.stripeStandIn.settleSetupIntent(completed.setupIntent.id, 'succeeded');
+    await deliverSignedEvent(stack.webhookUrl, completed.event, stack.stripeStandIn.webhookSecret);
+    eventBridge.entries.length = 0;
+    const drain = () => drainQueue(stack.sqs.client, stack.sqs.queueUrl, worker, { retryDelaySeconds: 0 });
+    return { invoice, subscription, completed, drain };
+  }
+  const detail = () => JSON.parse(eventBridge.entries.at(-1)?.Detail ?? '{}');
+  const payments = (invoiceId: string) =>
+    stack.stripeStandIn.requests.filter(
+      (request) => request.path === `/v1/invoices/${invoiceId}/pay` && request.effect,
+    ).length;
+
+  it('a card that fails when charged: the setup applies, the payment is reported declined', async () => {
+    const { invoice, drain } = await pastDueSetup({ card: '4000000000000341' });
+    await drain();
+    expect(detail()).toMatchObject({
+      status: 'applied',
+      invoicePayment: { invoiceId: invoice.id, status: 'failed', failureCode: 'generic_decline' },
+    });
+    expect((await stack.stripe.invoices.retrieve(invoice.id)).status).toBe('open');
+  });
+
+  it('a bank debit: reported processing, not paid, and a redelivery after a lost answer pays nothing more', async () => {
+    const { invoice, drain } = await pastDueSetup({ bankDebit: true });
+    // The payment goes through but every answer to it is lost: the worker's message comes back.
+    stack.stripeStandIn.faults.add({
+      method: 'POST',
+      path: new RegExp(`^/v1/invoices/${invoice.id}/pay$`),
+      status: 'reset',
+      phase: 'after',
+      times: 3,
+    });
+    await drain();
+    expect(payments(invoice.id)).toBe(1);
+    expect(detail()).toMatchObject({
+      status: 'applied',
+      invoicePayment: { invoiceId: invoice.id, status: 'processing' },
+    });
+    expect((await stack.stripe.invoices.retrieve(invoice.id)).status).toBe('open');
+  });
+
+  it('an idempotency error while paying is retried, not a failed setup', async () => {
+    const { invoice, drain } = await pastDueSetup({});
+    stack.stripeStandIn.faults.add({
+      method: 'POST',
+      path: new RegExp(`^/v1/invoices/${invoice.id}/pay$`),
+      status: 'idempotency_error',
+      times: 1,
+    });
+    await drain();
+    expect(detail()).toMatchObject({ status: 'applied', invoicePayment: { status: 'paid' } });
+  });
+});

@@ -1,4 +1,4 @@
-import { invalidRequest, resourceMissing } from '../errors';
+import { cardDeclined, invalidRequest, resourceMissing } from '../errors';
 import { newId, nowSeconds } from '../ids';
 import { optionalString } from '../params';
 import type { ApiRoute } from '../router';
@@ -22,8 +22,14 @@ export function makeSubscriptionPastDue(
     created: nowSeconds(),
     livemode: subscription.livemode,
     metadata: {},
+    attempt_count: 1,
+    attempted: true,
     customer: subscription.customer,
-    subscription: subscription.id,
+    parent: {
+      quote_details: null,
+      subscription_details: { metadata: {}, subscription: subscription.id },
+      type: 'subscription_details',
+    },
     status: 'open',
     currency: subscription.currency,
     amount_due: amountDue,
@@ -71,10 +77,26 @@ export const invoiceRoutes: readonly ApiRoute[] = [
           });
         }
       }
+      const method = paymentMethodId === undefined ? undefined : store.paymentMethods.get(paymentMethodId);
+      invoice.attempt_count += 1;
+      invoice.attempted = true;
+      invoice.default_payment_method = paymentMethodId ?? null;
+      // A bank debit is only initiated: the invoice stays open until the bank settles the payment
+      // (https://docs.stripe.com/invoicing/payment-methods, ACH/SEPA "processing"). Each pay call that is not
+      // an idempotent replay is one more payment attempt.
+      if (method !== undefined && method.type !== 'card') {
+        store.recordEvent('invoice.updated', invoice, invoice.livemode);
+        return { body: invoice, effect: true, changed: true };
+      }
+      // 4000 0000 0000 0341: saved fine, every charge declined (https://docs.stripe.com/testing#declined-payments).
+      if (paymentMethodId !== undefined && store.failsWhenCharged.has(paymentMethodId)) {
+        store.recordEvent('invoice.payment_failed', invoice, invoice.livemode);
+        throw cardDeclined();
+      }
       invoice.status = 'paid';
       invoice.amount_paid = invoice.amount_due;
-      invoice.default_payment_method = paymentMethodId ?? null;
-      const subscription = invoice.subscription ? store.subscriptions.get(invoice.subscription) : undefined;
+      const subscriptionId = invoice.parent.subscription_details?.subscription;
+      const subscription = subscriptionId ? store.subscriptions.get(subscriptionId) : undefined;
       if (subscription && subscription.status !== 'canceled') subscription.status = 'active';
       store.recordEvent('invoice.paid', invoice, invoice.livemode);
       return { body: invoice, effect: true, changed: true };

@@ -1,4 +1,11 @@
-import { cardDetails, TEST_PAYMENT_METHODS, TEST_TOKENS, type TestCard, testCardFromNumber } from '../cards';
+import {
+  cardDetails,
+  FAILS_WHEN_CHARGED_NUMBER,
+  TEST_PAYMENT_METHODS,
+  TEST_TOKENS,
+  type TestCard,
+  testCardFromNumber,
+} from '../cards';
 import { invalidRequest, parameterInvalid, resourceMissing } from '../errors';
 import type { FormObject } from '../form-encoding';
 import { newId, nowSeconds } from '../ids';
@@ -75,6 +82,7 @@ export function createCardPaymentMethod(
     type: 'card',
   };
   store.paymentMethods.set(paymentMethod.id, paymentMethod);
+  if (card.number === FAILS_WHEN_CHARGED_NUMBER) store.failsWhenCharged.add(paymentMethod.id);
   return paymentMethod;
 }
 

@@ -104,7 +104,7 @@ export function createStripeGateway(stripeClient: () => Promise<Stripe>): Stripe
         });
       }),
 
-    payOpenInvoice: (subscriptionId, paymentMethodId) =>
+    payOpenInvoice: (subscriptionId, paymentMethodId, setupIntentId) =>
       translateErrors(async () => {
         const stripe = await stripeClient();
         const subscription = await stripe.subscriptions.retrieve(subscriptionId, {
@@ -115,8 +115,19 @@ export function createStripeGateway(stripeClient: () => Promise<Stripe>): Stripe
         if (!owed || !invoice || typeof invoice === 'string' || invoice.status !== 'open' || !invoice.id)
           return null;
         try {
-          await stripe.invoices.pay(invoice.id, { payment_method: paymentMethodId, off_session: true });
-          return { invoiceId: invoice.id, status: 'paid' as const };
+          // One key per setup and invoice, unlike the SDK's per-call keys: a setup redelivered after its pay
+          // went through (the answer lost, a crash before the outcome was recorded) replays that payment
+          // instead of starting another — a bank debit leaves the invoice open, so a second pay would debit
+          // twice. Stripe keeps keys ~24 h (https://docs.stripe.com/api/idempotent_requests), longer than SQS
+          // redelivers a message.
+          const paid = await stripe.invoices.pay(
+            invoice.id,
+            { payment_method: paymentMethodId, off_session: true },
+            { idempotencyKey: `setup-invoice-payment:${setupIntentId}:${invoice.id}` },
+          );
+          // The answer says what happened: `paid`, or still `open` while a bank debit is processing.
+          const status = paid.status === 'paid' ? ('paid' as const) : ('processing' as const);
+          return { invoiceId: invoice.id, status };
         } catch (error) {
           // A declined card, or an invoice paid or voided meanwhile, is the payment's outcome, not the
           // setup's failure: the method stays the default. Only a transient failure is retried.

@@ -261,7 +261,7 @@ async function applyPlan(
     deps.payOpenInvoices &&
     plan.subscriptionId &&
     (subscriptionDefault === 'applied' || subscriptionDefault === 'already_applied')
-      ? await stripe.payOpenInvoice(plan.subscriptionId, plan.paymentMethodId)
+      ? await stripe.payOpenInvoice(plan.subscriptionId, plan.paymentMethodId, plan.setupIntentId)
       : null;
   const changedAnything = [customerDefault, subscriptionDefault].some(
     (result) => result === 'applied' || result === 'already_applied',
