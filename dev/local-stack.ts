@@ -3,6 +3,7 @@ import Stripe from 'stripe';
 import { wireCheckoutApi } from '../functions/checkout-api/wiring';
 import { wireSetupWorker } from '../functions/setup-worker/wiring';
 import { createJwtVerifier } from '../functions/shared/auth/jwt-verifier';
+import { HANDLED_EVENT_TYPES } from '../functions/shared/flow/setup-message';
 import { CHECKOUT_API_ROUTES, JWT_AUTHORIZED_ROUTES, STRIPE_WEBHOOK_ROUTE } from '../functions/shared/routes';
 import { wireStripeWebhook } from '../functions/stripe-webhook/wiring';
 import { type DemoAccount, renderDemoPage, renderSuccessPage } from './demo-pages';
@@ -122,7 +123,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     onError: (error) => process.stderr.write(`sqs poller: ${String(error)}\n`),
   });
   const webhookUrl = `${api.url}${STRIPE_WEBHOOK_ROUTE.split(' ')[1]}`;
-  standIn?.setWebhookUrl(webhookUrl);
+  // Subscribed to the events the service handles, as the README tells an operator to configure the endpoint;
+  // delivered after Stripe-like delays (a fraction of a second to a few seconds), in any order.
+  standIn?.setWebhookUrl(webhookUrl, HANDLED_EVENT_TYPES);
+  standIn?.configureDelivery({ delayMs: [200, 2000] });
 
   return {
     url: api.url,

@@ -7,6 +7,7 @@ import {
   type DEFAULT_TEST_CARD,
 } from './checkout-completion';
 import { handleControlRequest } from './control-routes';
+import { type DeliveryAttempt, type DeliveryBehaviour, EventDelivery } from './event-delivery';
 import { FaultInjector } from './faults';
 import { handleHostedCheckout } from './hosted-checkout';
 import { IdempotencyStore } from './idempotency';
@@ -38,8 +39,10 @@ export interface StripeStandInOptions {
   host?: string;
   /** Default 'whsec_standin'. */
   webhookSecret?: string;
-  /** Where sessions completed on the hosted Checkout page are delivered; see `setWebhookUrl`. */
+  /** Where events are delivered; see `setWebhookUrl`. */
   webhookUrl?: string;
+  /** Event types the webhook endpoint is subscribed to; default every type (`*`). */
+  enabledEvents?: readonly string[];
 }
 
 export interface StripeStandIn {
@@ -72,11 +75,18 @@ export interface StripeStandIn {
     opts?: CompleteSessionOptions<Card>,
   ): Promise<CompletionFor<Card>>;
   /**
-   * Where a session completed on the hosted Checkout page (`/checkout/<id>`) is delivered as a signed
-   * `checkout.session.completed`; undefined stops deliveries. Settable after start, because the dev
-   * server starts the stand-in before it knows its own port. `reset()` keeps it.
+   * The webhook endpoint: every event the stand-in records whose type is in `enabledEvents` (default `*`)
+   * is delivered there signed, as Stripe does — after a random delay, in no particular order, sometimes
+   * twice, retried when not answered 2xx (`configureDelivery`). Undefined stops deliveries. Settable after
+   * start, because the dev server starts the stand-in before it knows its own port. `reset()` keeps it.
    */
-  setWebhookUrl(url: string | undefined): void;
+  setWebhookUrl(url: string | undefined, enabledEvents?: readonly string[]): void;
+  /** Delivery delays, duplicate rate and retries (see `EventDelivery`). */
+  configureDelivery(behaviour: Partial<DeliveryBehaviour>): void;
+  /** Resolves once every scheduled webhook delivery has been made. */
+  deliveriesSettled(): Promise<void>;
+  /** Every webhook delivery attempt, oldest first. */
+  readonly deliveries: readonly DeliveryAttempt[];
   /** Signs `event` with the webhook secret and POSTs it to `deliverTo`. */
   sendEvent(event: object, deliverTo: string): Promise<WebhookDelivery>;
   /** A failed renewal: an open latest invoice and a `past_due` subscription, as after a declined card. */
@@ -118,13 +128,15 @@ class RunningStandIn implements StripeStandIn {
   port = 0;
   sdkOptions: { host: string; port: number; protocol: 'http' };
   private latencyMs = 0;
-  private webhookUrl: string | undefined;
+  readonly delivery: EventDelivery;
 
   constructor(
     private readonly host: string,
     readonly webhookSecret: string,
   ) {
     this.sdkOptions = { host, port: 0, protocol: 'http' };
+    this.delivery = new EventDelivery(webhookSecret);
+    this.store.onEvent = (event) => this.delivery.deliver(event);
     const api = new ApiPipeline({
       store: this.store,
       router: new Router(ROUTES),
@@ -144,7 +156,6 @@ class RunningStandIn implements StripeStandIn {
           {
             store: this.store,
             completeCheckoutSession: (id, options) => this.completeCheckoutSession(id, options),
-            webhookUrl: () => this.webhookUrl,
           },
           method,
           sessionId,
@@ -198,12 +209,24 @@ class RunningStandIn implements StripeStandIn {
     return settleSetupIntent(this.store, this.webhookSecret, setupIntentId, outcome, opts);
   }
 
-  setWebhookUrl(url: string | undefined): void {
+  setWebhookUrl(url: string | undefined, enabledEvents: readonly string[] = ['*']): void {
     // Fail here, not on the first completed checkout, when the URL cannot be delivered to.
     if (url !== undefined && !/^https?:$/.test(new URL(url).protocol)) {
       throw new Error(`The stand-in's webhookUrl must be http(s): ${url}`);
     }
-    this.webhookUrl = url;
+    this.delivery.setEndpoint(url === undefined ? undefined : { url, enabledEvents });
+  }
+
+  configureDelivery(behaviour: Partial<DeliveryBehaviour>): void {
+    this.delivery.configure(behaviour);
+  }
+
+  deliveriesSettled(): Promise<void> {
+    return this.delivery.settled();
+  }
+
+  get deliveries(): readonly DeliveryAttempt[] {
+    return this.delivery.attempts;
   }
 
   sendEvent(event: object, deliverTo: string): Promise<WebhookDelivery> {
@@ -217,6 +240,7 @@ class RunningStandIn implements StripeStandIn {
   reset(): void {
     resetClock();
     this.store.reset();
+    this.delivery.reset();
     this.idempotency.clear();
     this.faults.clear();
     this.clearRequests();
@@ -231,7 +255,7 @@ class RunningStandIn implements StripeStandIn {
 
 export async function startStripeStandIn(opts: StripeStandInOptions = {}): Promise<StripeStandIn> {
   const standIn = new RunningStandIn(opts.host ?? '127.0.0.1', opts.webhookSecret ?? 'whsec_standin');
-  standIn.setWebhookUrl(opts.webhookUrl);
+  standIn.setWebhookUrl(opts.webhookUrl, opts.enabledEvents);
   await standIn.start(opts.port ?? 0);
   return standIn;
 }

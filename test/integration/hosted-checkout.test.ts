@@ -45,7 +45,8 @@ async function openSession(
   });
 }
 
-function deliveriesFor(sessionId: string): Stripe.Event[] {
+async function deliveriesFor(sessionId: string): Promise<Stripe.Event[]> {
+  await standIn.deliveriesSettled();
   return receiver.received.filter((event) => (event.data.object as { id?: string }).id === sessionId);
 }
 
@@ -55,7 +56,12 @@ function cardNumberInput(html: string): string {
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver(() => standIn.webhookSecret);
-  standIn = await startStripeStandIn({ webhookUrl: receiver.url });
+  standIn = await startStripeStandIn({
+    webhookUrl: receiver.url,
+    enabledEvents: ['checkout.session.completed'],
+  });
+  // One delivery per event and no retries, so each test can count them; both have their own tests.
+  standIn.configureDelivery({ duplicateProbability: 0, retries: 0 });
   stripe = new Stripe('sk_test_x', { ...standIn.sdkOptions, maxNetworkRetries: 0 });
 });
 afterAll(async () => {
@@ -116,7 +122,7 @@ describe('the hosted Checkout page', () => {
     expect(reply.status).toBe(303);
     expect(reply.headers.get('location')).toBe(`https://app.example.com/done?session_id=${session.id}`);
     expect(standIn.requests).toHaveLength(logged);
-    expect(deliveriesFor(session.id)).toEqual([
+    expect(await deliveriesFor(session.id)).toEqual([
       expect.objectContaining({ type: 'checkout.session.completed' }),
     ]);
     expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe('complete');
@@ -136,7 +142,7 @@ describe('the hosted Checkout page', () => {
     expect(reply.html).toMatch(/<p id="error" role="alert">Your card was declined\.<\/p>/);
     expect(cardNumberInput(reply.html)).not.toContain('value=');
     expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe('open');
-    expect(deliveriesFor(session.id)).toHaveLength(0);
+    expect(await deliveriesFor(session.id)).toHaveLength(0);
   });
 
   it.each([
@@ -188,7 +194,7 @@ describe('the hosted Checkout page', () => {
       expect(reply.html).toContain(`href="https://app.example.com/done?session_id=${session.id}"`);
       expect(reply.html).not.toContain('<form');
     }
-    expect(deliveriesFor(session.id)).toHaveLength(1);
+    expect(await deliveriesFor(session.id)).toHaveLength(1);
   });
 
   it('an expired session answers 410', async () => {
@@ -199,7 +205,7 @@ describe('the hosted Checkout page', () => {
       expect(reply.status).toBe(410);
       expect(reply.html).toContain('This checkout session has expired');
     }
-    expect(deliveriesFor(session.id)).toHaveLength(0);
+    expect(await deliveriesFor(session.id)).toHaveLength(0);
   });
 
   it('page routes need no API key and stay out of the /v1 request log', async () => {
@@ -217,16 +223,16 @@ describe('the hosted Checkout page', () => {
 });
 
 describe('webhook delivery from the hosted page', () => {
-  afterEach(() => standIn.setWebhookUrl(receiver.url));
+  afterEach(() => standIn.setWebhookUrl(receiver.url, ['checkout.session.completed']));
 
   it('still redirects when the webhook endpoint fails', async () => {
-    standIn.setWebhookUrl(receiver.failingUrl);
+    standIn.setWebhookUrl(receiver.failingUrl, ['checkout.session.completed']);
     const session = await openSession();
 
     const reply = await page(session.id, GOOD_CARD);
 
     expect(reply.status).toBe(303);
-    expect(deliveriesFor(session.id)).toHaveLength(1);
+    expect(await deliveriesFor(session.id)).toHaveLength(1);
   });
 
   it('delivers nothing once the webhook URL is unset', async () => {
@@ -234,7 +240,7 @@ describe('webhook delivery from the hosted page', () => {
     const session = await openSession();
 
     expect((await page(session.id, GOOD_CARD)).status).toBe(303);
-    expect(deliveriesFor(session.id)).toHaveLength(0);
+    expect(await deliveriesFor(session.id)).toHaveLength(0);
   });
 
   it('refuses a webhook URL it cannot deliver to', () => {
