@@ -87,6 +87,19 @@ function authenticate(headers: IncomingHttpHeaders): boolean {
   return key.includes('_live_');
 }
 
+/**
+ * The stand-in models one API version, the pinned SDK's (`Stripe-Version` is sent on every request:
+ * https://docs.stripe.com/api/versioning). Any other is answered with the error Stripe gives a version it
+ * does not serve, so a client pinned elsewhere cannot pass tests against shapes it would not get.
+ */
+function checkApiVersion(version: string | undefined): void {
+  if (version === undefined || version === API_VERSION) return;
+  throw invalidRequest(
+    `Invalid Stripe API version: ${version}. (This stand-in serves ${API_VERSION}, the version the pinned stripe SDK sends.)`,
+    { param: 'Stripe-Version', beforeExecution: true },
+  );
+}
+
 function decodeParams(request: ApiRequest): Params {
   try {
     return decodeForm(request.method === 'POST' ? request.body : request.query);
@@ -169,6 +182,7 @@ export class ApiPipeline {
       const params = decodeParams(request);
       entry.params = params;
       const livemode = authenticate(request.headers);
+      checkApiVersion(headerValue(request.headers, 'stripe-version'));
       // Stripe limits per account, so only authenticated requests count; a refused request is never
       // stored under its idempotency key, and the SDK's retry with the same key may then succeed.
       if (!this.deps.rateLimit.admit(entry.at)) {

@@ -203,3 +203,20 @@ describe('webhook delivery', () => {
     }
   });
 });
+
+// Stripe's versioning (docs.stripe.com/api/versioning): the SDK pins Stripe-Version on every request.
+describe('Stripe-Version', () => {
+  it('the pinned version is served; another one is refused with Stripe’s invalid-version error', async () => {
+    expect((await stripe.customers.create({})).object).toBe('customer');
+    const other = new Stripe('sk_test_events', {
+      ...standIn.sdkOptions,
+      maxNetworkRetries: 0,
+      apiVersion: '2025-03-31.basil' as Stripe.LatestApiVersion,
+    });
+    await expect(other.customers.create({})).rejects.toMatchObject({
+      type: 'StripeInvalidRequestError',
+      statusCode: 400,
+      message: expect.stringMatching(/^Invalid Stripe API version: 2025-03-31\.basil/),
+    });
+  });
+});
