@@ -152,7 +152,9 @@ ${input(CARDHOLDER_NAME, view)}
 ${cancel}
 <aside class="hint" id="test-cards">Test cards:<ul>
 <li><code>4242 4242 4242 4242</code> succeeds</li>
-<li><code>4000 0000 0000 0002</code> is declined</li>
+<li><code>4000 0000 0000 0002</code> is declined (try another card after it)</li>
+<li><code>4000 0025 0000 3155</code> asks for authentication (passed here)</li>
+<li><code>4000 0000 0000 0341</code> saves, but charging it fails</li>
 </ul>Use any future expiry date and any 3-digit CVC.</aside>`;
   return layout('Save a payment method', view.testMode, content, view.sessionId);
 }

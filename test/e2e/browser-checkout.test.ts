@@ -79,17 +79,22 @@ describeInBrowser(
       await page.close();
     });
 
-    it('a declined card shows an error on the checkout page and applies nothing', async () => {
+    // Stripe's decline test card, then the working one, in the same Checkout: the decline fires
+    // setup_intent.setup_failed (delivered to the webhook like every subscribed event), the session stays open.
+    it('a declined card shows an error and applies nothing; a good card then, in the same session, becomes the default', async () => {
       const account = stack.accounts.filter((candidate) => candidate.subscriptionId)[1];
       if (!account?.subscriptionId) throw new Error('the demo seeds two customers with subscriptions');
       const page = await browser.newPage();
       await page.goto(`${stack.url}/`);
       await page.locator(`[data-customer="${account.customerId}"] button[type=submit]`).click();
       await page.waitForURL(/\/checkout\/cs_test_/);
-      await page.fill('#card-number', '4000 0000 0000 0002');
-      await page.fill('#card-expiry', '12 / 34');
-      await page.fill('#card-cvc', '123');
-      await page.click('#submit');
+      const submitCard = async (number: string) => {
+        await page.fill('#card-number', number);
+        await page.fill('#card-expiry', '12 / 34');
+        await page.fill('#card-cvc', '123');
+        await page.click('#submit');
+      };
+      await submitCard('4000 0000 0000 0002');
 
       await page.locator('#error').waitFor();
       expect(await page.textContent('#error')).toMatch(/declined/i);
@@ -98,6 +103,14 @@ describeInBrowser(
         customerDefault: null,
         subscriptionDefault: null,
       });
+
+      await submitCard('4242 4242 4242 4242');
+      await page.waitForURL(/\/success\?session_id=cs_test_/);
+      await page.locator('#subscription-default.ok').waitFor({ timeout: 20_000 });
+      expect(await page.textContent('#status')).toContain('future invoices');
+      const defaults = await defaultsInStripe(account.customerId, account.subscriptionId);
+      expect(defaults.customerDefault?.card?.last4).toBe('4242');
+      expect(defaults.subscriptionDefault).toBe(defaults.customerDefault?.id);
       await page.close();
     });
   },
