@@ -108,8 +108,9 @@ async function requeueUnseenSession(
   session: CheckoutSessionSnapshot,
   setupIntentId: string,
 ): Promise<SetupRecord | undefined> {
-  if (!(await deps.records.markQueued(setupIntentId, session.id, REQUEUE_AFTER_SECONDS))) return undefined;
-  await deps.queue.enqueue({
+  const marker = await deps.records.markQueued(setupIntentId, session.id, REQUEUE_AFTER_SECONDS);
+  if (!marker) return undefined;
+  const enqueue = deps.queue.enqueue({
     eventId: `status:${session.id}`,
     eventType: CHECKOUT_SESSION_COMPLETED,
     setupIntentId,
@@ -118,6 +119,11 @@ async function requeueUnseenSession(
     subscriptionId: session.metadata[SUBSCRIPTION_KEY] ?? null,
     created: session.created,
     livemode: session.livemode,
+  });
+  // A marker whose message never reached SQS would hold the next status request off for the whole window.
+  await enqueue.catch(async (error: unknown) => {
+    await deps.records.unmarkQueued(setupIntentId, marker).catch(() => undefined);
+    throw error;
   });
   deps.log.info('completed session not seen from the webhook yet; enqueued from the status path', {
     sessionId: session.id,
