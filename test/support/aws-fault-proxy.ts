@@ -30,8 +30,12 @@ export interface AwsFaultProxy {
   readonly injected: InjectedFault[];
   /** Calls seen, faulted or not. */
   readonly calls: number;
-  /** Answers a share of all calls with faults drawn from this service's list, from a seeded generator. */
-  randomFaults(probability: number, random: () => number): void;
+  /**
+   * Answers a share of all calls with faults drawn from this service's list. Each draw is seeded by the
+   * seed, the operation, the item or setup the call is about and how many such calls came before, so the
+   * same seed faults the same calls however concurrent work interleaves.
+   */
+  randomFaults(probability: number, seed: number): void;
   /** The next matching calls get exactly this fault, before any random one. */
   add(rule: FaultRule): void;
   /** Stops every fault (random and ruled); returns when, in epoch milliseconds. */
@@ -50,7 +54,8 @@ export async function startAwsFaultProxy(service: AwsService, target: string): P
   const agent = new Agent({ keepAlive: true });
   const injected: InjectedFault[] = [];
   const rules: (FaultRule & { left: number })[] = [];
-  let random: { probability: number; next: () => number } | undefined;
+  let random: { probability: number; seed: number } | undefined;
+  const seen = new Map<string, number>();
   let calls = 0;
 
   const chooseFault = (operation: string, body: string): AwsFault | undefined => {
@@ -64,9 +69,14 @@ export async function startAwsFaultProxy(service: AwsService, target: string): P
       rule.left--;
       return rule.fault;
     }
-    if (!random || random.next() >= random.probability) return undefined;
+    if (!random) return undefined;
+    const subject = `${operation}|${SUBJECT.exec(body)?.[0] ?? ''}`;
+    const nth = (seen.get(subject) ?? 0) + 1;
+    seen.set(subject, nth);
+    const draw = seededRandom(hashOf(`${random.seed}|${service}|${subject}|${nth}`));
+    if (draw() >= random.probability) return undefined;
     const menu = faultsFor(service, operation);
-    return menu[Math.floor(random.next() * menu.length)];
+    return menu[Math.floor(draw() * menu.length)];
   };
 
   const server = createServer((incoming, outgoing) => {
@@ -123,8 +133,8 @@ export async function startAwsFaultProxy(service: AwsService, target: string): P
     get calls() {
       return calls;
     },
-    randomFaults(probability, next) {
-      random = { probability, next };
+    randomFaults(probability, seed) {
+      random = { probability, seed };
     },
     add(rule) {
       if (rule.fault === 'lost_answer' && !isWrite(service, rule.operation))
@@ -142,6 +152,19 @@ export async function startAwsFaultProxy(service: AwsService, target: string): P
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** What a call is about: a DynamoDB item key, the setup a message or event names, a secret. */
+const SUBJECT = /(setup_intent|customer_default|subscription_default|rate)#[\w#]+|seti_\w+|secret:[\w-]+/;
+
+/** FNV-1a: a stable 32-bit hash to seed each draw. */
+function hashOf(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
 }
 
 /** JSON protocols name the operation in `X-Amz-Target`: `DynamoDB_20120810.UpdateItem`, `AmazonSQS.SendMessage`. */

@@ -2,7 +2,6 @@ import {
   type AwsFaultProxy,
   type AwsService,
   type InjectedFault,
-  seededRandom,
   startAwsFaultProxy,
 } from './aws-fault-proxy';
 import { type EventBridgeStandIn, startEventBridgeStandIn } from './eventbridge-stand-in';
@@ -21,7 +20,7 @@ export interface AwsFaults {
   secretsManager: SecretsManagerStandIn;
   /** Environment for the functions: AWS endpoints through the proxies, secrets by ARN, the event bus. */
   env: Record<string, string>;
-  /** Every proxy answers this share of calls with a fault, drawn from one generator seeded with `seed`. */
+  /** Every proxy answers this share of calls with a fault, drawn from `seed` (see `randomFaults`). */
   start(probability: number, seed: number): void;
   /** Stops all faults; returns when. */
   stop(): number;
@@ -64,8 +63,7 @@ export async function startAwsFaults(
       EVENT_BUS_NAME: FAULTY_EVENT_BUS,
     },
     start(probability, seed) {
-      const random = seededRandom(seed);
-      for (const proxy of all) proxy.randomFaults(probability, random);
+      for (const proxy of all) proxy.randomFaults(probability, seed);
     },
     stop() {
       return Math.max(...all.map((proxy) => proxy.stop()));
