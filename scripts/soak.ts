@@ -15,6 +15,7 @@ failing a share of requests (429 rate_limit, 429 lock_timeout, 500, dropped conn
                      with AWS's own errors or lose their answer, until every setup was attempted once
   --seed <n>         seed of the AWS faults (default random; printed, and replays the same faults)
   --workers <n>      concurrent worker instances (default 2)
+  --timeout <s>      give up waiting for the setups after this long (default 600)
   --help             this text
 `;
 
@@ -29,6 +30,7 @@ runCli(async () => {
     '--aws-faults',
     '--seed',
     '--workers',
+    '--timeout',
   ]);
   if (args.flags.has('--help')) {
     process.stdout.write(USAGE);
@@ -51,7 +53,7 @@ runCli(async () => {
       ...(awsFaultShare !== undefined ? { awsFaults: { probability: awsFaultShare, seed } } : {}),
       workers: number('--workers', 2),
       killAWorker: true,
-      timeoutMs: 600_000,
+      timeoutMs: number('--timeout', 600) * 1000,
       onProgress: (done, total, phase) => progressLine(phase.padEnd(18), done, total),
     });
     const rows: [string, string | number][] = [
@@ -80,8 +82,12 @@ runCli(async () => {
           ] as [string, string | number][])
         : []),
       ['lost', report.lost],
+      ...(report.unfinished.length > 0
+        ? ([['  unfinished', JSON.stringify(report.unfinished)]] as [string, string][])
+        : []),
       ['doubled', report.doubled],
       ['DLQ depth', report.deadLetterDepth],
+      ['queue depth', report.queueDepth],
       ['workers killed mid-setup', report.killedWorkers],
       ['wall time', `${(report.wallMs / 1000).toFixed(1)} s`],
     ];

@@ -122,12 +122,11 @@ export interface SetupRecords {
   finish(setupIntentId: string, token: string, outcome: SetupOutcome): Promise<boolean>;
   get(setupIntentId: string): Promise<SetupRecord | undefined>;
   /**
-   * The status path's marker: this caller's token if it may enqueue the setup (no record yet, or an
-   * earlier marker older than `staleAfterSeconds` whose enqueue evidently never led anywhere), else null.
+   * The status path's marker, written after its enqueue: true if this caller's marker now stands (no
+   * record yet, or an earlier marker older than `staleAfterSeconds` whose enqueue evidently never led
+   * anywhere).
    */
-  markQueued(setupIntentId: string, sessionId: string, staleAfterSeconds: number): Promise<string | null>;
-  /** Takes back this caller's marker after its enqueue failed, so the next status request enqueues. */
-  unmarkQueued(setupIntentId: string, token: string): Promise<void>;
+  markQueued(setupIntentId: string, sessionId: string, staleAfterSeconds: number): Promise<boolean>;
   /** One read for all targets: who currently owns each default. */
   defaultOwners(targets: DefaultTarget[]): Promise<Map<string, DefaultOwner>>;
   /**

@@ -8,6 +8,8 @@ export type { AwsFault, AwsService } from './aws-fault-answers';
 export interface InjectedFault {
   service: AwsService;
   operation: string;
+  /** The item key, setup or secret the call was about, when the body names one. */
+  subject: string;
   fault: AwsFault;
   /** Epoch milliseconds. */
   at: number;
@@ -70,7 +72,7 @@ export async function startAwsFaultProxy(service: AwsService, target: string): P
       return rule.fault;
     }
     if (!random) return undefined;
-    const subject = `${operation}|${SUBJECT.exec(body)?.[0] ?? ''}`;
+    const subject = `${operation}|${subjectOf(body)}`;
     const nth = (seen.get(subject) ?? 0) + 1;
     seen.set(subject, nth);
     const draw = seededRandom(hashOf(`${random.seed}|${service}|${subject}|${nth}`));
@@ -86,8 +88,9 @@ export async function startAwsFaultProxy(service: AwsService, target: string): P
       calls++;
       const body = Buffer.concat(chunks);
       const operation = operationOf(incoming.headers);
-      const fault = chooseFault(operation, body.toString('utf8'));
-      if (fault) injected.push({ service, operation, fault, at: Date.now() });
+      const text = body.toString('utf8');
+      const fault = chooseFault(operation, text);
+      if (fault) injected.push({ service, operation, subject: subjectOf(text), fault, at: Date.now() });
       if (fault && fault !== 'lost_answer') {
         const answer = faultAnswer(service, fault);
         outgoing.writeHead(answer.status, answer.headers);
@@ -156,6 +159,10 @@ export async function startAwsFaultProxy(service: AwsService, target: string): P
 
 /** What a call is about: a DynamoDB item key, the setup a message or event names, a secret. */
 const SUBJECT = /(setup_intent|customer_default|subscription_default|rate)#[\w#]+|seti_\w+|secret:[\w-]+/;
+
+function subjectOf(body: string): string {
+  return SUBJECT.exec(body)?.[0] ?? '';
+}
 
 /** FNV-1a: a stable 32-bit hash to seed each draw. */
 function hashOf(text: string): number {

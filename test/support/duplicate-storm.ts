@@ -37,8 +37,12 @@ export interface StormReport {
   /** From the AWS faults stopping to the last setup finished; 0 without `awsFaults`. */
   settledAfterFaultsMs: number;
   lost: number;
+  /** Up to five setups not applied, with where their record stands, to start a diagnosis from. */
+  unfinished: { setupIntentId: string; status: string; awsFaults: string[] }[];
   doubled: number;
   deadLetterDepth: number;
+  /** Messages still waiting or in flight in the work queue when the storm ended. */
+  queueDepth: number;
   killedWorkers: number;
   wallMs: number;
 }
@@ -166,8 +170,19 @@ export async function runDuplicateStorm(stack: ServiceStack, options: StormOptio
     awsFaults,
     settledAfterFaultsMs,
     lost: records.filter((record) => record?.status !== 'applied').length,
+    unfinished: sessions
+      .map((session, index) => ({
+        setupIntentId: session.setupIntentId,
+        status: records[index]?.status ?? 'no record',
+        awsFaults: (stack.awsFaults?.injected() ?? [])
+          .filter((fault) => fault.subject.endsWith(session.setupIntentId))
+          .map((fault) => `${fault.operation} ${fault.fault}`),
+      }))
+      .filter((setup) => setup.status !== 'applied')
+      .slice(0, 5),
     doubled: changes.filter((change) => change.customer > 1 || change.subscription > 1).length,
     deadLetterDepth: await queueDepth(stack.sqs, stack.sqs.deadLetterQueueUrl),
+    queueDepth: await queueDepth(stack.sqs),
     killedWorkers,
     wallMs: Date.now() - started,
   };

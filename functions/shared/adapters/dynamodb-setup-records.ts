@@ -183,7 +183,7 @@ export function createDynamoDbSetupRecords(
 
     async markQueued(setupIntentId, sessionId, staleAfterSeconds) {
       const token = randomUUID();
-      const marked = await writeIf(
+      return writeIf(
         new UpdateItemCommand({
           TableName: tableName,
           Key: setupKey(setupIntentId),
@@ -210,26 +210,6 @@ export function createDynamoDbSetupRecords(
             ':sessionId': { S: sessionId },
             ':updatedAt': { S: new Date(now()).toISOString() },
             ':ttl': expiresAt(),
-          },
-        }),
-      );
-      return marked ? token : null;
-    },
-
-    async unmarkQueued(setupIntentId, token) {
-      // Ages the marker rather than deleting it, and only while it is still this caller's and still only a
-      // marker: the next status request may enqueue again at once.
-      await writeIf(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: setupKey(setupIntentId),
-          UpdateExpression: 'SET queuedAt = :zero',
-          ConditionExpression: '#status = :queued AND queuedBy = :token',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':zero': { N: '0' },
-            ':queued': { S: 'queued' },
-            ':token': { S: token },
           },
         }),
       );
