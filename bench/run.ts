@@ -9,6 +9,7 @@ import { measureCallsPerEvent } from './figures/calls-per-event';
 import { coldInitSection, measureColdInit } from './figures/cold-init';
 import { peakMemorySection } from './figures/peak-memory';
 import { measureRateBudget } from './figures/rate-budget';
+import { measureRetryReads } from './figures/retry-reads';
 import { runSessionApiLoad } from './figures/session-api-load';
 import { measureWebhookOverhead } from './figures/webhook-overhead';
 import { measureWorkerLatency } from './figures/worker-latency';
@@ -23,7 +24,7 @@ Measures, side by side in one run, and prints with targets and pass/MISS marks:
   1. bundle size per function vs a naive bundle      5. Stripe and DynamoDB calls per event
   2. cold init per function vs the naive bundle      6. rate budget: backlog under Stripe's rate limit
   3. webhook verify + enqueue vs bare SendMessage    7. peak memory (RSS) per function under load
-  4. worker latency per event vs one Stripe round trip
+  4. worker latency per event vs one Stripe round trip  + Stripe reads a retry adds (issue 17)
 Writes bench/results.json. Everything runs locally against the stand-ins (no network, no AWS, no Stripe).
 
   --quick   small N (CI: under a minute); targets are still marked
@@ -64,6 +65,9 @@ async function main(argv: string[]): Promise<number> {
 
     step('calls per event');
     sections.push(await measureCallsPerEvent(standIns, settings));
+
+    step('retry reads');
+    sections.push(await measureRetryReads(standIns, settings));
 
     step(`rate budget: ${settings.backlogEvents} events`);
     const rate = await measureRateBudget(standIns, bundles, settings);

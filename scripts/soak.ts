@@ -2,7 +2,7 @@ import { runDuplicateStorm } from '../test/support/duplicate-storm';
 import { startServiceStack } from '../test/support/service-stack';
 import { parseArgs, progressLine, runCli } from './lib/cli';
 
-const USAGE = `npm run soak -- [--sessions 1000] [--deliveries 5] [--faults 0.1] [--workers 2]
+const USAGE = `npm run soak -- [--sessions 1000] [--deliveries 5] [--faults 0.1] [--aws-faults 0.1] [--seed n] [--workers 2]
 
 Runs the duplicate storm on the local stack (stand-ins only, no network): every session completed, each
 delivered several times at once (half through the signed webhook, half through the status path), Stripe
@@ -10,30 +10,50 @@ failing a share of requests (429 rate_limit, 429 lock_timeout, 500, dropped conn
 
   --sessions <n>     setups (default 1000)
   --deliveries <n>   deliveries per setup (default 5)
-  --faults <p>       share of Stripe requests that fail (default 0.1)
+  --faults <p>       share of Stripe requests that fail (default 0.1; 0 with --aws-faults)
+  --aws-faults <p>   share of the functions' DynamoDB, SQS, EventBridge and Secrets Manager calls that fail
+                     with AWS's own errors or lose their answer, until every setup was attempted once
+  --seed <n>         seed of the AWS faults (default random; printed, and replays the same faults)
   --workers <n>      concurrent worker instances (default 2)
+  --timeout <s>      give up waiting for the setups after this long (default 600)
   --help             this text
 `;
 
+/** Seconds a received message stays hidden in the soak's queue: the bound on a stall after faults stop. */
+const VISIBILITY_TIMEOUT_SECONDS = 4;
+
 runCli(async () => {
-  const args = parseArgs(process.argv.slice(2), ['--sessions', '--deliveries', '--faults', '--workers']);
+  const args = parseArgs(process.argv.slice(2), [
+    '--sessions',
+    '--deliveries',
+    '--faults',
+    '--aws-faults',
+    '--seed',
+    '--workers',
+    '--timeout',
+  ]);
   if (args.flags.has('--help')) {
     process.stdout.write(USAGE);
     return 0;
   }
   const number = (name: string, fallback: number) => Number(args.values.get(name) ?? fallback);
+  const awsFaultShare = args.values.has('--aws-faults') ? number('--aws-faults', 0) : undefined;
+  const seed = number('--seed', Math.floor(Math.random() * 1_000_000));
+  if (awsFaultShare !== undefined) process.stdout.write(`AWS faults ${awsFaultShare}, seed ${seed}\n`);
   const stack = await startServiceStack({
-    queue: { fifo: true, visibilityTimeoutSeconds: 4, maxReceiveCount: 10 },
+    queue: { fifo: true, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS, maxReceiveCount: 10 },
     env: { CLAIM_SECONDS: '2' },
+    awsFaults: awsFaultShare !== undefined,
   });
   try {
     const report = await runDuplicateStorm(stack, {
       sessions: number('--sessions', 1000),
       deliveriesPerSession: number('--deliveries', 5),
-      faultProbability: number('--faults', 0.1),
+      faultProbability: number('--faults', awsFaultShare === undefined ? 0.1 : 0),
+      ...(awsFaultShare !== undefined ? { awsFaults: { probability: awsFaultShare, seed } } : {}),
       workers: number('--workers', 2),
       killAWorker: true,
-      timeoutMs: 600_000,
+      timeoutMs: number('--timeout', 600) * 1000,
       onProgress: (done, total, phase) => progressLine(phase.padEnd(18), done, total),
     });
     const rows: [string, string | number][] = [
@@ -44,14 +64,48 @@ runCli(async () => {
         'Stripe writes per session (min/mean/max)',
         `${report.stripeWritesPerSession.min}/${report.stripeWritesPerSession.mean}/${report.stripeWritesPerSession.max}`,
       ],
+      [
+        'Stripe updates per default (min/max)',
+        `${report.writesPerDefault.min}/${report.writesPerDefault.max}`,
+      ],
+      ...(awsFaultShare !== undefined
+        ? ([
+            ['AWS faults injected', Object.values(report.awsFaults).reduce((sum, count) => sum + count, 0)],
+            [
+              '  by kind',
+              Object.entries(report.awsFaults)
+                .map(([kind, count]) => `${kind} ${count}`)
+                .join(', '),
+            ],
+            ['settled after faults stopped', `${(report.settledAfterFaultsMs / 1000).toFixed(1)} s`],
+            ['seed', seed],
+          ] as [string, string | number][])
+        : []),
       ['lost', report.lost],
+      ...(report.unfinished.length > 0
+        ? ([['  unfinished', JSON.stringify(report.unfinished)]] as [string, string][])
+        : []),
       ['doubled', report.doubled],
       ['DLQ depth', report.deadLetterDepth],
+      ['queue depth', report.queueDepth],
       ['workers killed mid-setup', report.killedWorkers],
       ['wall time', `${(report.wallMs / 1000).toFixed(1)} s`],
     ];
     process.stdout.write(`\n${rows.map(([label, value]) => `${label.padEnd(42)} ${value}`).join('\n')}\n`);
-    return report.lost === 0 && report.doubled === 0 && report.deadLetterDepth === 0 ? 0 : 1;
+    const stalled = report.settledAfterFaultsMs > VISIBILITY_TIMEOUT_SECONDS * 1000;
+    if (stalled)
+      process.stdout.write(
+        `setups still waiting more than one visibility timeout after the faults stopped\n`,
+      );
+    const held =
+      report.lost === 0 &&
+      report.doubled === 0 &&
+      report.writesPerDefault.max === 1 &&
+      report.deadLetterDepth === 0 &&
+      !stalled;
+    if (!held && awsFaultShare !== undefined)
+      process.stdout.write(`replay: npm run soak -- --aws-faults ${awsFaultShare} --seed ${seed}\n`);
+    return held ? 0 : 1;
   } finally {
     await stack.close();
   }

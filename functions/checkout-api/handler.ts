@@ -99,7 +99,9 @@ export function buildCheckoutApiHandler(deps: CheckoutApiDeps): (event: HttpEven
       return await route(event);
     } catch (error) {
       const failure = toServiceError(error);
-      const log = failure.status >= 500 ? deps.log.error : deps.log.info;
+      // A 503 asks the caller to retry (AWS or Stripe briefly unavailable): a warning, not an error.
+      const log =
+        failure.status === 503 ? deps.log.warn : failure.status >= 500 ? deps.log.error : deps.log.info;
       log('request failed', { status: failure.status, code: failure.code, ...describeError(error) });
       return errorResponse(failure);
     }

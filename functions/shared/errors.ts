@@ -45,9 +45,60 @@ export class StripeRequestFailed extends Error {
   }
 }
 
+/**
+ * Error codes AWS documents as throttling or passing faults (DynamoDB's "Error handling", the SQS and
+ * Secrets Manager API references, and the SDK's own retry classification). An AWS call that still fails
+ * with one of these after the SDK's retries is worth trying again in a moment, not an internal error.
+ */
+const TRANSIENT_AWS_CODES = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'Throttling',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'LimitExceededException',
+  'InternalServerError',
+  'InternalError',
+  'InternalFailure',
+  'InternalException',
+  'InternalServiceError',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'OutcomeEventRefused',
+]);
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN']);
+
+/** An AWS SDK failure (or one wrapped by Powertools, as `cause`) that passes: throttling, a 5xx, the network. */
+export function isTransientAwsFailure(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 4; depth++) {
+    const details = current as Error & {
+      $metadata?: { httpStatusCode?: number };
+      $retryable?: unknown;
+      code?: unknown;
+    };
+    if (TRANSIENT_AWS_CODES.has(details.name) || details.$retryable) return true;
+    if ((details.$metadata?.httpStatusCode ?? 0) >= 500) return true;
+    if (typeof details.code === 'string' && NETWORK_CODES.has(details.code)) return true;
+    current = details.cause;
+  }
+  return false;
+}
+
+/** What a caller sees while AWS throttles or fails: try again shortly, as after Stripe's rate limit. */
+export function awsUnavailable(what: string): ServiceError {
+  return new ServiceError(503, 'service_unavailable', `${what} Try again shortly.`, {
+    'retry-after': '1',
+  });
+}
+
 export function toServiceError(error: unknown): ServiceError {
   if (error instanceof ServiceError) return error;
   if (error instanceof StripeRequestFailed) return fromStripeFailure(error);
+  if (isTransientAwsFailure(error)) return awsUnavailable('The service is briefly unavailable.');
   return new ServiceError(500, 'internal_error', 'An unexpected error occurred.');
 }
 

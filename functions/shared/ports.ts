@@ -57,7 +57,15 @@ export interface SetupRecord {
 }
 
 export type ClaimResult =
-  | { outcome: 'claimed'; token: string }
+  | {
+      outcome: 'claimed';
+      token: string;
+      /**
+       * An earlier attempt held this setup (released after a failure, or expired): it may have changed a
+       * default in Stripe without recording the checkpoint, so each step reads Stripe before writing.
+       */
+      retry: boolean;
+    }
   /** Applied, superseded or failed for good: nothing left to do for this setup. */
   | { outcome: 'finished'; record: SetupRecord }
   /** Another worker holds a live claim; try again once it has expired or finished. */
@@ -114,8 +122,9 @@ export interface SetupRecords {
   finish(setupIntentId: string, token: string, outcome: SetupOutcome): Promise<boolean>;
   get(setupIntentId: string): Promise<SetupRecord | undefined>;
   /**
-   * The status path's marker: true if this caller may enqueue the setup (no record yet, or an earlier
-   * marker older than `staleAfterSeconds` whose enqueue evidently never led anywhere).
+   * The status path's marker, written after its enqueue: true if this caller's marker now stands (no
+   * record yet, or an earlier marker older than `staleAfterSeconds` whose enqueue evidently never led
+   * anywhere).
    */
   markQueued(setupIntentId: string, sessionId: string, staleAfterSeconds: number): Promise<boolean>;
   /** One read for all targets: who currently owns each default. */
@@ -210,6 +219,8 @@ export interface StripeGateway {
   attachPaymentMethod(paymentMethodId: string, customerId: string): Promise<void>;
   setCustomerDefaultPaymentMethod(customerId: string, paymentMethodId: string): Promise<void>;
   setSubscriptionDefaultPaymentMethod(subscriptionId: string, paymentMethodId: string): Promise<void>;
+  /** The default payment method Stripe holds now for the customer's invoices or the subscription. */
+  currentDefaultPaymentMethod(target: DefaultTarget): Promise<string | null>;
   /**
    * Pays a past-due subscription's open latest invoice with the method; null when nothing is owed.
    * `setupIntentId` keys the payment, so a redelivered setup cannot pay the invoice twice.

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import type { StripeMode, StripeWebhookConfig } from '../shared/config';
-import { ServiceError } from '../shared/errors';
+import { isTransientAwsFailure, ServiceError } from '../shared/errors';
 import { decideOnStripeEvent, setupMessageSchema } from '../shared/flow/setup-message';
 import {
   errorResponse,
@@ -55,9 +55,16 @@ export function buildStripeWebhookHandler(
     try {
       secrets = await deps.signingSecrets();
     } catch (error) {
-      deps.log.error('signing secrets unavailable; Stripe will retry', describeError(error));
+      // Secrets Manager throttled or failing is a retry (Stripe delivers again); anything else is a fault.
+      const transient = isTransientAwsFailure(error);
+      deps.log[transient ? 'warn' : 'error'](
+        'signing secrets unavailable; Stripe will retry',
+        describeError(error),
+      );
       return errorResponse(
-        new ServiceError(503, 'secrets_unavailable', 'The webhook cannot verify events right now.'),
+        new ServiceError(503, 'secrets_unavailable', 'The webhook cannot verify events right now.', {
+          'retry-after': '1',
+        }),
       );
     }
     const signature = verifyStripeSignature(
@@ -121,12 +128,14 @@ export function buildStripeWebhookHandler(
     try {
       await deps.queue.enqueue(message);
     } catch (error) {
-      log.error('enqueue failed; Stripe will retry', {
+      log[isTransientAwsFailure(error) ? 'warn' : 'error']('enqueue failed; Stripe will retry', {
         sessionId: message.sessionId,
         ...describeError(error),
       });
       return errorResponse(
-        new ServiceError(503, 'queue_unavailable', 'The event could not be queued; retry later.'),
+        new ServiceError(503, 'queue_unavailable', 'The event could not be queued; retry later.', {
+          'retry-after': '1',
+        }),
       );
     }
     log.info('webhook event enqueued', { sessionId: message.sessionId, eventType: message.eventType });

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
+import type { SetupRecord } from '../../functions/shared/ports';
 import { completeSession } from './checkout';
 import { postJson, send } from './http';
 import { queueDepth, type ServiceStack } from './service-stack';
@@ -14,6 +15,11 @@ export interface StormOptions {
   killAWorker: boolean;
   /** Concurrent worker instances polling the queue. */
   workers: number;
+  /**
+   * With a stack started with `awsFaults: true`: this share of the functions' AWS calls fails (seeded), from
+   * the first delivery until every setup has been attempted once; then the faults stop.
+   */
+  awsFaults?: { probability: number; seed: number };
   timeoutMs?: number;
   onProgress?: (done: number, total: number, phase: string) => void;
 }
@@ -24,9 +30,19 @@ export interface StormReport {
   /** Changes of a default per session (customer and subscription each): exactly 1 when all is well. */
   effectsPerSession: { min: number; max: number };
   stripeWritesPerSession: { min: number; max: number; mean: number };
+  /** Updates of one default Stripe answered 200 (not replays): exactly 1 when nothing was repeated. */
+  writesPerDefault: { min: number; max: number };
+  /** AWS faults injected, by kind; empty without `awsFaults`. */
+  awsFaults: Record<string, number>;
+  /** From the AWS faults stopping to the last setup finished; 0 without `awsFaults`. */
+  settledAfterFaultsMs: number;
   lost: number;
+  /** Up to five setups not applied, with where their record stands, to start a diagnosis from. */
+  unfinished: { setupIntentId: string; status: string; awsFaults: string[] }[];
   doubled: number;
   deadLetterDepth: number;
+  /** Messages still waiting or in flight in the work queue when the storm ended. */
+  queueDepth: number;
   killedWorkers: number;
   wallMs: number;
 }
@@ -78,6 +94,10 @@ export async function runDuplicateStorm(stack: ServiceStack, options: StormOptio
     }
   }
 
+  if (options.awsFaults) {
+    if (!stack.awsFaults) throw new Error('awsFaults needs a stack started with awsFaults: true');
+    stack.awsFaults.start(options.awsFaults.probability, options.awsFaults.seed);
+  }
   const pollers = Array.from({ length: options.workers }, () => startPolling(stack));
   const deliveries = sessions.flatMap((session, index) =>
     Array.from(
@@ -91,9 +111,25 @@ export async function runDuplicateStorm(stack: ServiceStack, options: StormOptio
     (index) => (deliveries[index] as () => Promise<void>)(),
     (done) => progress(done, deliveries.length, 'deliveries'),
   );
-  await waitUntilAllFinished(stack, sessions, options.timeoutMs ?? 120_000, (done) =>
-    progress(done, sessions.length, 'applied'),
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  let faultsStoppedAt = Date.now();
+  if (stack.awsFaults && options.awsFaults) {
+    await waitUntil(
+      stack,
+      sessions,
+      timeoutMs,
+      (record) => record !== undefined && record.status !== 'queued',
+    );
+    faultsStoppedAt = stack.awsFaults.stop();
+  }
+  await waitUntil(
+    stack,
+    sessions,
+    timeoutMs,
+    (record) => record?.status === 'applied' || record?.status === 'failed',
+    (done) => progress(done, sessions.length, 'applied'),
   );
+  const settledAfterFaultsMs = options.awsFaults ? Date.now() - faultsStoppedAt : 0;
   await Promise.all(pollers.map((poller) => poller.stop()));
   stack.stripeStandIn.faults.clear();
 
@@ -109,6 +145,16 @@ export async function runDuplicateStorm(stack: ServiceStack, options: StormOptio
     ).length,
   }));
   const effects = changes.flatMap((change) => [change.customer, change.subscription]);
+  const defaultWrites = sessions.flatMap((session) =>
+    [`/v1/customers/${session.customerId}`, `/v1/subscriptions/${session.subscriptionId}`].map(
+      (requestPath) => answeredWritesTo(stack, requestPath),
+    ),
+  );
+  const awsFaults: Record<string, number> = {};
+  for (const fault of stack.awsFaults?.injected() ?? []) {
+    const kind = `${fault.service} ${fault.fault}`;
+    awsFaults[kind] = (awsFaults[kind] ?? 0) + 1;
+  }
   const writes = changes.map((change) => change.writes);
   const records = await Promise.all(sessions.map((session) => stack.records.get(session.setupIntentId)));
   return {
@@ -120,9 +166,23 @@ export async function runDuplicateStorm(stack: ServiceStack, options: StormOptio
       max: Math.max(...writes),
       mean: Number((writes.reduce((sum, count) => sum + count, 0) / writes.length).toFixed(2)),
     },
+    writesPerDefault: { min: Math.min(...defaultWrites), max: Math.max(...defaultWrites) },
+    awsFaults,
+    settledAfterFaultsMs,
     lost: records.filter((record) => record?.status !== 'applied').length,
+    unfinished: sessions
+      .map((session, index) => ({
+        setupIntentId: session.setupIntentId,
+        status: records[index]?.status ?? 'no record',
+        awsFaults: (stack.awsFaults?.injected() ?? [])
+          .filter((fault) => fault.subject.endsWith(session.setupIntentId))
+          .map((fault) => `${fault.operation} ${fault.fault}`),
+      }))
+      .filter((setup) => setup.status !== 'applied')
+      .slice(0, 5),
     doubled: changes.filter((change) => change.customer > 1 || change.subscription > 1).length,
     deadLetterDepth: await queueDepth(stack.sqs, stack.sqs.deadLetterQueueUrl),
+    queueDepth: await queueDepth(stack.sqs),
     killedWorkers,
     wallMs: Date.now() - started,
   };
@@ -214,22 +274,33 @@ function startPolling(stack: ServiceStack) {
   };
 }
 
-async function waitUntilAllFinished(
+/** Polls the records (straight from DynamoDB, never faulted) until every setup's record passes `test`. */
+async function waitUntil(
   stack: ServiceStack,
   sessions: StormSession[],
   timeoutMs: number,
-  progress: (done: number) => void,
+  test: (record: SetupRecord | undefined) => boolean,
+  progress: (done: number) => void = () => {},
 ) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const records = await Promise.all(sessions.map((session) => stack.records.get(session.setupIntentId)));
-    const done = records.filter(
-      (record) => record?.status === 'applied' || record?.status === 'failed',
-    ).length;
+    const done = records.filter(test).length;
     progress(done);
     if (done === sessions.length || Date.now() > deadline) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/** Updates Stripe answered 200 and did not replay: each one a `customer.updated`/`subscription.updated`. */
+function answeredWritesTo(stack: ServiceStack, requestPath: string): number {
+  return stack.stripeStandIn.requests.filter(
+    (request) =>
+      request.method === 'POST' &&
+      request.path === requestPath &&
+      request.status === 200 &&
+      !request.replayed,
+  ).length;
 }
 
 function changesTo(stack: ServiceStack, requestPath: string): number {

@@ -24,6 +24,7 @@ import {
   STRIPE_WEBHOOK_ROUTE,
 } from '../../functions/shared/routes';
 import { wireStripeWebhook } from '../../functions/stripe-webhook/wiring';
+import { type AwsFaults, startAwsFaults } from './aws-faults';
 
 export const TEST_STRIPE_KEY = 'sk_test_servicestack';
 
@@ -38,7 +39,9 @@ export interface ServiceStack {
   env: Record<string, string>;
   /** With `auth: true`: the local issuer whose tokens the API accepts (`issuer.tokenFor(customerId)`). */
   issuer?: LocalJwtIssuer;
-  /** The worker's own DynamoDB records, for checking outcomes. */
+  /** With `awsFaults: true`: the fault-injecting proxies in front of every AWS service the functions call. */
+  awsFaults?: AwsFaults;
+  /** The worker's own DynamoDB records, for checking outcomes (straight to DynamoDB, never faulted). */
   records: SetupRecords;
   worker: (event: SQSEvent) => Promise<SQSBatchResponse>;
   webhookUrl: string;
@@ -58,6 +61,11 @@ export interface ServiceStackOptions {
    * the local HTTP API), AUTH_MODE=jwt in the function. Default off: callers name their customer.
    */
   auth?: boolean;
+  /**
+   * The functions reach DynamoDB, SQS, EventBridge and Secrets Manager through fault-injecting proxies
+   * (faults off until `awsFaults.start`); the tests' own views (records, queue polling) go straight.
+   */
+  awsFaults?: boolean;
 }
 
 /** Starts every stand-in on a free port and wires the three real handlers to them. */
@@ -68,8 +76,17 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
     startLocalSqs(options.queue),
     options.auth ? startLocalJwtIssuer() : undefined,
   ]);
+  const awsFaults = options.awsFaults
+    ? await startAwsFaults(
+        { dynamodb: dynamodb.endpoint, sqs: sqs.endpoint, queueUrl: sqs.queueUrl },
+        { stripeSecretKey: TEST_STRIPE_KEY, webhookSecret: stripeStandIn.webhookSecret },
+      )
+    : undefined;
   // The AWS SDK reads endpoints and credentials from process.env, as it does inside Lambda.
   Object.assign(process.env, localAwsEnvironment({ sqs: sqs.endpoint, dynamodb: dynamodb.endpoint }));
+  for (const [name, value] of Object.entries(awsFaults?.env ?? {})) {
+    if (name.startsWith('AWS_')) process.env[name] = value;
+  }
   const env: Record<string, string> = {
     STRIPE_SECRET_KEY: TEST_STRIPE_KEY,
     STRIPE_WEBHOOK_SECRET: stripeStandIn.webhookSecret,
@@ -86,6 +103,7 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
     ...(issuer
       ? { AUTH_MODE: 'jwt', JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: issuer.audience }
       : { AUTH_MODE: 'none' }),
+    ...awsFaults?.env,
     ...options.env,
   };
   const checkoutApi = wireCheckoutApi(env);
@@ -110,6 +128,7 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
     api,
     env,
     issuer,
+    ...(awsFaults ? { awsFaults } : {}),
     records: createDynamoDbSetupRecords(dynamodb.client, {
       tableName: dynamodb.tableName,
       claimSeconds: 60,
@@ -121,7 +140,14 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
     pollOnce: (pollOptions = {}) => pollOnce(sqs.client, sqs.queueUrl, worker, pollOptions),
     queueDepth: () => queueDepth(sqs),
     close: async () => {
-      await Promise.all([api.close(), stripeStandIn.close(), dynamodb.close(), sqs.close(), issuer?.close()]);
+      await Promise.all([
+        api.close(),
+        stripeStandIn.close(),
+        dynamodb.close(),
+        sqs.close(),
+        issuer?.close(),
+        awsFaults?.close(),
+      ]);
     },
   };
 }

@@ -6,6 +6,7 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   UpdateItemCommand,
+  type UpdateItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import type {
   ClaimResult,
@@ -54,6 +55,11 @@ const OUTCOME_DETAILS = [
  * One item per SetupIntent, whose status is the guard against double effects: a worker must win a
  * conditional write (the claim) before calling Stripe, and may record an outcome only while its claim
  * holds. One item per customer and per subscription records which setup last became its default.
+ *
+ * Every conditional write carries its writer's token and also accepts the item as that writer left it:
+ * the SDK retries a write whose answer was lost (a 500 after DynamoDB applied it, a dropped connection),
+ * and that retry must count as the success it is, not as somebody else's claim, marker or outcome.
+ * (DynamoDB's error-handling guide: a retried conditional write may meet its own earlier effect.)
  */
 export function createDynamoDbSetupRecords(
   client: DynamoDBClient,
@@ -65,9 +71,13 @@ export function createDynamoDbSetupRecords(
     N: String(Math.floor(now() / 1000) + options.recordRetentionDays * 86_400),
   });
   /** A conditional write: true if it happened, false if its condition did not hold. */
-  const writeIf = async (command: UpdateItemCommand): Promise<boolean> => {
+  const writeIf = async (
+    command: UpdateItemCommand,
+    onWritten?: (output: UpdateItemCommandOutput) => void,
+  ): Promise<boolean> => {
     try {
-      await client.send(command);
+      const output = await client.send(command);
+      onWritten?.(output);
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -87,15 +97,18 @@ export function createDynamoDbSetupRecords(
 
     async claim(setupIntentId, eventId, sessionId): Promise<ClaimResult> {
       const token = randomUUID();
+      let before: Record<string, AttributeValue> | undefined;
       const claimed = await writeIf(
         new UpdateItemCommand({
           TableName: tableName,
           Key: setupKey(setupIntentId),
           UpdateExpression: `SET #status = :processing, claimToken = :token, claimExpiresAt = :claimUntil, eventId = :eventId, updatedAt = :updatedAt, #ttl = :ttl${sessionId ? ', sessionId = :sessionId' : ''}`,
           // Claimable: new, queued by the status path, pending (a later event may finish it), a claim whose
-          // worker died (expired), or a failed attempt the customer can still follow with another method.
+          // worker died (expired), or a failed attempt the customer can still follow with another method —
+          // or already this very claim (the SDK's retry of a write whose answer was lost).
           ConditionExpression:
-            'attribute_not_exists(#pk) OR #status IN (:queued, :pending) OR (#status = :processing AND claimExpiresAt < :now) OR (#status = :failed AND setupIntentStatus = :retryable)',
+            'attribute_not_exists(#pk) OR #status IN (:queued, :pending) OR (#status = :processing AND claimExpiresAt < :now) OR (#status = :failed AND setupIntentStatus = :retryable) OR claimToken = :token',
+          ReturnValues: 'ALL_OLD',
           ExpressionAttributeNames: {
             '#pk': TABLE_PARTITION_KEY,
             '#status': 'status',
@@ -116,8 +129,13 @@ export function createDynamoDbSetupRecords(
             ...(sessionId ? { ':sessionId': { S: sessionId } } : {}),
           },
         }),
+        (output) => {
+          before = output.Attributes;
+        },
       );
-      if (claimed) return { outcome: 'claimed', token };
+      // Taken over from an earlier claim (released, expired, or this claim's own lost answer): that attempt
+      // may have reached Stripe without recording its checkpoint, so this one must look before it writes.
+      if (claimed) return { outcome: 'claimed', token, retry: before?.status?.S === 'processing' };
       const record = await get(setupIntentId);
       if (record && ['applied', 'superseded', 'failed'].includes(record.status))
         return { outcome: 'finished', record };
@@ -146,8 +164,9 @@ export function createDynamoDbSetupRecords(
         new UpdateItemCommand({
           TableName: tableName,
           Key: setupKey(setupIntentId),
-          UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}, updatedAt = :updatedAt, #ttl = :ttl REMOVE ${['claimToken', 'claimExpiresAt', ...stale].join(', ')}`,
-          ConditionExpression: 'claimToken = :token',
+          // finishedBy keeps the claim's token on the outcome, so a retried finish meets its own write.
+          UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}, finishedBy = :token, updatedAt = :updatedAt, #ttl = :ttl REMOVE ${['claimToken', 'claimExpiresAt', ...stale].join(', ')}`,
+          ConditionExpression: 'claimToken = :token OR finishedBy = :token',
           ExpressionAttributeNames: {
             ...Object.fromEntries(names.map((name) => [`#${name}`, name])),
             '#ttl': TABLE_TTL_ATTRIBUTE,
@@ -163,16 +182,18 @@ export function createDynamoDbSetupRecords(
     },
 
     async markQueued(setupIntentId, sessionId, staleAfterSeconds) {
+      const token = randomUUID();
       return writeIf(
         new UpdateItemCommand({
           TableName: tableName,
           Key: setupKey(setupIntentId),
           UpdateExpression:
-            'SET #status = :queued, queuedAt = :now, sessionId = :sessionId, updatedAt = :updatedAt, #ttl = :ttl',
+            'SET #status = :queued, queuedAt = :now, queuedBy = :token, sessionId = :sessionId, updatedAt = :updatedAt, #ttl = :ttl',
           // Also over a record the SetupIntent has since moved on from (the caller checked with Stripe): a
-          // pending delayed method that succeeded, or a failed attempt followed by a good one.
+          // pending delayed method that succeeded, or a failed attempt followed by a good one. And over this
+          // very marker: the SDK's retry of a write whose answer was lost.
           ConditionExpression:
-            'attribute_not_exists(#pk) OR (#status = :queued AND queuedAt < :staleBefore) OR #status = :pending OR (#status = :failed AND setupIntentStatus = :retryable)',
+            'attribute_not_exists(#pk) OR (#status = :queued AND (queuedAt < :staleBefore OR queuedBy = :token)) OR #status = :pending OR (#status = :failed AND setupIntentStatus = :retryable)',
           ExpressionAttributeNames: {
             '#pk': TABLE_PARTITION_KEY,
             '#status': 'status',
@@ -185,6 +206,7 @@ export function createDynamoDbSetupRecords(
             ':retryable': { S: 'requires_payment_method' },
             ':now': { N: String(now()) },
             ':staleBefore': { N: String(now() - staleAfterSeconds * 1000) },
+            ':token': { S: token },
             ':sessionId': { S: sessionId },
             ':updatedAt': { S: new Date(now()).toISOString() },
             ':ttl': expiresAt(),
@@ -218,6 +240,8 @@ export function createDynamoDbSetupRecords(
     },
 
     async recordDefaultOwner(target, owner) {
+      // The setup's order (creation time and SetupIntent id) is this write's token: `<=` lets a retried
+      // write, or a redelivered setup, meet its own record and count it as done.
       return writeIf(
         new UpdateItemCommand({
           TableName: tableName,

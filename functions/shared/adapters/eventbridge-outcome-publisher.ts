@@ -41,9 +41,12 @@ export function createEventBridgeOutcomePublisher(
       );
       // PutEvents answers 200 even when an entry was refused; the entry says so.
       if ((result.FailedEntryCount ?? 0) > 0) {
-        throw new Error(
+        const refused = new Error(
           `EventBridge refused the outcome event: ${result.Entries?.[0]?.ErrorCode ?? 'unknown'}`,
         );
+        // A refused entry (InternalFailure, ThrottlingException) is retried with the setup, like a 500.
+        refused.name = 'OutcomeEventRefused';
+        throw refused;
       }
     },
   };

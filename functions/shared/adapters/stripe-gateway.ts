@@ -141,6 +141,17 @@ export function createStripeGateway(stripeClient: () => Promise<Stripe>): Stripe
         }
       }),
 
+    currentDefaultPaymentMethod: (target) =>
+      translateErrors(async () => {
+        const stripe = await stripeClient();
+        if (target.kind === 'subscription') {
+          const subscription = await stripe.subscriptions.retrieve(target.id);
+          return idOf(subscription.default_payment_method);
+        }
+        const customer = await stripe.customers.retrieve(target.id);
+        return customer.deleted ? null : idOf(customer.invoice_settings.default_payment_method);
+      }),
+
     setSubscriptionDefaultPaymentMethod: (subscriptionId, paymentMethodId) =>
       translateErrors(async () => {
         const stripe = await stripeClient();

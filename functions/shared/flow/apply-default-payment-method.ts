@@ -54,7 +54,7 @@ export async function applyDefaultPaymentMethod(
 
   let outcome: SetupOutcome;
   try {
-    outcome = await resolveOutcome(deps, message);
+    outcome = await resolveOutcome(deps, message, claim.retry);
     // Published before the outcome is recorded: a crash in between republishes (at least once) rather
     // than losing the event. The Stripe steps are checkpointed, so that retry repeats none of them.
     await deps.outcomes.publish({
@@ -75,6 +75,7 @@ export async function applyDefaultPaymentMethod(
 async function resolveOutcome(
   deps: ApplyDefaultPaymentMethodDeps,
   message: SetupMessage,
+  retry: boolean,
 ): Promise<SetupOutcome> {
   try {
     // Who owns the defaults is read while Stripe answers, for the targets the message names; the plan's
@@ -91,7 +92,7 @@ async function resolveOutcome(
     const targets = targetsOf(plan.customerId, plan.subscriptionId);
     const owners =
       hintedOwners && sameTargets(hinted, targets) ? hintedOwners : await deps.records.defaultOwners(targets);
-    return await applyPlan(deps, plan, targets, owners);
+    return await applyPlan(deps, plan, targets, owners, retry);
   } catch (error) {
     if (!(error instanceof StripeRequestFailed) || error.retryable) throw error;
     return {
@@ -209,6 +210,7 @@ async function applyPlan(
   plan: ApplyPlan,
   targets: DefaultTarget[],
   owners: Map<string, DefaultOwner>,
+  retry: boolean,
 ): Promise<SetupOutcome> {
   const { stripe } = deps;
   const steps = targets.map((target) => ({
@@ -227,7 +229,7 @@ async function applyPlan(
     todo.map(
       ({ target }) =>
         () =>
-          setDefault(deps, target, owner),
+          setDefault(deps, target, owner, retry),
     ),
   );
   const failure = worstFailure(results);
@@ -280,17 +282,30 @@ async function applyPlan(
  * Updates one default in Stripe, then records its owner. Work is serialised per customer (FIFO message
  * groups), so the owner cannot change in between; if it did anyway (a queue without that guarantee), the
  * newer owner's method is put back, so the newest setup still wins.
+ *
+ * On a retry the earlier attempt may have updated Stripe and then failed to record the owner (DynamoDB
+ * throttled past the SDK's retries), so Stripe is asked what holds now: already our method means that
+ * update happened, and only the checkpoint is written. A replayed Idempotency-Key would not do: the retry
+ * is a new call with a new key, and reusing the first one would replay its first answer for 24 h, a 500
+ * included (Stripe's "Idempotent requests"). The read costs one GET per open step, on retries only.
  */
 async function setDefault(
   deps: ApplyDefaultPaymentMethodDeps,
   target: DefaultTarget,
   owner: DefaultOwner,
+  retry: boolean,
 ): Promise<StepResult> {
   const update = (paymentMethodId: string) =>
     target.kind === 'customer'
       ? deps.stripe.setCustomerDefaultPaymentMethod(target.id, paymentMethodId)
       : deps.stripe.setSubscriptionDefaultPaymentMethod(target.id, paymentMethodId);
-  await update(owner.paymentMethodId);
+  const alreadyInStripe =
+    retry && (await deps.stripe.currentDefaultPaymentMethod(target)) === owner.paymentMethodId;
+  if (alreadyInStripe)
+    deps.log.info('default already set by an earlier attempt; checkpoint recorded', {
+      target: target.kind,
+    });
+  else await update(owner.paymentMethodId);
   if (await deps.records.recordDefaultOwner(target, owner)) return 'applied';
   const newer = (await deps.records.defaultOwners([target])).get(defaultOwnerKey(target));
   deps.log.warn('a newer setup became the default meanwhile; restoring it', { target: target.kind });

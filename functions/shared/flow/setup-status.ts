@@ -1,5 +1,5 @@
 import { ServiceError, StripeRequestFailed } from '../errors';
-import type { Logger } from '../logger';
+import { describeError, type Logger } from '../logger';
 import type { CheckoutSessionSnapshot, EventQueue, SetupRecord, SetupRecords, StripeGateway } from '../ports';
 import { CUSTOMER_KEY, SUBSCRIPTION_KEY } from '../setup-metadata';
 import { CHECKOUT_SESSION_COMPLETED } from './setup-message';
@@ -9,6 +9,7 @@ export interface SetupStatusDeps {
   records: SetupRecords;
   queue: EventQueue;
   log: Logger;
+  now?: () => number;
 }
 
 export interface SetupStatus {
@@ -54,7 +55,7 @@ export async function getSetupStatus(
   const intent = session.setupIntent;
   let record = intent ? await deps.records.get(intent.id) : undefined;
   if (intent && session.status === 'complete' && needsEnqueue(record, intent.status)) {
-    record = (await requeueUnseenSession(deps, session, intent.id)) ?? record;
+    record = (await requeueUnseenSession(deps, session, intent.id, record)) ?? record;
   }
   const method = intent?.paymentMethod ?? null;
   return {
@@ -102,13 +103,24 @@ function needsEnqueue(record: SetupRecord | undefined, intentStatus: string): bo
   return record.status === 'pending' && intentStatus === 'succeeded';
 }
 
-/** Enqueues once per window: a success page polling every second must not flood the queue. */
+/**
+ * Enqueues once per window: a success page polling every second must not flood the queue. The message goes
+ * first and the marker after it, so a marker stands only for a message SQS accepted: a marker write that
+ * failed, or whose answer was lost, can hold no setup back (and a failed enqueue leaves no marker behind).
+ * Two polls racing past the check both enqueue; FIFO deduplication and the worker's claim absorb that.
+ */
 async function requeueUnseenSession(
   deps: SetupStatusDeps,
   session: CheckoutSessionSnapshot,
   setupIntentId: string,
+  record: SetupRecord | undefined,
 ): Promise<SetupRecord | undefined> {
-  if (!(await deps.records.markQueued(setupIntentId, session.id, REQUEUE_AFTER_SECONDS))) return undefined;
+  const now = (deps.now ?? Date.now)();
+  const markedRecently =
+    record?.status === 'queued' &&
+    record.queuedAt !== undefined &&
+    record.queuedAt > now - REQUEUE_AFTER_SECONDS * 1000;
+  if (markedRecently) return record;
   await deps.queue.enqueue({
     eventId: `status:${session.id}`,
     eventType: CHECKOUT_SESSION_COMPLETED,
@@ -121,6 +133,13 @@ async function requeueUnseenSession(
   });
   deps.log.info('completed session not seen from the webhook yet; enqueued from the status path', {
     sessionId: session.id,
+  });
+  // The message is queued whatever happens to the marker; without one, the next poll enqueues again.
+  await deps.records.markQueued(setupIntentId, session.id, REQUEUE_AFTER_SECONDS).catch((error: unknown) => {
+    deps.log.warn(
+      'status-path marker not recorded; the next status request enqueues again',
+      describeError(error),
+    );
   });
   return deps.records.get(setupIntentId);
 }

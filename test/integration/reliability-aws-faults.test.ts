@@ -1,0 +1,50 @@
+import { runDuplicateStorm } from '../support/duplicate-storm';
+import { type ServiceStack, startServiceStack } from '../support/service-stack';
+
+/*
+ * The duplicate storm with AWS failing instead of Stripe: 10 % of the functions' DynamoDB, SQS,
+ * EventBridge and Secrets Manager calls answered with AWS's own errors (throttling, 5xx, a refused
+ * PutEvents entry) or applied with their answer lost. The seed is printed; AWS_FAULT_SEED=<seed> replays
+ * the same faults for the same calls. The claim is the stack's 120 s: a setup stalled on a claim nobody
+ * holds would outlast the storm's timeout and count as lost.
+ */
+
+const seed = Number(process.env.AWS_FAULT_SEED ?? Math.floor(Math.random() * 1_000_000));
+
+let stack: ServiceStack;
+beforeAll(async () => {
+  stack = await startServiceStack({
+    awsFaults: true,
+    queue: { fifo: true, visibilityTimeoutSeconds: 30, maxReceiveCount: 10 },
+    env: { CLAIM_SECONDS: '120' },
+  });
+});
+afterAll(() => stack.close());
+
+describe('exactly one effect per setup while AWS fails', () => {
+  it(`30 sessions × 3 deliveries (half via the status path), 10 % AWS faults (seed ${seed})`, async () => {
+    const report = await runDuplicateStorm(stack, {
+      sessions: 30,
+      deliveriesPerSession: 3,
+      faultProbability: 0,
+      awsFaults: { probability: 0.1, seed },
+      killAWorker: false,
+      workers: 2,
+      timeoutMs: 20_000,
+    });
+    console.log(`AWS-fault storm (AWS_FAULT_SEED=${seed}): ${JSON.stringify(report)}`);
+
+    // The faults really happened, among them writes applied whose answer was lost.
+    const kinds = Object.keys(report.awsFaults);
+    expect(kinds.some((kind) => kind.startsWith('dynamodb '))).toBe(true);
+    expect(kinds.some((kind) => kind.endsWith(' lost_answer'))).toBe(true);
+
+    expect(report.lost).toBe(0);
+    expect(report.doubled).toBe(0);
+    // One Stripe update per default per setup, counted on the stand-in's request log.
+    expect(report.writesPerDefault).toEqual({ min: 1, max: 1 });
+    expect(report.effectsPerSession).toEqual({ min: 1, max: 1 });
+    expect(report.deadLetterDepth).toBe(0);
+    expect(await stack.queueDepth()).toBe(0);
+  }, 60_000);
+});
