@@ -6,6 +6,7 @@
  */
 interface LockEntry {
   version?: string;
+  hasInstallScript?: boolean;
   optionalDependencies?: Record<string, string>;
 }
 
@@ -36,4 +37,18 @@ function resolvesInLock(packages: Record<string, LockEntry>, location: string, n
     const parent = base.lastIndexOf('/node_modules/');
     base = parent < 0 ? '' : base.slice(0, parent);
   }
+}
+
+/**
+ * Locked packages with an install script that package.json's `allowScripts` neither approves nor denies: npm
+ * (11.x) skips those scripts and warns at every install, so each one must be a decision on record.
+ */
+export function undecidedInstallScripts(lock: PackageLock, allowScripts: Record<string, boolean>): string[] {
+  const decided = new Set(Object.keys(allowScripts).map((key) => key.replace(/(.)@[^@]*$/, '$1')));
+  const undecided = new Set<string>();
+  for (const [location, entry] of Object.entries(lock.packages ?? {})) {
+    const name = location.slice(location.lastIndexOf('node_modules/') + 'node_modules/'.length);
+    if (location && entry.hasInstallScript && !decided.has(name)) undecided.add(name);
+  }
+  return [...undecided];
 }

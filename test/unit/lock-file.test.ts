@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { missingOptionalPackages, type PackageLock } from '../support/lock-file';
+import { missingOptionalPackages, type PackageLock, undecidedInstallScripts } from '../support/lock-file';
 
 // Oracle: npm's own rule, as `npm ci` applies it ("Missing: @biomejs/cli-darwin-arm64@2.6.8 from lock file"):
 // every optional dependency named by a locked package must itself be locked, whatever the platform.
+const root = path.join(__dirname, '..', '..');
+const readJson = (file: string) => JSON.parse(readFileSync(path.join(root, file), 'utf8'));
+
 describe('package-lock.json', () => {
-  const lock = JSON.parse(
-    readFileSync(path.join(__dirname, '..', '..', 'package-lock.json'), 'utf8'),
-  ) as PackageLock;
+  const lock = readJson('package-lock.json') as PackageLock;
 
   it('is a lockfileVersion 3 lock', () => {
     expect(lock.lockfileVersion).toBe(3);
@@ -15,6 +16,16 @@ describe('package-lock.json', () => {
 
   it('lists every optional platform package of every dependency, so npm ci works on any machine', () => {
     expect(missingOptionalPackages(lock)).toEqual([]);
+  });
+
+  // npm 11 blocks dependency install scripts unless package.json's allowScripts names them; the README's
+  // dependency table gives the reason for each decision.
+  it('has every dependency install script approved or denied in allowScripts', () => {
+    const allowScripts = readJson('package.json').allowScripts ?? {};
+    expect(undecidedInstallScripts(lock, allowScripts)).toEqual([]);
+    expect(undecidedInstallScripts(lock, {})).toEqual(
+      expect.arrayContaining(['@parcel/watcher', '@swc/core', 'classic-level', 'esbuild']),
+    );
   });
 });
 
