@@ -11,6 +11,7 @@ import type { HttpApiHandler } from './http-api/server';
 import { startHttpApi } from './http-api/server';
 import { localAwsEnvironment } from './local-aws/credentials';
 import { startLocalDynamoDb } from './local-aws/dynamodb';
+import { startLocalLambdaRuntime } from './local-aws/lambda-runtime';
 import { startLocalSqs } from './local-aws/sqs';
 import { startSqsPoller } from './local-aws/sqs-poller';
 import { type LocalJwtIssuer, startLocalJwtIssuer } from './local-jwt-issuer';
@@ -114,9 +115,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       : { AUTH_MODE: 'none' }),
     LOG_LEVEL: options.logLevel ?? env.LOG_LEVEL ?? 'info',
   };
-  handlers.checkoutApi = wireCheckoutApi(functionEnv);
-  handlers.webhook = wireStripeWebhook(functionEnv);
-  const worker = wireSetupWorker(functionEnv);
+  // Each handler is invoked as Lambda does: with a context and a trace id of its own.
+  const lambda = await startLocalLambdaRuntime();
+  handlers.checkoutApi = lambda.invoker(
+    'checkout-api',
+    lambda.init(() => wireCheckoutApi(functionEnv)),
+  );
+  handlers.webhook = lambda.invoker(
+    'stripe-webhook',
+    lambda.init(() => wireStripeWebhook(functionEnv)),
+  );
+  const worker = lambda.invoker(
+    'setup-worker',
+    lambda.init(() => wireSetupWorker(functionEnv)),
+  );
   const poller = startSqsPoller(sqs.client, sqs.queueUrl, worker, {
     batchSize: 10,
     onError: (error) => process.stderr.write(`sqs poller: ${String(error)}\n`),

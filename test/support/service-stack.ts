@@ -3,6 +3,7 @@ import Stripe from 'stripe';
 import { type LocalHttpApi, startHttpApi } from '../../dev/http-api/server';
 import { localAwsEnvironment } from '../../dev/local-aws/credentials';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../dev/local-aws/dynamodb';
+import { startLocalLambdaRuntime } from '../../dev/local-aws/lambda-runtime';
 import { queueDepth as localQueueDepth } from '../../dev/local-aws/queue-depth';
 import { type LocalQueueOptions, type LocalSqs, startLocalSqs } from '../../dev/local-aws/sqs';
 import {
@@ -88,9 +89,20 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
       : { AUTH_MODE: 'none' }),
     ...options.env,
   };
-  const checkoutApi = wireCheckoutApi(env);
-  const webhook = wireStripeWebhook(env);
-  const worker = wireSetupWorker(env);
+  // Each handler is invoked as Lambda does: with a context and a trace id of its own.
+  const lambda = await startLocalLambdaRuntime();
+  const checkoutApi = lambda.invoker(
+    'checkout-api',
+    lambda.init(() => wireCheckoutApi(env)),
+  );
+  const webhook = lambda.invoker(
+    'stripe-webhook',
+    lambda.init(() => wireStripeWebhook(env)),
+  );
+  const worker = lambda.invoker(
+    'setup-worker',
+    lambda.init(() => wireSetupWorker(env)),
+  );
   const jwtAuthorizer = issuer && createJwtVerifier({ issuer: issuer.issuer, audiences: [issuer.audience] });
   const api = await startHttpApi([
     ...CHECKOUT_API_ROUTES.map((routeKey) => ({
