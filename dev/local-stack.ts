@@ -63,6 +63,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       'STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY (from `stripe listen --forward-to …`).',
     );
   }
+  // Before any AWS SDK call, so each handler is invoked as Lambda does: its own context and trace id.
+  const lambda = await startLocalLambdaRuntime();
   const [dynamodb, sqs, standIn, issuer] = await Promise.all([
     startLocalDynamoDb(),
     // Mirrors the deployed queue: FIFO grouped by customer, redrive to the DLQ after 5 receives.
@@ -115,8 +117,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       : { AUTH_MODE: 'none' }),
     LOG_LEVEL: options.logLevel ?? env.LOG_LEVEL ?? 'info',
   };
-  // Each handler is invoked as Lambda does: with a context and a trace id of its own.
-  const lambda = await startLocalLambdaRuntime();
   handlers.checkoutApi = lambda.invoker(
     'checkout-api',
     lambda.init(() => wireCheckoutApi(functionEnv)),

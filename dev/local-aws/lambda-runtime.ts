@@ -25,7 +25,10 @@ const LOCAL_MAX_CONCURRENCY = '64';
 
 export async function startLocalLambdaRuntime(): Promise<LocalLambdaRuntime> {
   process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= LOCAL_MAX_CONCURRENCY;
+  // Lambda sets it for functions without provisioned concurrency; Powertools reports cold starts only then.
+  process.env.AWS_LAMBDA_INITIALIZATION_TYPE ??= 'on-demand';
   const store = await InvokeStore.getInstanceAsync(true);
+  await assertOneContextPerInvocation(store);
   return {
     init: (wire) => store.run({}, wire),
     invoker: (functionName, handler) => (event) => {
@@ -39,6 +42,27 @@ export async function startLocalLambdaRuntime(): Promise<LocalLambdaRuntime> {
       );
     },
   };
+}
+
+/**
+ * The store is made once per process, by whoever asks first: an AWS SDK call made before this runtime started
+ * gets the single-invocation kind, where concurrent invocations would overwrite each other's request ids.
+ */
+async function assertOneContextPerInvocation(store: InvokeStoreBase): Promise<void> {
+  const probe = Symbol('probe');
+  const seen = await Promise.all(
+    [1, 2].map((value) =>
+      store.run({ [probe]: value }, async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        return store.get(probe);
+      }),
+    ),
+  );
+  if (seen[0] !== 1 || seen[1] !== 2) {
+    throw new Error(
+      'start the local Lambda runtime before any AWS SDK call: its InvokeStore is single-invocation',
+    );
+  }
 }
 
 function lambdaContext(functionName: string): Context {

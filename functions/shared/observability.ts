@@ -63,6 +63,8 @@ export function createObservability(service: FunctionService, config: Observabil
         powertools.resetKeys();
         powertools.refreshSampleRateCalculation();
         powertools.addContext(context);
+        // Powertools' context keys leave out the version; an alias or version is what tells a rollout apart.
+        powertools.appendKeys({ function_version: context.functionVersion });
         const id = correlationId?.(event);
         if (id) powertools.setCorrelationId(id);
       }

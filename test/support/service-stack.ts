@@ -63,6 +63,8 @@ export interface ServiceStackOptions {
 
 /** Starts every stand-in on a free port and wires the three real handlers to them. */
 export async function startServiceStack(options: ServiceStackOptions = {}): Promise<ServiceStack> {
+  // Before any AWS SDK call, so each handler is invoked as Lambda does: its own context and trace id.
+  const lambda = await startLocalLambdaRuntime();
   const [stripeStandIn, dynamodb, sqs, issuer] = await Promise.all([
     startStripeStandIn(),
     startLocalDynamoDb(),
@@ -89,8 +91,6 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
       : { AUTH_MODE: 'none' }),
     ...options.env,
   };
-  // Each handler is invoked as Lambda does: with a context and a trace id of its own.
-  const lambda = await startLocalLambdaRuntime();
   const checkoutApi = lambda.invoker(
     'checkout-api',
     lambda.init(() => wireCheckoutApi(env)),
