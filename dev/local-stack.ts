@@ -5,6 +5,7 @@ import { wireSetupWorker } from '../functions/setup-worker/wiring';
 import { createJwtVerifier } from '../functions/shared/auth/jwt-verifier';
 import { CHECKOUT_API_ROUTES, JWT_AUTHORIZED_ROUTES, STRIPE_WEBHOOK_ROUTE } from '../functions/shared/routes';
 import { wireStripeWebhook } from '../functions/stripe-webhook/wiring';
+import { readOpenApiDocument, renderApiReferencePage } from './api-reference-page';
 import { type DemoAccount, renderDemoPage, renderSuccessPage } from './demo-pages';
 import { seedDemoAccounts } from './demo-seed';
 import type { HttpApiHandler } from './http-api/server';
@@ -63,8 +64,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       'STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY (from `stripe listen --forward-to …`).',
     );
   }
-  // Before any AWS SDK call, so each handler is invoked as Lambda does: its own context and trace id.
-  const lambda = await startLocalLambdaRuntime();
+  // Each handler is invoked as Lambda does, with a context and a trace id of its own.
+  const lambda = startLocalLambdaRuntime();
   const [dynamodb, sqs, standIn, issuer] = await Promise.all([
     startLocalDynamoDb(),
     // Mirrors the deployed queue: FIFO grouped by customer, redrive to the DLQ after 5 receives.
@@ -117,18 +118,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       : { AUTH_MODE: 'none' }),
     LOG_LEVEL: options.logLevel ?? env.LOG_LEVEL ?? 'info',
   };
-  handlers.checkoutApi = lambda.invoker(
-    'checkout-api',
-    lambda.init(() => wireCheckoutApi(functionEnv)),
-  );
-  handlers.webhook = lambda.invoker(
-    'stripe-webhook',
-    lambda.init(() => wireStripeWebhook(functionEnv)),
-  );
-  const worker = lambda.invoker(
-    'setup-worker',
-    lambda.init(() => wireSetupWorker(functionEnv)),
-  );
+  handlers.checkoutApi = lambda.invoker('checkout-api', wireCheckoutApi(functionEnv));
+  handlers.webhook = lambda.invoker('stripe-webhook', wireStripeWebhook(functionEnv));
+  const worker = lambda.invoker('setup-worker', wireSetupWorker(functionEnv));
   const poller = startSqsPoller(sqs.client, sqs.queueUrl, worker, {
     batchSize: 10,
     onError: (error) => process.stderr.write(`sqs poller: ${String(error)}\n`),
@@ -192,6 +184,11 @@ async function serveDemoPages(request: IncomingMessage, response: ServerResponse
     html(200, renderDemoPage(signedIn, demo.stripeMode, chosen !== undefined));
   } else if (request.method === 'GET' && path === '/success') {
     html(200, renderSuccessPage());
+  } else if (request.method === 'GET' && path === '/openapi.json') {
+    response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    response.end(readOpenApiDocument());
+  } else if (request.method === 'GET' && path === '/api-reference') {
+    html(200, renderApiReferencePage(readOpenApiDocument()));
   } else {
     response.writeHead(404, { 'content-type': 'application/json' });
     response.end(JSON.stringify({ message: 'Not Found' }));

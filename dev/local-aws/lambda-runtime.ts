@@ -1,18 +1,17 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
+import { InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 
 /**
  * What the Lambda runtime gives each invocation, for handlers run in this process: a `context` (request id,
  * function name and version, memory) and an X-Ray trace header. The local stack runs many invocations at
- * once in one process, as Lambda Managed Instances do, so it uses the same mechanism they use: the runtime's
- * InvokeStore (AsyncLocalStorage, selected by AWS_LAMBDA_MAX_CONCURRENCY), where Powertools and the AWS SDK
- * read the request id and trace id of the invocation they are in
+ * once in one process, as Lambda Managed Instances do, so it uses the mechanism they use: the runtime's
+ * InvokeStore on `globalThis.awslambda`, selected by AWS_LAMBDA_MAX_CONCURRENCY, where Powertools and the AWS
+ * SDK read the request id and trace id of the invocation they run in
  * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances.html).
  */
 export interface LocalLambdaRuntime {
-  /** Runs a function's init (its wiring) as the runtime does: outside any invocation, logs allowed. */
-  init<T>(wire: () => T): T;
   /** The handler as the runtime invokes it: each event with a fresh context and trace id. */
   invoker<E, R>(
     functionName: string,
@@ -20,17 +19,52 @@ export interface LocalLambdaRuntime {
   ): (event: E) => Promise<R>;
 }
 
+type StoreContext = Record<string | symbol, unknown>;
+
+/**
+ * One context per invocation (AsyncLocalStorage), like the runtime's own multi-concurrency store, plus one
+ * for code outside any invocation (a function's init, a test calling a handler directly), which the runtime's
+ * store would refuse.
+ */
+class LocalInvokeStore extends InvokeStoreBase {
+  readonly #invocations = new AsyncLocalStorage<StoreContext>();
+  readonly #outsideInvocations: StoreContext = {};
+
+  #current(): StoreContext {
+    return this.#invocations.getStore() ?? this.#outsideInvocations;
+  }
+  getContext() {
+    return this.#current();
+  }
+  hasContext() {
+    return this.#invocations.getStore() !== undefined;
+  }
+  get<T = unknown>(key: string | symbol): T | undefined {
+    return this.#current()[key] as T | undefined;
+  }
+  set<T = unknown>(key: string | symbol, value: T): void {
+    if (this.isProtectedKey(key))
+      throw new Error(`Cannot modify protected Lambda context field: ${String(key)}`);
+    this.#current()[key] = value;
+  }
+  run<T>(context: StoreContext, fn: () => T): T {
+    return this.#invocations.run({ ...context }, fn);
+  }
+}
+
 /** Concurrent invocations per process the local stack allows; any value selects the InvokeStore. */
 const LOCAL_MAX_CONCURRENCY = '64';
 
-export async function startLocalLambdaRuntime(): Promise<LocalLambdaRuntime> {
+export function startLocalLambdaRuntime(): LocalLambdaRuntime {
   process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= LOCAL_MAX_CONCURRENCY;
   // Lambda sets it for functions without provisioned concurrency; Powertools reports cold starts only then.
   process.env.AWS_LAMBDA_INITIALIZATION_TYPE ??= 'on-demand';
-  const store = await InvokeStore.getInstanceAsync(true);
-  await assertOneContextPerInvocation(store);
+  globalThis.awslambda ??= {} as typeof globalThis.awslambda;
+  if (!(globalThis.awslambda.InvokeStore instanceof LocalInvokeStore)) {
+    globalThis.awslambda.InvokeStore = new LocalInvokeStore();
+  }
+  const store = globalThis.awslambda.InvokeStore;
   return {
-    init: (wire) => store.run({}, wire),
     invoker: (functionName, handler) => (event) => {
       const context = lambdaContext(functionName);
       return store.run(
@@ -42,27 +76,6 @@ export async function startLocalLambdaRuntime(): Promise<LocalLambdaRuntime> {
       );
     },
   };
-}
-
-/**
- * The store is made once per process, by whoever asks first: an AWS SDK call made before this runtime started
- * gets the single-invocation kind, where concurrent invocations would overwrite each other's request ids.
- */
-async function assertOneContextPerInvocation(store: InvokeStoreBase): Promise<void> {
-  const probe = Symbol('probe');
-  const seen = await Promise.all(
-    [1, 2].map((value) =>
-      store.run({ [probe]: value }, async () => {
-        await new Promise((resolve) => setImmediate(resolve));
-        return store.get(probe);
-      }),
-    ),
-  );
-  if (seen[0] !== 1 || seen[1] !== 2) {
-    throw new Error(
-      'start the local Lambda runtime before any AWS SDK call: its InvokeStore is single-invocation',
-    );
-  }
 }
 
 function lambdaContext(functionName: string): Context {

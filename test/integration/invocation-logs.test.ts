@@ -53,6 +53,11 @@ async function runSetups(stack: ServiceStack, count: number): Promise<void> {
 
 const isMetricDocument = (line: Line) => '_aws' in line;
 
+// test/support/jest-env.ts turns metrics off for the rest of the suite; they are what this file checks.
+beforeAll(() => {
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+});
+
 describe('log lines carry the Lambda invocation they belong to', () => {
   let stack: ServiceStack;
   let lines: Line[];

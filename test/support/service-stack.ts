@@ -63,8 +63,8 @@ export interface ServiceStackOptions {
 
 /** Starts every stand-in on a free port and wires the three real handlers to them. */
 export async function startServiceStack(options: ServiceStackOptions = {}): Promise<ServiceStack> {
-  // Before any AWS SDK call, so each handler is invoked as Lambda does: its own context and trace id.
-  const lambda = await startLocalLambdaRuntime();
+  // Each handler is invoked as Lambda does, with a context and a trace id of its own.
+  const lambda = startLocalLambdaRuntime();
   const [stripeStandIn, dynamodb, sqs, issuer] = await Promise.all([
     startStripeStandIn(),
     startLocalDynamoDb(),
@@ -91,18 +91,9 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
       : { AUTH_MODE: 'none' }),
     ...options.env,
   };
-  const checkoutApi = lambda.invoker(
-    'checkout-api',
-    lambda.init(() => wireCheckoutApi(env)),
-  );
-  const webhook = lambda.invoker(
-    'stripe-webhook',
-    lambda.init(() => wireStripeWebhook(env)),
-  );
-  const worker = lambda.invoker(
-    'setup-worker',
-    lambda.init(() => wireSetupWorker(env)),
-  );
+  const checkoutApi = lambda.invoker('checkout-api', wireCheckoutApi(env));
+  const webhook = lambda.invoker('stripe-webhook', wireStripeWebhook(env));
+  const worker = lambda.invoker('setup-worker', wireSetupWorker(env));
   const jwtAuthorizer = issuer && createJwtVerifier({ issuer: issuer.issuer, audiences: [issuer.audience] });
   const api = await startHttpApi([
     ...CHECKOUT_API_ROUTES.map((routeKey) => ({
