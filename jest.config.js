@@ -4,8 +4,9 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.[cm]?[tj]s$': ['@swc/jest'] },
-  // jose ships ES modules only; SWC compiles them to CommonJS for Jest (Node 24.9+ would not need this).
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  // jose ships ES modules only; SWC compiles them to CommonJS for Jest (Node 24.9+ would not need this). The
+  // Lambda InvokeStore loads node:async_hooks with a dynamic import, which Jest's CommonJS runtime refuses.
+  transformIgnorePatterns: ['/node_modules/(?!(jose|@aws/lambda-invoke-store)/)'],
   testTimeout: 30000,
   setupFiles: ['<rootDir>/test/support/jest-env.ts'],
 };

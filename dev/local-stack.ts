@@ -6,12 +6,14 @@ import { createJwtVerifier } from '../functions/shared/auth/jwt-verifier';
 import { HANDLED_EVENT_TYPES } from '../functions/shared/flow/setup-message';
 import { CHECKOUT_API_ROUTES, JWT_AUTHORIZED_ROUTES, STRIPE_WEBHOOK_ROUTE } from '../functions/shared/routes';
 import { wireStripeWebhook } from '../functions/stripe-webhook/wiring';
+import { readOpenApiDocument, renderApiReferencePage } from './api-reference-page';
 import { type DemoAccount, renderDemoPage, renderSuccessPage } from './demo-pages';
 import { seedDemoAccounts } from './demo-seed';
 import type { HttpApiHandler } from './http-api/server';
 import { startHttpApi } from './http-api/server';
 import { localAwsEnvironment } from './local-aws/credentials';
 import { startLocalDynamoDb } from './local-aws/dynamodb';
+import { startLocalLambdaRuntime } from './local-aws/lambda-runtime';
 import { startLocalSqs } from './local-aws/sqs';
 import { startSqsPoller } from './local-aws/sqs-poller';
 import { type LocalJwtIssuer, startLocalJwtIssuer } from './local-jwt-issuer';
@@ -63,6 +65,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       'STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY (from `stripe listen --forward-to …`).',
     );
   }
+  // Each handler is invoked as Lambda does, with a context and a trace id of its own.
+  const lambda = startLocalLambdaRuntime();
   const [dynamodb, sqs, standIn, issuer] = await Promise.all([
     startLocalDynamoDb(),
     // Mirrors the deployed queue: FIFO grouped by customer, redrive to the DLQ after 5 receives.
@@ -115,9 +119,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       : { AUTH_MODE: 'none' }),
     LOG_LEVEL: options.logLevel ?? env.LOG_LEVEL ?? 'info',
   };
-  handlers.checkoutApi = wireCheckoutApi(functionEnv);
-  handlers.webhook = wireStripeWebhook(functionEnv);
-  const worker = wireSetupWorker(functionEnv);
+  handlers.checkoutApi = lambda.invoker('checkout-api', wireCheckoutApi(functionEnv));
+  handlers.webhook = lambda.invoker('stripe-webhook', wireStripeWebhook(functionEnv));
+  const worker = lambda.invoker('setup-worker', wireSetupWorker(functionEnv));
   const poller = startSqsPoller(sqs.client, sqs.queueUrl, worker, {
     batchSize: 10,
     onError: (error) => process.stderr.write(`sqs poller: ${String(error)}\n`),
@@ -184,6 +188,11 @@ async function serveDemoPages(request: IncomingMessage, response: ServerResponse
     html(200, renderDemoPage(signedIn, demo.stripeMode, chosen !== undefined));
   } else if (request.method === 'GET' && path === '/success') {
     html(200, renderSuccessPage());
+  } else if (request.method === 'GET' && path === '/openapi.json') {
+    response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    response.end(readOpenApiDocument());
+  } else if (request.method === 'GET' && path === '/api-reference') {
+    html(200, renderApiReferencePage(readOpenApiDocument()));
   } else {
     response.writeHead(404, { 'content-type': 'application/json' });
     response.end(JSON.stringify({ message: 'Not Found' }));

@@ -58,7 +58,7 @@ export class ServiceAlarms extends Construct {
       new Metric({
         namespace: props.metricsNamespace,
         metricName: 'PermanentFailures',
-        dimensionsMap: { Service: 'setup-worker' },
+        dimensionsMap: { service: 'setup-worker' },
         period: Duration.minutes(5),
         statistic: 'Sum',
       }),

@@ -20,7 +20,7 @@ const currency = v.pipe(
 );
 
 /** `POST /checkout-sessions`. Unknown keys are refused so a typo (`successURL`) is not silently ignored. */
-const createSessionBody = v.strictObject({
+export const createSessionBody = v.strictObject({
   customer: v.optional(customerId),
   subscription: v.optional(subscriptionId),
   successUrl: v.optional(redirectUrl),
@@ -39,14 +39,14 @@ const formToken = v.pipe(
  * The seed's HTML form; browsers add fields of their own (submit buttons), so extra fields are allowed.
  * With auth on, `token` carries the caller's JWT: a form cannot send an Authorization header.
  */
-const createSessionForm = v.object({
+export const createSessionForm = v.object({
   customer: v.optional(customerId),
   subscription: v.optional(subscriptionId),
   token: v.optional(formToken),
 });
 
 /** `GET /checkout-sessions/{id}` takes one optional query parameter. */
-const sessionStatusQuery = v.strictObject({ customer: v.optional(customerId) });
+export const sessionStatusQuery = v.strictObject({ customer: v.optional(customerId) });
 
 export const checkoutSessionId = v.pipe(
   v.string(),

@@ -9,13 +9,16 @@ import {
   readCallerAuthConfig,
   readCheckoutConfig,
   readLogLevel,
+  readLogSampleRate,
+  readMetricsNamespace,
   readProcessingConfig,
   readQueueUrl,
   readSessionsPerCustomerPerMinute,
   readStripeConnection,
   readTableName,
 } from '../shared/config';
-import { createLogger } from '../shared/logger';
+import { apiGatewayRequestId } from '../shared/http';
+import { createObservability } from '../shared/observability';
 import { stripeSecretKeyReader } from '../shared/secrets';
 import { stripeClientProvider } from '../shared/stripe-client';
 import type { CallerAuth } from './caller';
@@ -24,7 +27,12 @@ import { createDynamoDbSessionRateLimit } from './session-rate-limit';
 
 /** Reads configuration once and builds the clients the session API needs. */
 export function wireCheckoutApi(env: Record<string, string | undefined>) {
-  const log = createLogger(readLogLevel(env), { service: 'checkout-api' });
+  const observability = createObservability('checkout-api', {
+    logLevel: readLogLevel(env),
+    logSampleRate: readLogSampleRate(env),
+    metricsNamespace: readMetricsNamespace(env),
+  });
+  const { log } = observability;
   const authConfig = readCallerAuthConfig(env);
   const auth: CallerAuth =
     authConfig.mode === 'jwt' ? { ...authConfig, verify: createJwtVerifier(authConfig) } : authConfig;
@@ -36,7 +44,7 @@ export function wireCheckoutApi(env: Record<string, string | undefined>) {
   }
   const dynamodb = createDynamoDbClient();
   const tableName = readTableName(env);
-  return buildCheckoutApiHandler({
+  const handler = buildCheckoutApiHandler({
     // 4 s × 2 attempts + backoff stays well inside the function's 15 s, so a slow Stripe is a mapped 502.
     stripe: createStripeGateway(
       stripeClientProvider(stripeSecretKeyReader(env), readStripeConnection(env), {
@@ -55,4 +63,5 @@ export function wireCheckoutApi(env: Record<string, string | undefined>) {
     }),
     log,
   });
+  return observability.lambdaHandler(handler, apiGatewayRequestId);
 }

@@ -2,7 +2,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { applyDefaultPaymentMethod, SetupBusy } from '../shared/flow/apply-default-payment-method';
 import { parseSetupMessage } from '../shared/flow/setup-message';
 import { describeError, type Logger } from '../shared/logger';
-import { metricFields } from '../shared/metrics';
+import type { ServiceMetrics } from '../shared/observability';
 import type { OutcomePublisher, SetupRecords, StripeGateway } from '../shared/ports';
 
 export interface SetupWorkerDeps {
@@ -10,7 +10,7 @@ export interface SetupWorkerDeps {
   records: SetupRecords;
   outcomes: OutcomePublisher;
   log: Logger;
-  metricsNamespace: string;
+  metrics: ServiceMetrics;
   payOpenInvoices?: boolean;
 }
 
@@ -35,14 +35,15 @@ export function buildSetupWorkerHandler(
     if (!message) {
       // Not in the webhook's format: no retry can fix it, and it must never reach Stripe. Dropped as a
       // permanent failure, counted for the alarm, with enough in the log to find where it came from.
+      deps.metrics.count('PermanentFailures');
       deps.log.error('queue message is not a setup message; dropped', {
         messageId: record.messageId,
         bodyLength: record.body.length,
-        ...metricFields(deps.metricsNamespace, 'setup-worker', 'PermanentFailures'),
       });
       return true;
     }
     const log = deps.log.child({
+      correlation_id: record.messageId,
       stripeEventId: message.eventId,
       setupIntentId: message.setupIntentId,
       ...(message.sessionId ? { sessionId: message.sessionId } : {}),
@@ -54,12 +55,8 @@ export function buildSetupWorkerHandler(
       // A declined attempt the customer can follow with another card is no operator's problem: not alarmed.
       const attemptFailed =
         result.status === 'failed' && result.setupIntentStatus === 'requires_payment_method';
-      const metric = metricFields(
-        deps.metricsNamespace,
-        'setup-worker',
-        attemptFailed ? 'SetupAttemptsFailed' : OUTCOME_METRICS[result.status],
-      );
-      log[result.status === 'failed' ? 'error' : 'info']('setup processed', { ...result, ...metric });
+      deps.metrics.count(attemptFailed ? 'SetupAttemptsFailed' : OUTCOME_METRICS[result.status]);
+      log[result.status === 'failed' ? 'error' : 'info']('setup processed', { ...result });
       return true;
     } catch (error) {
       const level = error instanceof SetupBusy ? 'info' : 'warn';

@@ -9,13 +9,14 @@ import { createEventBridgeClient } from '../shared/aws-clients/eventbridge';
 import {
   readEventBusName,
   readLogLevel,
+  readLogSampleRate,
   readPaysOpenInvoices,
   readProcessingConfig,
   readStripeConnection,
   readTableName,
   readWorkerLimits,
 } from '../shared/config';
-import { createLogger } from '../shared/logger';
+import { createObservability } from '../shared/observability';
 import { createTokenBucket, rateLimited, unlimited } from '../shared/rate-limiter';
 import { stripeSecretKeyReader } from '../shared/secrets';
 import { stripeClientProvider } from '../shared/stripe-client';
@@ -33,7 +34,12 @@ export function wireSetupWorker(env: Record<string, string | undefined>) {
     timeoutMs: 10_000,
     maxNetworkRetries: 2,
   });
-  return buildSetupWorkerHandler({
+  const observability = createObservability('setup-worker', {
+    logLevel: readLogLevel(env),
+    logSampleRate: readLogSampleRate(env),
+    metricsNamespace: limits.metricsNamespace,
+  });
+  const handler = buildSetupWorkerHandler({
     stripe: createStripeGateway(rateLimited(stripeClient, limiter)),
     records: createDynamoDbSetupRecords(createDynamoDbClient(), {
       tableName: readTableName(env),
@@ -42,8 +48,9 @@ export function wireSetupWorker(env: Record<string, string | undefined>) {
     outcomes: eventBusName
       ? createEventBridgeOutcomePublisher(createEventBridgeClient(), eventBusName)
       : noOutcomePublisher,
-    log: createLogger(readLogLevel(env), { service: 'setup-worker' }),
-    metricsNamespace: limits.metricsNamespace,
+    log: observability.log,
+    metrics: observability.metrics,
     payOpenInvoices: readPaysOpenInvoices(env),
   });
+  return observability.lambdaHandler(handler);
 }

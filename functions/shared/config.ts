@@ -121,6 +121,19 @@ export function readLogLevel(env: Env): ConfiguredLogLevel {
   return level as ConfiguredLogLevel;
 }
 
+/**
+ * The share of invocations logged at debug whatever LOG_LEVEL says (Powertools' log-level sampling, under its
+ * own variable name POWERTOOLS_LOGGER_SAMPLE_RATE): 0 (default) to 1.
+ */
+export function readLogSampleRate(env: Env): number {
+  const raw = optional(env, 'POWERTOOLS_LOGGER_SAMPLE_RATE');
+  if (raw === undefined) return 0;
+  const rate = Number(raw);
+  if (!/^\d*\.?\d+$/.test(raw) || rate > 1)
+    throw new ConfigError('POWERTOOLS_LOGGER_SAMPLE_RATE', `must be a number from 0 to 1 (got "${raw}")`);
+  return rate;
+}
+
 export function readStripeConnection(env: Env): StripeConnectionConfig {
   const base = optional(env, 'STRIPE_API_BASE');
   return base ? { apiBase: httpUrl('STRIPE_API_BASE', base) } : {};

@@ -77,3 +77,11 @@ export function parseJsonObject(raw: Buffer): JsonObjectParse {
     return { ok: false, problem: 'not_an_object' };
   return { ok: true, value: json as Record<string, unknown> };
 }
+
+/**
+ * API Gateway's id for the request, which it also returns to the caller (`apigw-requestid`): the correlation id
+ * that ties a client's or Stripe's delivery log to this function's lines.
+ */
+export function apiGatewayRequestId(event: HttpEvent): string | undefined {
+  return event.requestContext?.requestId;
+}

@@ -1,10 +1,14 @@
 /**
- * Structured JSON logs, one object per line, with context (event id, session id) carried by child loggers
- * so every line about one piece of work can be found together. Secrets are never passed in.
+ * The functions' logger: Powertools for AWS Lambda's Logger underneath
+ * (https://docs.powertools.aws.dev/lambda/typescript/latest/core/logger/), so every line is the JSON Lambda users
+ * expect (level, message, timestamp, service, cold_start, function_name, function_version, function_request_id,
+ * xray_trace_id, correlation_id, sampling_rate), behind a small interface the flow code depends on. Context
+ * (event id, session id) is carried by child loggers as fields of each line, not as logger state, so records
+ * processed in parallel in one invocation never see each other's fields. Secrets are never passed in.
  */
+import type { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -14,21 +18,40 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
-export function createLogger(
-  level: LogLevel,
-  context: Record<string, unknown> = {},
-  write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
-): Logger {
-  const emit = (at: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>) => {
-    if (rank[at] < rank[level]) return;
-    write(JSON.stringify({ timestamp: new Date().toISOString(), level: at, message, ...context, ...fields }));
-  };
+/**
+ * CloudWatch Logs takes events of at most 256 KB (PutLogEvents' InputLogEvent: "Each log event can be no larger
+ * than 256 KB"); Lambda cuts a longer line, which leaves broken JSON no query can read. One string field keeps
+ * its first 8 KiB, and a line whose fields would still exceed the budget carries their names instead.
+ */
+export const MAX_FIELD_CHARACTERS = 8 * 1024;
+export const MAX_FIELDS_CHARACTERS = 200 * 1024;
+
+export function boundedFields(fields: Record<string, unknown>): Record<string, unknown> {
+  const bounded: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    bounded[key] =
+      typeof value === 'string' && value.length > MAX_FIELD_CHARACTERS
+        ? `${value.slice(0, MAX_FIELD_CHARACTERS)}…[${value.length - MAX_FIELD_CHARACTERS} characters cut]`
+        : value;
+  }
+  const size = JSON.stringify(bounded)?.length ?? 0;
+  if (size <= MAX_FIELDS_CHARACTERS) return bounded;
+  return { fieldsCut: Object.keys(fields), fieldsCharacters: size };
+}
+
+/** The interface over one Powertools logger; `child` adds fields to every line it writes. */
+export function createLogger(powertools: PowertoolsLogger, context: Record<string, unknown> = {}): Logger {
+  const emit = (
+    level: 'debug' | 'info' | 'warn' | 'error',
+    message: string,
+    fields?: Record<string, unknown>,
+  ) => powertools[level](message, boundedFields({ ...context, ...fields }));
   return {
     debug: (message, fields) => emit('debug', message, fields),
     info: (message, fields) => emit('info', message, fields),
     warn: (message, fields) => emit('warn', message, fields),
     error: (message, fields) => emit('error', message, fields),
-    child: (fields) => createLogger(level, { ...context, ...fields }, write),
+    child: (fields) => createLogger(powertools, { ...context, ...fields }),
   };
 }
 

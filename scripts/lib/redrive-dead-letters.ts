@@ -33,7 +33,7 @@ async function attributes(client: SQSClient, queueUrl: string) {
 
 /**
  * Moves dead-lettered setup messages back to the work queue. SQS's own message-move task does it
- * server-side where the endpoint supports it; otherwise (older or local endpoints) messages are received,
+ * server-side where the endpoint runs it (asked first); otherwise (older or local endpoints) messages are received,
  * re-sent with their FIFO group and deleted, batch by batch. Either way the worker's DynamoDB records make
  * a replayed message harmless.
  */
@@ -43,17 +43,13 @@ export async function redriveDeadLetters(client: SQSClient, options: RedriveOpti
     attributes(client, options.queueUrl),
   ]);
   if (options.dryRun || dlq.waiting === 0) return { method: 'none', waiting: dlq.waiting, moved: 0 };
-  try {
+  if (await runsMessageMoveTasks(client, dlq.arn)) {
     await client.send(new StartMessageMoveTaskCommand({ SourceArn: dlq.arn, DestinationArn: queue.arn }));
     return {
       method: 'message-move-task',
       waiting: dlq.waiting,
       moved: await awaitMoveTask(client, dlq.arn, options),
     };
-  } catch (error) {
-    const name = (error as { name?: string }).name ?? '';
-    if (!/UnsupportedOperation|InvalidAction|UnknownOperation|NotImplemented|InvalidParameter/i.test(name))
-      throw error;
   }
   const fifo = options.queueUrl.endsWith('.fifo');
   let moved = 0;
@@ -102,6 +98,24 @@ export async function redriveDeadLetters(client: SQSClient, options: RedriveOpti
       throw new Error('some messages could not be re-sent; they stay in the DLQ');
   }
   return { method: 'receive-and-send', waiting: dlq.waiting, moved };
+}
+
+/**
+ * Asks the endpoint whether it runs message-move tasks, with the read-only ListMessageMoveTasks, instead of
+ * guessing from how StartMessageMoveTask fails: endpoints without the API answer in their own ways (moto:
+ * HTTP 500 with an HTML page, which the SDK reports as a SyntaxError; others 400 InvalidAction, 404 or 501).
+ * Refused permission and throttling are real SQS answering, so they are reported, not taken for "cannot".
+ */
+export async function runsMessageMoveTasks(client: SQSClient, sourceArn: string): Promise<boolean> {
+  try {
+    await client.send(new ListMessageMoveTasksCommand({ SourceArn: sourceArn, MaxResults: 1 }));
+    return true;
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const name = (error as { name?: string }).name ?? '';
+    if (status === 403 || /AccessDenied|Throttl|RequestThrottled|OverLimit/i.test(name)) throw error;
+    return false;
+  }
 }
 
 /** The move task runs server-side and asynchronously: follow it until it finishes, reporting progress. */

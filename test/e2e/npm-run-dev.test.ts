@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { send } from '../support/http';
@@ -51,9 +52,12 @@ describe('npm run dev, as a user runs it', () => {
       cwd: PROJECT_ROOT,
       // Its own process group, as a terminal gives it; Ctrl-C signals the whole group.
       detached: true,
-      env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '' },
+      env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let output = '';
+    for (const stream of [child.stdout, child.stderr])
+      stream?.on('data', (chunk: Buffer) => (output += chunk));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       const [, baseUrl] = await waitForOutput(child, /demo\s+(http:\/\/127\.0\.0\.1:\d+)\//, 60_000);
@@ -105,6 +109,35 @@ describe('npm run dev, as a user runs it', () => {
         defaultsApplied: true,
         appliedTo: { customer, subscription: subscription ?? null },
       });
+
+      // The handlers' log lines: each invocation's share its request id and X-Ray trace id, as in Lambda.
+      const lines = output
+        .split('\n')
+        .filter((line) => line.startsWith('{') && line.includes('"function_request_id"'))
+        .map((line) => JSON.parse(line));
+      expect(new Set(lines.map((line) => line.service))).toEqual(new Set(['stripe-webhook', 'setup-worker']));
+      const traces = new Map<string, Set<string>>();
+      for (const line of lines) {
+        traces.set(
+          line.function_request_id,
+          (traces.get(line.function_request_id) ?? new Set()).add(line.xray_trace_id),
+        );
+      }
+      for (const trace of traces.values())
+        expect([...trace]).toEqual([expect.stringMatching(/^1-[0-9a-f]{8}-/)]);
+
+      // The API's description, beside the demo: the committed OpenAPI document and a readable page of it.
+      const openApi = await send(`${baseUrl}/openapi.json`);
+      expect(openApi.json).toEqual(
+        JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'docs', 'openapi.json'), 'utf8')),
+      );
+      const reference = await send(`${baseUrl}/api-reference`);
+      expect(reference.headers.get('content-type')).toMatch(/^text\/html/);
+      for (const operationId of ['createCheckoutSession', 'getCheckoutSessionStatus', 'receiveStripeEvent']) {
+        expect(reference.text).toContain(`id="${operationId}"`);
+      }
+      // Self-contained: no script at all, nothing loaded from another origin.
+      expect(reference.text).not.toMatch(/<script|<link|src=|@import|url\(/i);
 
       const stoppedAt = Date.now();
       process.kill(-(child.pid as number), 'SIGINT');

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { build } from 'esbuild';
@@ -64,8 +64,66 @@ it('an unauthenticated session API warns at every cold start, and an unset AUTH_
       env: { PATH: process.env.PATH, ...env },
       stdio: 'pipe',
     }).toString();
-  const warning = JSON.parse(coldStart({ ...COLD_START_ENV, AUTH_MODE: 'none' }).trim());
-  expect(warning).toMatchObject({ level: 'warn', service: 'checkout-api', authMode: 'none' });
+  // Powertools writes warnings and errors through console.warn/error, to stderr (Lambda captures both).
+  const warning = JSON.parse(
+    spawnSync(process.execPath, ['-e', `require(${JSON.stringify(outfile)})`], {
+      env: { PATH: process.env.PATH, ...COLD_START_ENV, AUTH_MODE: 'none' },
+    }).stderr.toString(),
+  );
+  expect(warning).toMatchObject({ level: 'WARN', service: 'checkout-api', authMode: 'none' });
   const { AUTH_MODE: _unset, ...env } = COLD_START_ENV;
   expect(() => coldStart(env)).toThrow(/AUTH_MODE is required/);
+});
+
+// Oracle: what the Lambda runtime hands a Node.js function (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-context.html):
+// a context per invocation and the trace header in _X_AMZN_TRACE_ID, set anew before each invocation.
+it('in the deployed bundle, the lines of one invocation share its request id and trace id; metrics follow', async () => {
+  const outfile = path.join(OUT_DIR, 'setup-worker-invocations', 'index.js');
+  await build(esbuildOptionsFor('setup-worker', outfile));
+  const invokeTwice = `
+    const { handler } = require(${JSON.stringify(outfile)});
+    const record = (id) => ({ messageId: id, body: 'not a setup message', attributes: {} });
+    (async () => {
+      for (const n of [1, 2]) {
+        process.env._X_AMZN_TRACE_ID = 'Root=1-6b0f2e95-00000000000000000000000' + n + ';Parent=53995c3f42cd8ad8;Sampled=1';
+        await handler({ Records: [record('m' + n + 'a'), record('m' + n + 'b')] }, {
+          awsRequestId: 'request-' + n, functionName: 'setup-worker-prod', functionVersion: '7',
+          invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:setup-worker-prod:live',
+          memoryLimitInMB: '1024',
+        });
+      }
+    })();`;
+  const run = spawnSync(process.execPath, ['-e', invokeTwice], {
+    env: {
+      PATH: process.env.PATH,
+      ...COLD_START_ENV,
+      LOG_LEVEL: 'info',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    },
+  });
+  // Error lines go to stderr (console.error), metrics to stdout; Lambda puts both in the function's log.
+  const lines = `${run.stdout}${run.stderr}`
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line));
+  const logLines = lines.filter((line) => !('_aws' in line));
+  const invocations = logLines.map((line) => [line.function_request_id, line.xray_trace_id, line.cold_start]);
+  expect(invocations.sort()).toEqual([
+    ['request-1', '1-6b0f2e95-000000000000000000000001', true],
+    ['request-1', '1-6b0f2e95-000000000000000000000001', true],
+    ['request-2', '1-6b0f2e95-000000000000000000000002', false],
+    ['request-2', '1-6b0f2e95-000000000000000000000002', false],
+  ]);
+  for (const line of logLines) {
+    expect(line).toMatchObject({
+      function_name: 'setup-worker-prod',
+      function_version: '7',
+      service: 'setup-worker',
+    });
+  }
+  // One EMF document per invocation, flushed at its end, counting both dropped messages.
+  expect(lines.filter((line) => '_aws' in line).map((line) => line.PermanentFailures)).toEqual([
+    [1, 1],
+    [1, 1],
+  ]);
 });

@@ -158,9 +158,11 @@ describe('the stack', () => {
       Dimensions: Match.arrayWith([{ Name: 'Resource', Value: '/webhooks/stripe' }]),
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage' });
+    // Powertools Metrics adds the `service` dimension to every metric the worker emits; the alarm must name it.
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'PermanentFailures',
       Namespace: 'StripeSetupModeService',
+      Dimensions: [{ Name: 'service', Value: 'setup-worker' }],
     });
   });
 

@@ -35,12 +35,18 @@ async function webhookWith(env: Record<string, string>) {
     {
       routeKey: STRIPE_WEBHOOK_ROUTE,
       handler: async (event) => {
-        const write = process.stdout.write;
-        process.stdout.write = ((line: string) => lines.push(JSON.parse(line)) > 0) as typeof write;
+        // Powertools writes warnings and errors to stderr, the rest to stdout.
+        const streams = [process.stdout, process.stderr];
+        const writes = streams.map((stream) => stream.write);
+        for (const stream of streams) {
+          stream.write = ((line: string) => lines.push(JSON.parse(line)) > 0) as typeof stream.write;
+        }
         try {
           return await handler(event);
         } finally {
-          process.stdout.write = write;
+          streams.forEach((stream, index) => {
+            stream.write = writes[index] as typeof stream.write;
+          });
         }
       },
     },
@@ -90,7 +96,7 @@ describe('events that do not belong to this deployment', () => {
     expect(reply.json.error.code).toBe('livemode_mismatch');
     expect(await stack.queueDepth()).toBe(0);
     expect(live.lines).toContainEqual(
-      expect.objectContaining({ level: 'warn', code: 'livemode_mismatch', stripeEventId: completedEvent.id }),
+      expect.objectContaining({ level: 'WARN', code: 'livemode_mismatch', stripeEventId: completedEvent.id }),
     );
   });
 

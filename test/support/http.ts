@@ -1,4 +1,9 @@
-/** Small fetch wrappers: tests speak HTTP to the local API exactly as a frontend or Stripe would. */
+import { openApiViolations } from './openapi';
+
+/**
+ * Small fetch wrappers: tests speak HTTP to the local API exactly as a frontend or Stripe would. Every answer
+ * of the API is checked against docs/openapi.json, so the document cannot drift from what the service does.
+ */
 
 export interface HttpReply {
   status: number;
@@ -11,6 +16,15 @@ export interface HttpReply {
 export async function send(url: string, init: RequestInit = {}): Promise<HttpReply> {
   const response = await fetch(url, { redirect: 'manual', ...init });
   const text = await response.text();
+  const violations = openApiViolations({
+    method: init.method ?? 'GET',
+    url: response.url || url,
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    text,
+  });
+  if (violations.length > 0)
+    throw new Error(`answer not as docs/openapi.json says:\n${violations.join('\n')}`);
   let json: unknown;
   try {
     json = text ? JSON.parse(text) : undefined;

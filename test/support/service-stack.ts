@@ -3,6 +3,7 @@ import Stripe from 'stripe';
 import { type LocalHttpApi, startHttpApi } from '../../dev/http-api/server';
 import { localAwsEnvironment } from '../../dev/local-aws/credentials';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../dev/local-aws/dynamodb';
+import { startLocalLambdaRuntime } from '../../dev/local-aws/lambda-runtime';
 import { queueDepth as localQueueDepth } from '../../dev/local-aws/queue-depth';
 import { type LocalQueueOptions, type LocalSqs, startLocalSqs } from '../../dev/local-aws/sqs';
 import {
@@ -70,6 +71,8 @@ export interface ServiceStackOptions {
 
 /** Starts every stand-in on a free port and wires the three real handlers to them. */
 export async function startServiceStack(options: ServiceStackOptions = {}): Promise<ServiceStack> {
+  // Each handler is invoked as Lambda does, with a context and a trace id of its own.
+  const lambda = startLocalLambdaRuntime();
   const [stripeStandIn, dynamodb, sqs, issuer] = await Promise.all([
     startStripeStandIn(),
     startLocalDynamoDb(),
@@ -106,9 +109,9 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
     ...awsFaults?.env,
     ...options.env,
   };
-  const checkoutApi = wireCheckoutApi(env);
-  const webhook = wireStripeWebhook(env);
-  const worker = wireSetupWorker(env);
+  const checkoutApi = lambda.invoker('checkout-api', wireCheckoutApi(env));
+  const webhook = lambda.invoker('stripe-webhook', wireStripeWebhook(env));
+  const worker = lambda.invoker('setup-worker', wireSetupWorker(env));
   const jwtAuthorizer = issuer && createJwtVerifier({ issuer: issuer.issuer, audiences: [issuer.audience] });
   const api = await startHttpApi([
     ...CHECKOUT_API_ROUTES.map((routeKey) => ({

@@ -3,8 +3,9 @@
  * the local event source poller — so a test can kill it with SIGKILL in the middle of a setup.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { startLocalLambdaRuntime } from '../../dev/local-aws/lambda-runtime';
 import { startSqsPoller } from '../../dev/local-aws/sqs-poller';
 import { wireSetupWorker } from '../../functions/setup-worker/wiring';
 
-const worker = wireSetupWorker(process.env);
+const worker = startLocalLambdaRuntime().invoker('setup-worker', wireSetupWorker(process.env));
 startSqsPoller(new SQSClient({}), process.env.QUEUE_URL ?? '', worker, { batchSize: 1 });

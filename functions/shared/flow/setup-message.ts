@@ -26,6 +26,12 @@ const envelopeSchema = v.object({
   livemode: v.boolean(),
 });
 
+/** A Stripe event as the webhook accepts it (after its signature is verified): the envelope and its object. */
+export const stripeEventSchema = v.object({
+  ...envelopeSchema.entries,
+  data: v.object({ object: v.unknown() }),
+});
+
 const checkoutSessionSchema = v.object({
   id: v.string(),
   object: v.literal('checkout.session'),
@@ -57,10 +63,7 @@ export function decideOnStripeEvent(event: unknown): WebhookDecision {
   if (!HANDLED_EVENT_TYPES.includes(envelope.output.type)) {
     return { action: 'ignore', reason: `Event type ${envelope.output.type} is not handled.` };
   }
-  const parsed = v.safeParse(
-    v.object({ ...envelopeSchema.entries, data: v.object({ object: v.unknown() }) }),
-    event,
-  );
+  const parsed = v.safeParse(stripeEventSchema, event);
   if (!parsed.success) return { action: 'reject', reason: `The ${envelope.output.type} event is malformed.` };
   const { data, ...stripeEvent } = parsed.output;
   const base = {

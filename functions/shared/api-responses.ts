@@ -1,0 +1,107 @@
+/**
+ * The bodies the HTTP API answers with, as valibot schemas: the OpenAPI document (docs/openapi.json) is
+ * generated from them and from the request schemas the handlers validate with, and the integration suite
+ * checks every response it sees against that document. The type assertions at the end make a change to what
+ * a handler returns that the schema does not allow a compile error.
+ */
+import * as v from 'valibot';
+import type { SetupStatus } from './flow/setup-status';
+import type { SetupRecordStatus } from './ports';
+
+const id = (prefix: string, what: string) =>
+  v.pipe(v.string(), v.regex(new RegExp(`^${prefix}_\\w+$`)), v.description(what));
+const nullable = <S extends v.GenericSchema>(schema: S) => v.nullable(schema);
+
+/** Every error the service itself answers (functions/shared/errors.ts `toServiceError`). */
+export const errorBody = v.pipe(
+  v.strictObject({
+    error: v.strictObject({
+      code: v.pipe(
+        v.string(),
+        v.regex(/^[a-z][a-z_]*$/),
+        v.description('Stable, machine-readable: branch on this.'),
+      ),
+      message: v.pipe(v.string(), v.description('For people; may change.')),
+    }),
+  }),
+  v.title('Error'),
+);
+
+/** API Gateway's own answers (its JWT authorizer's 401, throttling, payload limit), which carry only a message. */
+export const gatewayMessage = v.pipe(
+  v.strictObject({ message: v.pipe(v.string(), v.examples(['Unauthorized'])) }),
+  v.title('GatewayMessage'),
+);
+
+export const createdSession = v.pipe(
+  v.strictObject({
+    id: id('cs_(test|live)', 'The Checkout Session id.'),
+    url: v.pipe(v.string(), v.url(), v.description('Stripe Checkout: redirect the browser here.')),
+  }),
+  v.title('CreatedSession'),
+);
+
+const PROCESSING_STATUSES = [
+  'not_started',
+  'queued',
+  'processing',
+  'applied',
+  'superseded',
+  'pending',
+  'failed',
+] as const satisfies readonly (SetupRecordStatus | 'not_started')[];
+
+export const setupStatus = v.pipe(
+  v.strictObject({
+    id: id('cs_(test|live)', 'The Checkout Session id.'),
+    status: v.pipe(
+      nullable(v.string()),
+      v.description("Stripe's session status: open, complete or expired."),
+    ),
+    customer: nullable(id('cus', 'The Stripe customer.')),
+    setupIntent: nullable(v.strictObject({ id: id('seti', 'The SetupIntent.'), status: v.string() })),
+    paymentMethod: nullable(
+      v.strictObject({
+        id: id('pm', 'The saved payment method.'),
+        type: v.string(),
+        brand: v.optional(v.string()),
+        last4: v.optional(v.string()),
+      }),
+    ),
+    defaultsApplied: v.pipe(
+      v.boolean(),
+      v.description('The payment method is now the default for future invoices.'),
+    ),
+    appliedTo: nullable(
+      v.strictObject({
+        customer: id('cus', 'The customer whose invoice_settings.default_payment_method was set.'),
+        subscription: nullable(id('sub', 'The subscription whose default_payment_method was set.')),
+        paymentMethod: id('pm', 'The payment method made the default.'),
+      }),
+    ),
+    processing: v.strictObject({
+      status: v.picklist(PROCESSING_STATUSES),
+      failureCode: v.optional(v.string()),
+      updatedAt: v.optional(v.pipe(v.string(), v.isoTimestamp())),
+    }),
+  }),
+  v.title('SetupStatus'),
+);
+
+export const webhookReceipt = v.pipe(
+  v.strictObject({
+    received: v.literal(true),
+    enqueued: v.pipe(
+      v.boolean(),
+      v.description('false: the event needs no work (ignored) and Stripe should not retry.'),
+    ),
+  }),
+  v.title('WebhookReceipt'),
+);
+
+type Assignable<T extends U, U> = T;
+export type SetupStatusMatchesSchema = Assignable<SetupStatus, v.InferOutput<typeof setupStatus>>;
+export type ProcessingStatusesComplete = Assignable<
+  SetupRecordStatus | 'not_started',
+  (typeof PROCESSING_STATUSES)[number]
+>;

@@ -1,0 +1,78 @@
+/**
+ * Logs and metrics in Lambda's conventions, from Powertools for AWS Lambda (TypeScript): each function builds
+ * one Logger and one Metrics at init, and `lambdaHandler` gives every invocation what Powertools'
+ * `injectLambdaContext` and `logMetrics` middlewares give it (https://docs.powertools.aws.dev/lambda/typescript/latest/core/logger/#capturing-lambda-context-info):
+ * the context on every line, a fresh log-level sampling decision, a correlation id, and the metrics flushed at
+ * the end. Metrics go to stdout as Embedded Metric Format documents through their own writer, so LOG_LEVEL
+ * never hides them.
+ */
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { createLogger, type Logger, type LogLevel } from './logger';
+
+export type FunctionService = 'checkout-api' | 'stripe-webhook' | 'setup-worker';
+
+export interface ObservabilityConfig {
+  logLevel: LogLevel;
+  /** Share of invocations logged at debug (POWERTOOLS_LOGGER_SAMPLE_RATE). */
+  logSampleRate: number;
+  metricsNamespace: string;
+}
+
+/** The metrics the functions emit: CloudWatch extracts them from the log (no API call, no latency). */
+export type ServiceMetric =
+  | 'PermanentFailures'
+  | 'SetupAttemptsFailed'
+  | 'DefaultsApplied'
+  | 'SetupsSuperseded'
+  | 'SetupsPending';
+
+export interface ServiceMetrics {
+  count(metric: ServiceMetric): void;
+}
+
+/** Lambda's handler shape; the context is optional so a caller without one (a benchmark) still works. */
+export type LambdaHandler<E, R> = (event: E, context?: Context) => Promise<R>;
+
+export interface Observability {
+  log: Logger;
+  metrics: ServiceMetrics;
+  /** Wraps a handler: `correlationId` picks the id that ties this invocation to its caller, if any. */
+  lambdaHandler<E, R>(
+    handler: (event: E) => Promise<R>,
+    correlationId?: (event: E) => string | undefined,
+  ): LambdaHandler<E, R>;
+}
+
+export function createObservability(service: FunctionService, config: ObservabilityConfig): Observability {
+  const powertools = new PowertoolsLogger({
+    serviceName: service,
+    logLevel: config.logLevel,
+    sampleRateValue: config.logSampleRate,
+  });
+  // The `service` dimension is Powertools' default, from serviceName; the alarms name the same one.
+  const metrics = new Metrics({ namespace: config.metricsNamespace, serviceName: service });
+  return {
+    log: createLogger(powertools),
+    metrics: { count: (metric) => metrics.addMetric(metric, MetricUnit.Count, 1) },
+    lambdaHandler: (handler, correlationId) => async (event, context) => {
+      // Without a context (a benchmark driver, a test calling the handler directly) there is no invocation
+      // to describe, and Lambda's per-invocation state is left alone.
+      if (context) {
+        powertools.resetKeys();
+        powertools.refreshSampleRateCalculation();
+        powertools.addContext(context);
+        // Powertools' context keys leave out the version; an alias or version is what tells a rollout apart.
+        powertools.appendKeys({ function_version: context.functionVersion });
+        const id = correlationId?.(event);
+        if (id) powertools.setCorrelationId(id);
+      }
+      try {
+        return await handler(event);
+      } finally {
+        if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+      }
+    },
+  };
+}

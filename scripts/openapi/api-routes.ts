@@ -1,0 +1,161 @@
+/**
+ * The HTTP API, one entry per route: what it takes and what it answers, as the valibot schemas the handlers
+ * validate with (functions/checkout-api/requests.ts, the webhook's event schema) and the response schemas
+ * (functions/shared/api-responses.ts). `npm run openapi` turns this list into docs/openapi.json; a route added
+ * to the API is added here, with its schemas, and the document test fails until it is.
+ */
+import * as v from 'valibot';
+import {
+  checkoutSessionId,
+  createSessionBody,
+  createSessionForm,
+  sessionStatusQuery,
+} from '../../functions/checkout-api/requests';
+import {
+  createdSession,
+  errorBody,
+  gatewayMessage,
+  setupStatus,
+  webhookReceipt,
+} from '../../functions/shared/api-responses';
+import { stripeEventSchema } from '../../functions/shared/flow/setup-message';
+
+type Schema = v.GenericSchema;
+
+export interface ApiResponse {
+  description: string;
+  /** JSON body; none for a redirect. A list means any one of them (the service's error or API Gateway's). */
+  body?: Schema | Schema[];
+  headers?: Record<string, string>;
+}
+
+export interface ApiRoute {
+  /** API Gateway's route key, as in functions/shared/routes.ts. */
+  routeKey: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  /** `bearer`: API Gateway's JWT authorizer checks `Authorization: Bearer <JWT>` before the function runs. */
+  auth: 'bearer' | 'none';
+  pathParameters?: Record<string, Schema>;
+  /** An object schema; each entry is one query parameter. */
+  query?: v.ObjectSchema<v.ObjectEntries, undefined> | v.StrictObjectSchema<v.ObjectEntries, undefined>;
+  headers?: Record<string, { schema: Schema; required: boolean; description: string }>;
+  body?: { contentType: string; schema: Schema; description?: string };
+  responses: Record<number, ApiResponse>;
+}
+
+/** The schemas that get a name under components.schemas (and a $ref wherever they are used). */
+export const NAMED_SCHEMAS: Record<string, Schema> = {
+  Error: errorBody,
+  GatewayMessage: gatewayMessage,
+  CreateSessionRequest: createSessionBody,
+  CreateSessionForm: createSessionForm,
+  CreatedSession: createdSession,
+  SetupStatus: setupStatus,
+  StripeEvent: stripeEventSchema,
+  WebhookReceipt: webhookReceipt,
+};
+
+const error = (description: string): ApiResponse => ({ description, body: errorBody });
+const retryAfter = { 'Retry-After': 'Seconds to wait before trying again.' };
+/** Answered by API Gateway itself on the routes behind its JWT authorizer, or by the function. */
+const unauthorized: ApiResponse = {
+  description:
+    'Missing, malformed, expired or foreign token (API Gateway answers `{"message":"Unauthorized"}`).',
+  body: [gatewayMessage, errorBody],
+};
+const stripeFailures = {
+  502: error('Stripe failed or could not be reached.'),
+  503: {
+    ...error('Stripe is rate limiting, or the service cannot read its secrets right now.'),
+    headers: retryAfter,
+  },
+};
+const sessionCreation = {
+  400: error('A field is malformed or unknown, or a redirect URL is not allowed.'),
+  403: error(
+    'The customer is not the caller’s (`customer_mismatch`) or the subscription not the customer’s (`subscription_not_owned`).',
+  ),
+  404: error('Stripe has no such customer or subscription.'),
+  413: error('The body is over 16 KiB.'),
+  415: error('Wrong Content-Type.'),
+  429: { ...error('More than the per-customer number of sessions in a minute.'), headers: retryAfter },
+  ...stripeFailures,
+};
+
+export const API_ROUTES: ApiRoute[] = [
+  {
+    routeKey: 'POST /checkout-sessions',
+    operationId: 'createCheckoutSession',
+    summary: 'Start a Stripe Checkout session in setup mode for the caller’s customer',
+    description:
+      'The customer is the token’s claim; redirect the browser to `url`. After Checkout, the new payment method becomes the default for the customer and the subscription.',
+    auth: 'bearer',
+    body: { contentType: 'application/json', schema: createSessionBody },
+    responses: {
+      201: {
+        description: 'Created.',
+        body: createdSession,
+        headers: { Location: 'The session’s status URL.' },
+      },
+      401: unauthorized,
+      ...sessionCreation,
+    },
+  },
+  {
+    routeKey: 'POST /create-checkout-session',
+    operationId: 'createCheckoutSessionFromForm',
+    summary: 'The same, from a plain HTML form: answers a redirect to Checkout',
+    description:
+      'A form cannot send an Authorization header, so with auth on the JWT travels in the hidden `token` field and the function verifies it.',
+    auth: 'none',
+    body: { contentType: 'application/x-www-form-urlencoded', schema: createSessionForm },
+    responses: {
+      303: { description: 'See Other: to Stripe Checkout.', headers: { Location: 'The Checkout page.' } },
+      401: error('Missing or invalid `token` field.'),
+      ...sessionCreation,
+    },
+  },
+  {
+    routeKey: 'GET /checkout-sessions/{id}',
+    operationId: 'getCheckoutSessionStatus',
+    summary: 'A session’s status, and whether its payment method is now the default',
+    description:
+      'Answers only the caller’s own sessions: another customer’s is 404, like a missing one. A completed session the webhook has not delivered yet is enqueued from here.',
+    auth: 'bearer',
+    pathParameters: { id: checkoutSessionId },
+    query: sessionStatusQuery,
+    responses: {
+      200: { description: 'The session and its processing.', body: setupStatus },
+      400: error('The id or the query is malformed.'),
+      401: unauthorized,
+      403: error('`customer` names another customer than the caller’s.'),
+      404: error('No such session for this caller.'),
+      ...stripeFailures,
+    },
+  },
+  {
+    routeKey: 'POST /webhooks/stripe',
+    operationId: 'receiveStripeEvent',
+    summary: 'Stripe’s webhook endpoint: verified, then queued for the worker',
+    description:
+      'Authenticated by the `Stripe-Signature` header (HMAC-SHA256 of the raw body with the endpoint’s signing secret, 300 s tolerance). 2xx only once the event is safely queued or needs no work, so Stripe retries everything else.',
+    auth: 'none',
+    headers: {
+      'Stripe-Signature': {
+        schema: v.string(),
+        required: true,
+        description: '`t=<unix time>,v1=<hex HMAC>` as Stripe sends it.',
+      },
+    },
+    body: { contentType: 'application/json', schema: stripeEventSchema, description: 'A Stripe event.' },
+    responses: {
+      200: { description: 'Queued, or ignored (not an event this service handles).', body: webhookReceipt },
+      400: error('Bad signature, malformed event, wrong mode or a connected account’s event.'),
+      413: error('The body is over 256 KiB.'),
+      415: error('Wrong Content-Type.'),
+      503: error('The queue or the signing secrets are unavailable: Stripe will retry.'),
+    },
+  },
+];
