@@ -39,18 +39,24 @@ interface LogLine {
   [field: string]: unknown;
 }
 
-/** Runs work with the functions' JSON log lines captured from stdout. */
+/**
+ * Runs work with the functions' JSON log lines captured. Powertools writes warnings and errors to stderr and the
+ * rest to stdout (Lambda keeps both in one log), with upper-case levels; levels are lower-cased here.
+ */
 async function withLogs<T>(work: () => Promise<T>): Promise<{ result: T; logs: LogLine[] }> {
   let text = '';
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
-    text += String(chunk);
-    return true;
-  });
+  const spies = [process.stdout, process.stderr].map((stream) =>
+    jest.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {
+      text += String(chunk);
+      return true;
+    }),
+  );
   try {
     const result = await work();
-    return { result, logs: text.split('\n').flatMap((line) => parseLine(line)) };
+    const logs = text.split('\n').flatMap((line) => parseLine(line));
+    return { result, logs: logs.map((line) => ({ ...line, level: String(line.level).toLowerCase() })) };
   } finally {
-    spy.mockRestore();
+    for (const spy of spies) spy.mockRestore();
   }
 }
 
