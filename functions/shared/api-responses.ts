@@ -82,6 +82,9 @@ export const setupStatus = v.pipe(
     processing: v.strictObject({
       status: v.picklist(PROCESSING_STATUSES),
       failureCode: v.optional(v.string()),
+      declineCode: v.optional(
+        v.pipe(v.string(), v.description("The card issuer's decline_code of a declined attempt.")),
+      ),
       updatedAt: v.optional(v.pipe(v.string(), v.isoTimestamp())),
     }),
   }),
