@@ -28,6 +28,16 @@ const COLD_START_ENV = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
+/**
+ * This process's environment as an on-demand Lambda has it: the local stack, run earlier in the same Jest worker,
+ * sets AWS_LAMBDA_MAX_CONCURRENCY (which only Lambda Managed Instances set), and Powertools then expects
+ * Lambda's InvokeStore, which a plain `node -e` does not have.
+ */
+function lambdaOnDemandEnv(): NodeJS.ProcessEnv {
+  const { AWS_LAMBDA_MAX_CONCURRENCY: _multiConcurrency, ...env } = process.env;
+  return env;
+}
+
 describe.each(FUNCTION_NAMES)('the %s bundle, built with the stack’s esbuild settings', (functionName) => {
   const outfile = path.join(OUT_DIR, functionName, 'index.js');
 
@@ -38,7 +48,7 @@ describe.each(FUNCTION_NAMES)('the %s bundle, built with the stack’s esbuild s
     const exported = execFileSync(
       process.execPath,
       ['-e', `process.stdout.write(typeof require(${JSON.stringify(outfile)}).handler)`],
-      { env: { ...process.env, ...COLD_START_ENV } },
+      { env: { ...lambdaOnDemandEnv(), ...COLD_START_ENV } },
     ).toString();
     expect(exported).toBe('function');
   });
