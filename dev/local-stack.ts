@@ -48,7 +48,7 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-const STAND_IN_KEY = 'sk_test_localstack';
+const STAND_IN_KEY = 'sk_test_localstack_0123456789abcdefgh';
 
 /**
  * The whole product on one machine: the same three Lambda handlers behind a local API Gateway, an embedded

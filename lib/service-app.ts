@@ -1,6 +1,5 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { readServiceSettings } from './service-settings';
 import { SetupModeServiceStack } from './setup-mode-service-stack';
 
@@ -15,7 +14,6 @@ export function addSetupModeService(app: App): SetupModeServiceStack {
         'Stripe Checkout setup mode: saves customers’ payment methods and makes them the invoice default',
     },
   );
-  acknowledgeNagFindings(stack);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return stack;
 }

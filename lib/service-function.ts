@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -70,6 +71,7 @@ export interface ServiceFunctionProps {
 export class ServiceFunction extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: LogGroup;
+  readonly role: Role;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
@@ -77,6 +79,19 @@ export class ServiceFunction extends Construct {
       retention: props.logRetention,
       removalPolicy: props.removalPolicy,
     });
+    // A role of its own instead of AWSLambdaBasicExecutionRole, which may write to every log group of the
+    // account: this function may only add streams and events to its own group, which the stack creates
+    // (so no logs:CreateLogGroup either). https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the ${props.functionName} function`,
+    });
+    this.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
     this.function = new NodejsFunction(this, 'Function', {
       entry: functionEntry(props.functionName),
       handler: 'handler',
@@ -88,6 +103,7 @@ export class ServiceFunction extends Construct {
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout,
       tracing: Tracing.ACTIVE,
+      role: this.role,
       logGroup: this.logGroup,
       bundling: FUNCTION_BUNDLING,
       environment: {

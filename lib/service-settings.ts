@@ -1,4 +1,5 @@
 import type { Node } from 'constructs';
+import { normaliseOrigin } from '../functions/shared/config';
 
 /**
  * Everything an operator may set with `-c key=value` or in cdk.json's context, read and validated in one
@@ -23,7 +24,9 @@ export interface ServiceSettings {
   checkoutCurrency: string;
   recordRetentionDays: number;
   logRetentionDays: number;
-  /** SNS topic that alarms notify; unset leaves alarms without actions (visible in the console). */
+  /** KMS key that encrypts the imported secrets (a customer-managed key); the functions get kms:Decrypt. */
+  secretsKmsKeyArn?: string;
+  /** SNS topic that alarms notify; required on prod, unset elsewhere leaves alarms visible in the console. */
   alarmTopicArn?: string;
   /** Who may call the session API: a JWT issuer, or (dev stage, by explicit flag only) anyone. */
   auth: ServiceAuthSettings;
@@ -31,8 +34,8 @@ export interface ServiceSettings {
   sessionsPerCustomerPerMinute: number;
   /** The Stripe account mode the keys belong to; the webhook refuses events of the other mode. */
   stripeMode: 'test' | 'live';
-  /** An existing EventBridge bus for outcome events; unset means the stack creates one. */
-  eventBusName?: string;
+  /** An existing EventBridge bus for outcome events, by name or ARN; unset means the stack creates one. */
+  eventBus?: { name: string } | { arn: string };
   /** Pay a past-due subscription's open invoice with the new default (opt-in). */
   payOpenInvoice: boolean;
 }
@@ -73,30 +76,19 @@ export function readServiceSettings(node: Node): ServiceSettings {
   const stage = text('stage') ?? 'dev';
   if (stage !== 'dev' && stage !== 'prod')
     throw new SettingsError(`Context stage must be dev or prod (got ${stage}).`);
-  const origins = node.tryGetContext('allowedOrigins');
-  const allowedOrigins: string[] = Array.isArray(origins)
-    ? origins.map(String)
-    : (text('allowedOrigins')
-        ?.split(',')
-        .map((origin) => origin.trim()) ?? []);
-  for (const origin of allowedOrigins) {
-    if (!/^https?:\/\/[^/\s@]+$/.test(origin)) {
-      throw new SettingsError(
-        `Context allowedOrigins has ${origin}: give scheme://host[:port] with no path.`,
-      );
-    }
-    // The list is also where Checkout may redirect to: plain http only for a developer's own machine.
-    const { protocol, hostname } = new URL(origin);
-    if (protocol === 'http:' && (stage === 'prod' || !LOOPBACK.includes(hostname))) {
-      throw new SettingsError(
-        `Context allowedOrigins has ${origin}: use https (http only for localhost in dev).`,
-      );
-    }
-  }
+  if (stage === 'prod') requireForProd(text);
+  const allowedOrigins = readAllowedOrigins(node.tryGetContext('allowedOrigins'), stage);
   const currency = (text('checkoutCurrency') ?? 'usd').toLowerCase();
   if (!/^[a-z]{3}$/.test(currency))
     throw new SettingsError('Context checkoutCurrency must be an ISO currency code.');
 
+  const auth = readAuthSettings(stage, text);
+  const stripeMode = readStripeMode(text('stripeMode'));
+  if (auth.mode === 'none' && stripeMode === 'live') {
+    throw new SettingsError(
+      'Context stripeMode=live needs jwtIssuer and jwtAudience: an unauthenticated stage is test mode only.',
+    );
+  }
   return {
     stage,
     allowedOrigins,
@@ -110,12 +102,23 @@ export function readServiceSettings(node: Node): ServiceSettings {
     checkoutCancelUrl: url('checkoutCancelUrl', 'https://example.com/billing'),
     checkoutCurrency: currency,
     recordRetentionDays: number('recordRetentionDays', 30, 4, 3650),
-    logRetentionDays: number('logRetentionDays', 30, 1, 3653),
-    alarmTopicArn: text('alarmTopicArn'),
-    auth: readAuthSettings(stage, text),
+    logRetentionDays: readLogRetentionDays(text('logRetentionDays')),
+    secretsKmsKeyArn: arnOf(
+      text,
+      'secretsKmsKeyArn',
+      /^arn:aws[\w-]*:kms:[\w-]+:\d{12}:key\/[\w-]+$/,
+      'a KMS key ARN',
+    ),
+    alarmTopicArn: arnOf(
+      text,
+      'alarmTopicArn',
+      /^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]{1,256}$/,
+      'an SNS topic ARN',
+    ),
+    auth,
     sessionsPerCustomerPerMinute: number('sessionsPerCustomerPerMinute', 10, 1, 1_000),
-    stripeMode: readStripeMode(text('stripeMode')),
-    eventBusName: text('eventBusName'),
+    stripeMode,
+    eventBus: readEventBus(text('eventBusName')),
     payOpenInvoice: flag('payOpenInvoice'),
   };
 }
@@ -123,8 +126,104 @@ export function readServiceSettings(node: Node): ServiceSettings {
 const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
 
 /**
+ * A prod stage is production: nothing that decides where money moves, where customers land or who hears an
+ * alarm may come from a default. Every missing option is named at once.
+ */
+const REQUIRED_FOR_PROD = ['stripeMode', 'checkoutSuccessUrl', 'checkoutCancelUrl', 'alarmTopicArn'];
+
+function requireForProd(text: (key: string) => string | undefined): void {
+  const missing = REQUIRED_FOR_PROD.filter((key) => text(key) === undefined);
+  if (missing.length > 0) {
+    throw new SettingsError(
+      `Context ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} required for stage prod.`,
+    );
+  }
+}
+
+/**
+ * From cdk.json a JSON list; from the command line (`-c allowedOrigins=…`) a string, either a JSON list or a
+ * comma-separated one. Each origin is normalised by the function the session API uses for
+ * ALLOWED_REDIRECT_ORIGINS, so the stack never passes a spelling the function would refuse at cold start.
+ */
+function readAllowedOrigins(value: unknown, stage: 'dev' | 'prod'): string[] {
+  let items: unknown[];
+  if (Array.isArray(value)) items = value;
+  else if (value === undefined || value === null || value === '') items = [];
+  else if (String(value).trim().startsWith('[')) {
+    try {
+      items = JSON.parse(String(value));
+    } catch {
+      throw new SettingsError('Context allowedOrigins is not a valid JSON list.');
+    }
+    if (!Array.isArray(items)) throw new SettingsError('Context allowedOrigins is not a valid JSON list.');
+  } else items = String(value).split(',');
+  const origins = items.map((item) => String(item).trim()).filter(Boolean);
+  const normalised = origins.map((origin) => {
+    const result = normaliseOrigin(origin);
+    if ('problem' in result) throw new SettingsError(`Context allowedOrigins has ${result.problem}.`);
+    // The list is also where Checkout may redirect to: plain http only for a developer's own machine.
+    const { protocol, hostname } = new URL(result.origin);
+    if (protocol === 'http:' && (stage === 'prod' || !LOOPBACK.includes(hostname))) {
+      throw new SettingsError(
+        `Context allowedOrigins has ${origin}: use https (http only for localhost in dev).`,
+      );
+    }
+    return result.origin;
+  });
+  return [...new Set(normalised)];
+}
+
+/**
+ * The values AWS::Logs::LogGroup RetentionInDays accepts
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-loggroup.html).
+ */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+function readLogRetentionDays(value: string | undefined): number {
+  const days = value === undefined ? 30 : Number(value);
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(days)) {
+    throw new SettingsError(
+      `Context logRetentionDays must be one of CloudFormation's values: ${LOG_RETENTION_DAYS.join(', ')} (got ${value}).`,
+    );
+  }
+  return days;
+}
+
+function arnOf(
+  text: (key: string) => string | undefined,
+  key: string,
+  pattern: RegExp,
+  what: string,
+): string | undefined {
+  const value = text(key);
+  if (value !== undefined && !pattern.test(value)) throw new SettingsError(`Context ${key} must be ${what}.`);
+  return value;
+}
+
+/**
+ * A bus name, or the ARN of a bus (also another account's:
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus.html). IAM and PutEvents need the ARN
+ * of a bus given by ARN as it is, never as a name inside another ARN.
+ */
+function readEventBus(value: string | undefined): ServiceSettings['eventBus'] {
+  if (value === undefined) return undefined;
+  if (value.startsWith('arn:')) {
+    if (!/^arn:aws[\w-]*:events:[\w-]+:\d{12}:event-bus\/[\w.\-/]{1,256}$/.test(value)) {
+      throw new SettingsError('Context eventBusName must be an event bus name or an event bus ARN.');
+    }
+    return { arn: value };
+  }
+  if (!/^[\w.-]{1,256}$/.test(value)) {
+    throw new SettingsError('Context eventBusName must be an event bus name or an event bus ARN.');
+  }
+  return { name: value };
+}
+
+/**
  * Authentication is on whenever `jwtIssuer` is set. Without it the stack is refused, except for a dev stage
- * that says `allowUnauthenticated=true` (cdk.json does, so a fresh clone synthesises); a prod stage always
+ * that says `-c allowUnauthenticated=true` on the command line (cdk.json never does); a prod stage always
  * needs an issuer.
  */
 function readAuthSettings(
@@ -140,7 +239,7 @@ function readAuthSettings(
     }
     if (text('allowUnauthenticated') !== 'true') {
       throw new SettingsError(
-        'Context jwtIssuer is required (with jwtAudience), or allowUnauthenticated=true for a dev stage.',
+        'Context jwtIssuer is required (with jwtAudience); only a dev stage in test mode may instead say -c allowUnauthenticated=true on the command line.',
       );
     }
     return { mode: 'none' };

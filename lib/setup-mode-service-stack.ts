@@ -1,11 +1,13 @@
 import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { EventBus } from 'aws-cdk-lib/aws-events';
+import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { STRIPE_WEBHOOK_ROUTE } from '../functions/shared/routes';
+import { CHECKOUT_API_ROUTES, STRIPE_WEBHOOK_ROUTE } from '../functions/shared/routes';
 import { ServiceHttpApi } from './http-api';
+import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { ServiceAlarms } from './service-alarms';
 import { ServiceFunction } from './service-function';
 import type { ServiceSettings } from './service-settings';
@@ -51,6 +53,28 @@ function callerAuthEnvironment(settings: ServiceSettings): Record<string, string
   };
 }
 
+function outcomeEventBus(
+  scope: Construct,
+  existing: ServiceSettings['eventBus'],
+  removalPolicy: RemovalPolicy,
+): IEventBus {
+  if (existing && 'arn' in existing) return EventBus.fromEventBusArn(scope, 'OutcomeEvents', existing.arn);
+  if (existing) return EventBus.fromEventBusName(scope, 'OutcomeEvents', existing.name);
+  const bus = new EventBus(scope, 'OutcomeEvents', {
+    description: 'Outcomes of Stripe setup-mode payment method updates',
+  });
+  bus.applyRemovalPolicy(removalPolicy);
+  return bus;
+}
+
+/** The paths of the session API's routes, as API Gateway's per-route metrics name them (Resource). */
+function sessionRoutePaths(): { method: string; path: string }[] {
+  return CHECKOUT_API_ROUTES.map((routeKey) => {
+    const [method = '', path = ''] = routeKey.split(' ');
+    return { method, path };
+  });
+}
+
 /** The whole service: HTTP API, webhook intake, queue, worker, table, secrets and alarms. */
 export class SetupModeServiceStack extends Stack {
   constructor(scope: Construct, id: string, props: SetupModeServiceStackProps) {
@@ -64,34 +88,36 @@ export class SetupModeServiceStack extends Stack {
     const queues = new SetupQueue(this, 'SetupEvents', {
       maxReceiveCount: settings.maxReceiveCount,
       consumerTimeout: WORKER_TIMEOUT,
+      removalPolicy,
     });
     const secrets = new StripeSecrets(this, 'StripeSecrets', {
       secretKeySecretName: settings.stripeSecretKeySecretName,
       webhookSecretName: settings.stripeWebhookSecretName,
+      kmsKeyArn: settings.secretsKmsKeyArn,
       retain,
     });
 
-    // Where the SaaS hears each setup's outcome (applied, superseded, pending, failed).
-    const outcomeBus = settings.eventBusName
-      ? EventBus.fromEventBusName(this, 'OutcomeEvents', settings.eventBusName)
-      : new EventBus(this, 'OutcomeEvents', {
-          description: 'Outcomes of Stripe setup-mode payment method updates',
-        });
+    // Where the SaaS hears each setup's outcome (applied, superseded, pending, failed). A bus this stack
+    // created outlives a prod stack: the SaaS's own rules hang on it.
+    const outcomeBus = outcomeEventBus(this, settings.eventBus, removalPolicy);
 
     const common = { logRetention, removalPolicy };
+    // Every function knows the account mode, so a key of the other mode is refused at its first read.
+    const stripeMode = { STRIPE_MODE: settings.stripeMode, METRICS_NAMESPACE };
     const records = {
       TABLE_NAME: table.tableName,
       RECORD_RETENTION_DAYS: String(settings.recordRetentionDays),
       // Longer than the worker's timeout, so a live worker's claim never lapses mid-run.
       CLAIM_SECONDS: String(WORKER_TIMEOUT.toSeconds() * 2),
     };
-    const checkoutApi = new ServiceFunction(this, 'CheckoutApi', {
+    const checkoutApiFunction = new ServiceFunction(this, 'CheckoutApi', {
       ...common,
       functionName: 'checkout-api',
       description: 'Creates setup-mode Checkout Sessions and reports their status',
       timeout: Duration.seconds(15),
       environment: {
         ...records,
+        ...stripeMode,
         STRIPE_SECRET_KEY_ARN: secrets.secretKey.secretArn,
         QUEUE_URL: queues.queue.queueUrl,
         CHECKOUT_SUCCESS_URL: settings.checkoutSuccessUrl,
@@ -102,33 +128,40 @@ export class SetupModeServiceStack extends Stack {
         ALLOWED_REDIRECT_ORIGINS: settings.allowedOrigins.join(','),
         SESSIONS_PER_CUSTOMER_PER_MINUTE: String(settings.sessionsPerCustomerPerMinute),
       },
-    }).function;
-    const stripeWebhook = new ServiceFunction(this, 'StripeWebhook', {
+    });
+    const stripeWebhookFunction = new ServiceFunction(this, 'StripeWebhook', {
       ...common,
       functionName: 'stripe-webhook',
       description: 'Verifies Stripe webhook signatures and queues setup work',
       timeout: Duration.seconds(10),
       environment: {
+        ...stripeMode,
         STRIPE_WEBHOOK_SECRET_ARN: secrets.webhookSecret.secretArn,
         QUEUE_URL: queues.queue.queueUrl,
-        STRIPE_MODE: settings.stripeMode,
       },
-    }).function;
+    });
     const { maxConcurrency, perInstance } = workerConcurrency(settings.stripeRequestsPerSecond);
-    const worker = new ServiceFunction(this, 'SetupWorker', {
+    const workerFunction = new ServiceFunction(this, 'SetupWorker', {
       ...common,
       functionName: 'setup-worker',
       description: 'Makes the new payment method the default for the customer and subscription',
       timeout: WORKER_TIMEOUT,
       environment: {
         ...records,
+        ...stripeMode,
         STRIPE_SECRET_KEY_ARN: secrets.secretKey.secretArn,
         STRIPE_MAX_REQUESTS_PER_SECOND: String(perInstance),
-        METRICS_NAMESPACE,
-        EVENT_BUS_NAME: outcomeBus.eventBusName,
+        // PutEvents takes a name or an ARN; an ARN also reaches a bus in another account.
+        EVENT_BUS_NAME:
+          settings.eventBus && 'arn' in settings.eventBus ? outcomeBus.eventBusArn : outcomeBus.eventBusName,
         PAY_OPEN_INVOICE: String(settings.payOpenInvoice),
       },
-    }).function;
+    });
+    const [checkoutApi, stripeWebhook, worker] = [
+      checkoutApiFunction,
+      stripeWebhookFunction,
+      workerFunction,
+    ].map((serviceFunction) => serviceFunction.function) as [NodejsFunction, NodejsFunction, NodejsFunction];
     worker.addEventSource(
       new SqsEventSource(queues.queue, {
         batchSize: WORKER_BATCH_SIZE,
@@ -138,21 +171,22 @@ export class SetupModeServiceStack extends Stack {
     );
 
     // Least privilege: each function gets exactly the calls its code makes, on its own resources (the
-    // grant helpers would add DescribeSecret, GetQueueUrl and GetQueueAttributes, which no function calls).
+    // queue grant helpers would add GetQueueUrl and GetQueueAttributes, which no function calls). Secrets
+    // go through CDK's grant, which names an imported secret's ARN with its random suffix and adds
+    // kms:Decrypt (via Secrets Manager only) for a customer-managed key.
     const allow = (actions: string[], resource: string) =>
       new PolicyStatement({ actions, resources: [resource] });
     const readWriteRecords = allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], table.tableArn);
-    const readSecretKey = allow(['secretsmanager:GetSecretValue'], secrets.secretKey.secretArn);
     const sendSetupEvents = allow(['sqs:SendMessage'], queues.queue.queueArn);
-    stripeWebhook.addToRolePolicy(allow(['secretsmanager:GetSecretValue'], secrets.webhookSecret.secretArn));
+    secrets.grantRead(secrets.webhookSecret, stripeWebhook);
+    secrets.grantRead(secrets.secretKey, worker);
+    secrets.grantRead(secrets.secretKey, checkoutApi);
     stripeWebhook.addToRolePolicy(sendSetupEvents);
     worker.addToRolePolicy(readWriteRecords);
     // Who owns each default (customer, subscription) is read in one batch.
     worker.addToRolePolicy(allow(['dynamodb:BatchGetItem'], table.tableArn));
-    worker.addToRolePolicy(readSecretKey);
     worker.addToRolePolicy(allow(['events:PutEvents'], outcomeBus.eventBusArn));
     checkoutApi.addToRolePolicy(readWriteRecords);
-    checkoutApi.addToRolePolicy(readSecretKey);
     // The status path re-enqueues sessions whose webhook never arrived.
     checkoutApi.addToRolePolicy(sendSetupEvents);
 
@@ -178,10 +212,16 @@ export class SetupModeServiceStack extends Stack {
       queue: queues.queue,
       deadLetterQueue: queues.deadLetterQueue,
       worker,
+      checkoutApi,
       apiId: http.api.apiId,
       webhookPath,
+      sessionPaths: sessionRoutePaths(),
       metricsNamespace: METRICS_NAMESPACE,
       alarmTopicArn: settings.alarmTopicArn,
+    });
+    acknowledgeNagFindings(this, {
+      functions: [checkoutApiFunction, stripeWebhookFunction, workerFunction],
+      createdSecrets: secrets.created,
     });
 
     new CfnOutput(this, 'ApiUrl', {

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
@@ -6,6 +6,8 @@ export interface SetupQueueProps {
   maxReceiveCount: number;
   /** The consumer's timeout: AWS advises a visibility timeout of at least 6 × it for event source mappings. */
   consumerTimeout: Duration;
+  /** RETAIN on prod: the dead-letter queue holds setups an operator must still redrive. */
+  removalPolicy: RemovalPolicy;
 }
 
 /**
@@ -24,6 +26,7 @@ export class SetupQueue extends Construct {
       retentionPeriod: Duration.days(14),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
+      removalPolicy: props.removalPolicy,
     });
     this.queue = new Queue(this, 'Queue', {
       fifo: true,
@@ -33,6 +36,7 @@ export class SetupQueue extends Construct {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
+      removalPolicy: props.removalPolicy,
     });
   }
 }

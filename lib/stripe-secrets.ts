@@ -1,4 +1,5 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
@@ -6,6 +7,8 @@ export interface StripeSecretsProps {
   /** Names of existing secrets to use instead of creating placeholders. */
   secretKeySecretName?: string;
   webhookSecretName?: string;
+  /** The customer-managed KMS key the imported secrets are encrypted with, if not AWS's own. */
+  kmsKeyArn?: string;
   retain: boolean;
 }
 
@@ -17,14 +20,30 @@ export interface StripeSecretsProps {
 export class StripeSecrets extends Construct {
   readonly secretKey: ISecret;
   readonly webhookSecret: ISecret;
+  /** The placeholders this stack created (none for imported secrets). */
+  readonly created: Secret[] = [];
+  private readonly kmsKeyArn?: string;
 
   constructor(scope: Construct, id: string, props: StripeSecretsProps) {
     super(scope, id);
+    this.kmsKeyArn = props.kmsKeyArn;
+    // A secret's ARN ends in a random 6-character suffix that a name alone does not know: imported by name,
+    // the partial ARN makes the grants below name `…:secret:<name>-??????`, which matches it
+    // (https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html#auth-and-access_examples_wildcard).
+    const imported = (secretId: string, name: string) =>
+      Secret.fromSecretAttributes(this, secretId, {
+        secretPartialArn: Stack.of(this).formatArn({
+          service: 'secretsmanager',
+          resource: 'secret',
+          resourceName: name,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      });
     this.secretKey = props.secretKeySecretName
-      ? Secret.fromSecretNameV2(this, 'SecretKey', props.secretKeySecretName)
+      ? imported('SecretKey', props.secretKeySecretName)
       : this.placeholder('SecretKey', 'Stripe secret or restricted API key (sk_… or rk_…)', props.retain);
     this.webhookSecret = props.webhookSecretName
-      ? Secret.fromSecretNameV2(this, 'WebhookSecret', props.webhookSecretName)
+      ? imported('WebhookSecret', props.webhookSecretName)
       : this.placeholder(
           'WebhookSecret',
           'Stripe webhook signing secret(s), comma-separated (whsec_…)',
@@ -32,13 +51,34 @@ export class StripeSecrets extends Construct {
         );
   }
 
+  /**
+   * CDK's grant: GetSecretValue and DescribeSecret on exactly that secret (an imported one by
+   * `<name>-??????`). A customer-managed key also needs kms:Decrypt, allowed only through Secrets Manager
+   * (https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html#security-encryption-authz).
+   */
+  grantRead(secret: ISecret, grantee: IGrantable): void {
+    secret.grantRead(grantee);
+    if (!this.kmsKeyArn) return;
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [this.kmsKeyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },
+        },
+      }),
+    );
+  }
+
   private placeholder(id: string, description: string, retain: boolean): Secret {
-    return new Secret(this, id, {
+    const secret = new Secret(this, id, {
       description,
       // A random placeholder, never a plaintext value in the template; the functions refuse it, naming the
       // secret, until the operator stores the real value.
       generateSecretString: { passwordLength: 32, excludePunctuation: true },
       removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
+    this.created.push(secret);
+    return secret;
   }
 }

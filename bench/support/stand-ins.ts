@@ -26,7 +26,7 @@ export interface BenchStandIns {
   close(): Promise<void>;
 }
 
-export const BENCH_STRIPE_KEY = 'sk_test_bench';
+export const BENCH_STRIPE_KEY = 'sk_test_bench_0123456789abcdefghijkl';
 
 /**
  * The Stripe stand-in in this process; DynamoDB and SQS in a child process of their own (after the bundles

@@ -37,7 +37,7 @@ export interface StripeStandInOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** Default 'whsec_standin'. */
+  /** Default 'whsec_standin_0123456789abcdefghijk'. */
   webhookSecret?: string;
   /** Where events are delivered; see `setWebhookUrl`. */
   webhookUrl?: string;
@@ -254,7 +254,10 @@ class RunningStandIn implements StripeStandIn {
 }
 
 export async function startStripeStandIn(opts: StripeStandInOptions = {}): Promise<StripeStandIn> {
-  const standIn = new RunningStandIn(opts.host ?? '127.0.0.1', opts.webhookSecret ?? 'whsec_standin');
+  const standIn = new RunningStandIn(
+    opts.host ?? '127.0.0.1',
+    opts.webhookSecret ?? 'whsec_standin_0123456789abcdefghijk',
+  );
   standIn.setWebhookUrl(opts.webhookUrl, opts.enabledEvents);
   await standIn.start(opts.port ?? 0);
   return standIn;

@@ -19,7 +19,7 @@ import {
 } from '../shared/config';
 import { apiGatewayRequestId } from '../shared/http';
 import { createObservability } from '../shared/observability';
-import { stripeSecretKeyReader } from '../shared/secrets';
+import { reportingRefusals, stripeSecretKeyReader } from '../shared/secrets';
 import { stripeClientProvider } from '../shared/stripe-client';
 import type { CallerAuth } from './caller';
 import { buildCheckoutApiHandler } from './handler';
@@ -47,10 +47,11 @@ export function wireCheckoutApi(env: Record<string, string | undefined>) {
   const handler = buildCheckoutApiHandler({
     // 4 s × 2 attempts + backoff stays well inside the function's 15 s, so a slow Stripe is a mapped 502.
     stripe: createStripeGateway(
-      stripeClientProvider(stripeSecretKeyReader(env), readStripeConnection(env), {
-        timeoutMs: 4000,
-        maxNetworkRetries: 1,
-      }),
+      stripeClientProvider(
+        reportingRefusals(stripeSecretKeyReader(env), observability),
+        readStripeConnection(env),
+        { timeoutMs: 4000, maxNetworkRetries: 1 },
+      ),
     ),
     records: createDynamoDbSetupRecords(dynamodb, { tableName, ...readProcessingConfig(env) }),
     queue: createSqsEventQueue(createSqsClient(), readQueueUrl(env)),

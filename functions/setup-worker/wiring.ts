@@ -18,7 +18,7 @@ import {
 } from '../shared/config';
 import { createObservability } from '../shared/observability';
 import { createTokenBucket, rateLimited, unlimited } from '../shared/rate-limiter';
-import { stripeSecretKeyReader } from '../shared/secrets';
+import { reportingRefusals, stripeSecretKeyReader } from '../shared/secrets';
 import { stripeClientProvider } from '../shared/stripe-client';
 import { buildSetupWorkerHandler } from './handler';
 
@@ -29,16 +29,17 @@ export function wireSetupWorker(env: Record<string, string | undefined>) {
   const limiter = limits.stripeRequestsPerSecond
     ? createTokenBucket(limits.stripeRequestsPerSecond)
     : unlimited;
-  // 10 s × 3 attempts + backoff (≈ 32 s) fits the worker's 60 s Lambda timeout.
-  const stripeClient = stripeClientProvider(stripeSecretKeyReader(env), readStripeConnection(env), {
-    timeoutMs: 10_000,
-    maxNetworkRetries: 2,
-  });
   const observability = createObservability('setup-worker', {
     logLevel: readLogLevel(env),
     logSampleRate: readLogSampleRate(env),
     metricsNamespace: limits.metricsNamespace,
   });
+  // 10 s × 3 attempts + backoff (≈ 32 s) fits the worker's 60 s Lambda timeout.
+  const stripeClient = stripeClientProvider(
+    reportingRefusals(stripeSecretKeyReader(env), observability),
+    readStripeConnection(env),
+    { timeoutMs: 10_000, maxNetworkRetries: 2 },
+  );
   const handler = buildSetupWorkerHandler({
     stripe: createStripeGateway(rateLimited(stripeClient, limiter)),
     records: createDynamoDbSetupRecords(createDynamoDbClient(), {

@@ -234,19 +234,41 @@ export function readCallerAuthConfig(env: Env): CallerAuthConfig {
 }
 
 /**
+ * One allowed origin as a browser sends it in `Origin` (https://html.spec.whatwg.org/#ascii-serialisation-of-an-origin):
+ * lower-case scheme and host, an IDN host in punycode, the scheme's default port left out. The stack
+ * normalises its allowedOrigins with this same function, so CORS, ALLOWED_REDIRECT_ORIGINS and this check
+ * agree on every spelling (`https://App.example.com:443/`, `https://bücher.example`).
+ * Returns the problem as text when the value is not a bare origin.
+ */
+export function normaliseOrigin(origin: string): { origin: string } | { problem: string } {
+  let url: URL;
+  try {
+    url = new URL(origin.trim());
+  } catch {
+    return { problem: `${origin} is not a URL` };
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { problem: `${origin} is not http(s)` };
+  if (url.username || url.password) return { problem: `${origin} carries a user name or password` };
+  if (url.pathname !== '/' || url.search || url.hash || /[?#]/.test(origin)) {
+    return { problem: `${origin} has a path, query or fragment: give scheme://host[:port] only` };
+  }
+  return { origin: url.origin };
+}
+
+/**
  * Origins (scheme://host[:port]) a caller's successUrl/cancelUrl may point at; the stack passes the same list
  * it gives CORS. Empty means callers cannot choose redirect URLs, only the configured defaults apply.
  */
 export function readAllowedRedirectOrigins(env: Env): string[] {
   return commaList(optional(env, 'ALLOWED_REDIRECT_ORIGINS')).map((origin) => {
-    const url = httpsOrLoopbackUrl('ALLOWED_REDIRECT_ORIGINS', origin);
-    if (url.origin !== origin.replace(/\/$/, '').toLowerCase() || url.username || url.password) {
+    const normalised = normaliseOrigin(origin);
+    if ('problem' in normalised) {
       throw new ConfigError(
         'ALLOWED_REDIRECT_ORIGINS',
-        `must list bare origins like https://app.example.com (got "${origin}")`,
+        `must list bare origins like https://app.example.com (${normalised.problem})`,
       );
     }
-    return url.origin;
+    return httpsOrLoopbackUrl('ALLOWED_REDIRECT_ORIGINS', normalised.origin).origin;
   });
 }
 

@@ -97,6 +97,11 @@ export function awsUnavailable(what: string): ServiceError {
 
 export function toServiceError(error: unknown): ServiceError {
   if (error instanceof ServiceError) return error;
+  // A secret or setting refused at first use (a live key on a test deployment, say): the operator's to fix,
+  // alarmed as SecretsRefused; the caller learns only that the service cannot serve it now.
+  if (error instanceof Error && error.name === 'SecretRefused') {
+    return new ServiceError(503, 'service_misconfigured', 'The service is not configured to serve requests.');
+  }
   if (error instanceof StripeRequestFailed) return fromStripeFailure(error);
   if (isTransientAwsFailure(error)) return awsUnavailable('The service is briefly unavailable.');
   return new ServiceError(500, 'internal_error', 'An unexpected error occurred.');

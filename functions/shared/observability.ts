@@ -26,7 +26,11 @@ export type ServiceMetric =
   | 'SetupAttemptsFailed'
   | 'DefaultsApplied'
   | 'SetupsSuperseded'
-  | 'SetupsPending';
+  | 'SetupsPending'
+  /** A Stripe key or signing secret this deployment refused (shape, mode, live key when unauthenticated). */
+  | 'SecretsRefused'
+  /** Webhook deliveries refused for a bad signature or the wrong Stripe mode (Stripe retries, then disables). */
+  | 'WebhookRejections';
 
 export interface ServiceMetrics {
   count(metric: ServiceMetric): void;

@@ -11,6 +11,7 @@ import {
   rawBody,
 } from '../shared/http';
 import { describeError, type Logger } from '../shared/logger';
+import type { ServiceMetrics } from '../shared/observability';
 import type { EventQueue } from '../shared/ports';
 import type { SecretReader } from '../shared/secrets';
 import { STRIPE_API_VERSION } from '../shared/stripe-api-version';
@@ -31,6 +32,7 @@ export interface StripeWebhookDeps {
   /** The mode of the account's key, so events of the other mode are refused. */
   stripeMode: StripeMode;
   log: Logger;
+  metrics: ServiceMetrics;
   now?: () => number;
 }
 
@@ -44,6 +46,9 @@ export function buildStripeWebhookHandler(
 ): (event: HttpEvent) => Promise<HttpResult> {
   const nowSeconds = () => Math.floor((deps.now ?? Date.now)() / 1000);
   const ignored = () => jsonResponse(200, { received: true, enqueued: false });
+  // Stripe retries a refused delivery and, after days of failures, disables the endpoint: counted, so a
+  // wrong signing secret or a mode mismatch is alarmed long before that.
+  const countRejection = () => deps.metrics.count('WebhookRejections');
   return async (event) => {
     const payload = rawBody(event);
     const tooLarge = checkBodySize(payload);
@@ -76,6 +81,7 @@ export function buildStripeWebhookHandler(
     );
     if (!signature.valid) {
       deps.log.warn('webhook signature rejected', { reason: signature.reason });
+      countRejection();
       return errorResponse(new ServiceError(400, 'invalid_signature', signature.reason));
     }
 
@@ -102,6 +108,7 @@ export function buildStripeWebhookHandler(
     const origin = checkEventOrigin(stripeEvent, deps.stripeMode);
     if (!origin.belongs && 'reject' in origin) {
       log.warn('webhook event refused', { code: origin.reject.code, reason: origin.reject.message });
+      if (origin.reject.code === 'livemode_mismatch') countRejection();
       return errorResponse(origin.reject);
     }
     if (!origin.belongs) {

@@ -10,7 +10,7 @@ import {
 } from '../shared/config';
 import { apiGatewayRequestId } from '../shared/http';
 import { createObservability } from '../shared/observability';
-import { webhookSigningSecretsReader } from '../shared/secrets';
+import { reportingRefusals, webhookSigningSecretsReader } from '../shared/secrets';
 import { buildStripeWebhookHandler } from './handler';
 
 /** Reads configuration once and builds what the webhook needs: a queue, the signing secrets, a logger. */
@@ -22,10 +22,11 @@ export function wireStripeWebhook(env: Record<string, string | undefined>) {
   });
   const handler = buildStripeWebhookHandler({
     queue: createSqsEventQueue(createSqsClient(), readQueueUrl(env)),
-    signingSecrets: webhookSigningSecretsReader(env),
+    signingSecrets: reportingRefusals(webhookSigningSecretsReader(env), observability),
     webhook: readStripeWebhookConfig(env),
     stripeMode: readStripeMode(env),
     log: observability.log,
+    metrics: observability.metrics,
   });
   return observability.lambdaHandler(handler, apiGatewayRequestId);
 }

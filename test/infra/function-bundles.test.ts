@@ -14,8 +14,8 @@ beforeAll(() => {
 
 /** Enough configuration for each function's cold start to succeed. */
 const COLD_START_ENV = {
-  STRIPE_SECRET_KEY: 'sk_test_bundlecheck',
-  STRIPE_WEBHOOK_SECRET: 'whsec_bundlecheck',
+  STRIPE_SECRET_KEY: 'sk_test_bundlecheck_0123456789abcdef',
+  STRIPE_WEBHOOK_SECRET: 'whsec_bundlecheck_0123456789abcdefgh',
   QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/setup-events.fifo',
   TABLE_NAME: 'setup-records',
   CHECKOUT_SUCCESS_URL: 'https://app.example.com/done',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { synthServiceTemplate } from './stack-template';
+import { PROD_CONTEXT, synthServiceTemplate } from './stack-template';
 
 type Route = { Properties: { RouteKey: string; AuthorizationType?: string; AuthorizerId?: unknown } };
 
@@ -103,7 +103,7 @@ describe('running without authentication', () => {
   });
 
   it('is refused for a prod stage even with the flag', () => {
-    expect(() => synthServiceTemplate({ ...noIssuer, stage: 'prod', allowUnauthenticated: true })).toThrow(
+    expect(() => synthServiceTemplate({ ...noIssuer, ...PROD_CONTEXT, allowUnauthenticated: true })).toThrow(
       /jwtIssuer is required for stage prod/,
     );
   });
@@ -130,7 +130,7 @@ describe('settings that would weaken the service are refused, naming them', () =
     ['an http origin for a public host', { allowedOrigins: ['http://app.example.com'] }, /allowedOrigins/],
     [
       'an http localhost origin in prod',
-      { stage: 'prod', allowedOrigins: ['http://localhost:3000'] },
+      { ...PROD_CONTEXT, allowedOrigins: ['http://localhost:3000'] },
       /allowedOrigins/,
     ],
     ['an origin with user info', { allowedOrigins: ['https://user@app.example.com'] }, /allowedOrigins/],

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { workerConcurrency } from '../../lib/setup-mode-service-stack';
-import { synthServiceTemplate } from './stack-template';
+import { PROD_CONTEXT, synthServiceTemplate } from './stack-template';
 
 let template: Template;
 let assemblyDir: string;
@@ -143,7 +143,8 @@ describe('the stack', () => {
   });
 
   it('alarms on the dead-letter queue, worker errors, webhook 5xx, queue age and permanent failures', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    // And, tested with the deploy-safety findings: session API errors and 5xx, webhook rejections, refused secrets.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Threshold: 0,
@@ -207,14 +208,14 @@ describe('least privilege', () => {
   const workerId = () => functionLogicalId('STRIPE_MAX_REQUESTS_PER_SECOND');
   const apiId = () => functionLogicalId('CHECKOUT_SUCCESS_URL');
 
+  // Every function also writes its own log group (logs:*LogStream/PutLogEvents, scoped: deploy-safety test).
+  const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+  // CDK's secret grant adds DescribeSecret to GetSecretValue; it reveals no secret value.
+  const readSecret = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
+
   it('the webhook may only send to its queue and read its secret (plus X-Ray)', () => {
     expect(actionsOf(webhookId())).toEqual(
-      [
-        'secretsmanager:GetSecretValue',
-        'sqs:SendMessage',
-        'xray:PutTelemetryRecords',
-        'xray:PutTraceSegments',
-      ].sort(),
+      [...logs, ...readSecret, 'sqs:SendMessage', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort(),
     );
   });
 
@@ -225,7 +226,8 @@ describe('least privilege', () => {
         'dynamodb:GetItem',
         'dynamodb:UpdateItem',
         'events:PutEvents',
-        'secretsmanager:GetSecretValue',
+        ...logs,
+        ...readSecret,
         'sqs:ChangeMessageVisibility',
         'sqs:DeleteMessage',
         'sqs:GetQueueAttributes',
@@ -242,7 +244,8 @@ describe('least privilege', () => {
       [
         'dynamodb:GetItem',
         'dynamodb:UpdateItem',
-        'secretsmanager:GetSecretValue',
+        ...logs,
+        ...readSecret,
         'sqs:SendMessage',
         'xray:PutTelemetryRecords',
         'xray:PutTraceSegments',
@@ -264,7 +267,7 @@ describe('least privilege', () => {
 
 describe('stages and cdk-nag', () => {
   it('a prod stage retains the table with deletion protection and retains the secrets', () => {
-    const { template: prod } = synthServiceTemplate({ stage: 'prod' });
+    const { template: prod } = synthServiceTemplate(PROD_CONTEXT);
     prod.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
       Properties: { DeletionProtectionEnabled: true },

@@ -25,11 +25,11 @@ describe('secrets read from Secrets Manager by ARN, as a deployed stack does', (
     const { STRIPE_SECRET_KEY: _key, STRIPE_WEBHOOK_SECRET: _secret, ...envWithoutSecrets } = stack.env;
     const env = {
       ...envWithoutSecrets,
-      STRIPE_SECRET_KEY_ARN: secretsManager.put('stripe/api-key', 'rk_test_fromsecretsmanager'),
+      STRIPE_SECRET_KEY_ARN: secretsManager.put('stripe/api-key', 'rk_test_fromsecretsmanager_0123456789'),
       // Mid-rotation: the old and the new signing secret are both accepted.
       STRIPE_WEBHOOK_SECRET_ARN: secretsManager.put(
         'stripe/webhook',
-        `whsec_old,${stack.stripeStandIn.webhookSecret}`,
+        `whsec_old_0123456789abcdefghijkl,${stack.stripeStandIn.webhookSecret}`,
       ),
     };
     const webhook = wireStripeWebhook(env);

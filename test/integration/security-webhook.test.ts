@@ -61,14 +61,14 @@ const v1 = (payload: string, secret: string, timestamp: number) =>
 describe('signing secret rotation', () => {
   it('while two secrets are configured, an event signed with either (or both, as Stripe does) is accepted', async () => {
     const webhook = await webhookWith({
-      STRIPE_WEBHOOK_SECRET: `whsec_old,${stack.stripeStandIn.webhookSecret}`,
+      STRIPE_WEBHOOK_SECRET: `whsec_old_0123456789abcdefghijkl,${stack.stripeStandIn.webhookSecret}`,
     });
     const payload = JSON.stringify(completedEvent);
     const t = Math.floor(Date.now() / 1000);
-    const both = `t=${t},v1=${v1(payload, 'whsec_old', t)},v1=${v1(payload, stack.stripeStandIn.webhookSecret, t)}`;
+    const both = `t=${t},v1=${v1(payload, 'whsec_old_0123456789abcdefghijkl', t)},v1=${v1(payload, stack.stripeStandIn.webhookSecret, t)}`;
     for (const signature of [
       both,
-      signPayload(payload, 'whsec_old'),
+      signPayload(payload, 'whsec_old_0123456789abcdefghijkl'),
       signPayload(payload, stack.stripeStandIn.webhookSecret),
     ]) {
       const reply = await send(webhook.url, {
@@ -81,7 +81,11 @@ describe('signing secret rotation', () => {
   });
 
   it('once the old secret is removed, an event signed only with it is refused', async () => {
-    const reply = await deliverSignedEvent(stack.webhookUrl, completedEvent, 'whsec_old');
+    const reply = await deliverSignedEvent(
+      stack.webhookUrl,
+      completedEvent,
+      'whsec_old_0123456789abcdefghijkl',
+    );
     expect(reply.status).toBe(400);
     expect(reply.json.error.code).toBe('invalid_signature');
     expect(await stack.queueDepth()).toBe(0);

@@ -27,7 +27,7 @@ import {
 import { wireStripeWebhook } from '../../functions/stripe-webhook/wiring';
 import { type AwsFaults, startAwsFaults } from './aws-faults';
 
-export const TEST_STRIPE_KEY = 'sk_test_servicestack';
+export const TEST_STRIPE_KEY = 'sk_test_servicestack_0123456789abcdef';
 
 export interface ServiceStack {
   stripeStandIn: StripeStandIn;

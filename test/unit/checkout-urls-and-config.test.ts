@@ -22,7 +22,7 @@ describe('withSessionIdParameter', () => {
 
 describe('configuration', () => {
   it('names the missing variable, and the Secrets Manager alternative', () => {
-    expect(() => stripeSecretKeyReader({})).toThrow(
+    expect(() => stripeSecretKeyReader({ STRIPE_MODE: 'test' })).toThrow(
       new ConfigError(
         'STRIPE_SECRET_KEY',
         'is required (or STRIPE_SECRET_KEY_ARN, naming a Secrets Manager secret)',
@@ -31,27 +31,30 @@ describe('configuration', () => {
   });
 
   it('refuses a publishable key where a secret key belongs', () => {
-    expect(() => stripeSecretKeyReader({ STRIPE_SECRET_KEY: 'pk_test_123' })).toThrow(/STRIPE_SECRET_KEY/);
+    expect(() => stripeSecretKeyReader({ STRIPE_MODE: 'test', STRIPE_SECRET_KEY: 'pk_test_123' })).toThrow(
+      /STRIPE_SECRET_KEY/,
+    );
   });
 
   it('refuses a secret reference that is not a Secrets Manager ARN', () => {
-    expect(() => stripeSecretKeyReader({ STRIPE_SECRET_KEY_ARN: 'my-secret' })).toThrow(
+    expect(() => stripeSecretKeyReader({ STRIPE_MODE: 'test', STRIPE_SECRET_KEY_ARN: 'my-secret' })).toThrow(
       /STRIPE_SECRET_KEY_ARN/,
     );
   });
 
   it('accepts restricted keys, and points the SDK at STRIPE_API_BASE', async () => {
-    expect(await stripeSecretKeyReader({ STRIPE_SECRET_KEY: 'rk_test_abc' })()).toBe('rk_test_abc');
+    const key = `rk_test_${'a'.repeat(24)}`;
+    expect(await stripeSecretKeyReader({ STRIPE_MODE: 'test', STRIPE_SECRET_KEY: key })()).toBe(key);
     expect(readStripeConnection({ STRIPE_API_BASE: 'http://127.0.0.1:12111' }).apiBase?.port).toBe('12111');
     expect(() => readStripeConnection({ STRIPE_API_BASE: 'localhost' })).toThrow(/STRIPE_API_BASE/);
   });
 
   it('reads a comma-separated list of webhook secrets for rotation', async () => {
-    expect(await webhookSigningSecretsReader({ STRIPE_WEBHOOK_SECRET: 'whsec_old, whsec_new' })()).toEqual([
-      'whsec_old',
-      'whsec_new',
-    ]);
-    expect(() => webhookSigningSecretsReader({ STRIPE_WEBHOOK_SECRET: 'whsec_ok,sk_test_oops' })).toThrow(
+    const [oldSecret, newSecret] = [`whsec_old${'o'.repeat(24)}`, `whsec_new${'n'.repeat(24)}`];
+    expect(
+      await webhookSigningSecretsReader({ STRIPE_WEBHOOK_SECRET: `${oldSecret}, ${newSecret}` })(),
+    ).toEqual([oldSecret, newSecret]);
+    expect(() => webhookSigningSecretsReader({ STRIPE_WEBHOOK_SECRET: `${oldSecret},sk_test_oops` })).toThrow(
       /STRIPE_WEBHOOK_SECRET/,
     );
   });

@@ -54,6 +54,15 @@ describe('ALLOWED_REDIRECT_ORIGINS', () => {
     expect(readAllowedRedirectOrigins({})).toEqual([]);
   });
 
+  it('spells a default port and an IDN host as a browser’s Origin header does (WHATWG URL), not a cold-start crash', () => {
+    expect(
+      readAllowedRedirectOrigins({
+        ALLOWED_REDIRECT_ORIGINS:
+          'https://app.example.com:443,https://bücher.example,https://shop.example.com/',
+      }),
+    ).toEqual(['https://app.example.com', 'https://xn--bcher-kva.example', 'https://shop.example.com']);
+  });
+
   it.each([
     'https://app.example.com/path',
     'http://app.example.com',

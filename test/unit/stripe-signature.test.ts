@@ -58,10 +58,22 @@ describe('verifyStripeSignature agrees with the stripe SDK', () => {
     const payload = '{"id":"evt_rotation"}';
     const header = sdkHeader(payload, 'whsec_new', NOW);
     expect(
-      verifyStripeSignature(Buffer.from(payload), header, ['whsec_old', 'whsec_new'], TOLERANCE, NOW).valid,
+      verifyStripeSignature(
+        Buffer.from(payload),
+        header,
+        ['whsec_old_0123456789abcdefghijkl', 'whsec_new'],
+        TOLERANCE,
+        NOW,
+      ).valid,
     ).toBe(true);
     expect(
-      verifyStripeSignature(Buffer.from(payload), header, ['whsec_old', 'whsec_other'], TOLERANCE, NOW),
+      verifyStripeSignature(
+        Buffer.from(payload),
+        header,
+        ['whsec_old_0123456789abcdefghijkl', 'whsec_other'],
+        TOLERANCE,
+        NOW,
+      ),
     ).toEqual({
       valid: false,
       reason: 'No signature matches the payload.',
@@ -71,7 +83,7 @@ describe('verifyStripeSignature agrees with the stripe SDK', () => {
   it('accepts a header with several v1 entries when one of them matches (Stripe signs with every active secret)', () => {
     const payload = '{"id":"evt_multi"}';
     const good = sdkHeader(payload, 'whsec_new', NOW).split(',v1=')[1];
-    const other = sdkHeader(payload, 'whsec_old', NOW).split(',v1=')[1];
+    const other = sdkHeader(payload, 'whsec_old_0123456789abcdefghijkl', NOW).split(',v1=')[1];
     const header = `t=${NOW},v1=${other},v1=${good},v0=deadbeef`;
     expect(sdkAccepts(payload, header, 'whsec_new')).toBe(true);
     expect(verifyStripeSignature(Buffer.from(payload), header, ['whsec_new'], TOLERANCE, NOW).valid).toBe(

@@ -65,7 +65,7 @@ const cases: [string, HttpCase['send'], HttpCase['expected']][] = [
   ],
   [
     'signed with a rotated-out secret',
-    deliver(completed, { sign: (p) => signPayload(p, 'whsec_old') }),
+    deliver(completed, { sign: (p) => signPayload(p, 'whsec_old_0123456789abcdefghijkl') }),
     error(400, 'invalid_signature'),
   ],
   [
