@@ -100,6 +100,9 @@ describe('Secrets Manager failing (InternalServiceError) past the SDK retries', 
     expect(reply.status).toBe(503);
     expect(reply.headers.get('retry-after')).toBe('1');
     expect(logs.filter((line) => line.level === 'error')).toEqual([]);
+    expect(logs.filter((line) => line.level === 'warn').map((line) => line.message)).toContain(
+      'request failed',
+    );
     expect((await create()).status).toBe(201);
   });
 });
@@ -168,6 +171,7 @@ describe('finding 4: the outcome written whose answer was lost', () => {
     const { result, logs } = await withLogs(() => stack.pollOnce({ retryDelaySeconds: 0 }));
     expect(result).toEqual({ received: 1, failed: 0 });
     expect(dynamodb().injected.map((fault) => fault.fault)).toContain('lost_answer');
+    expect(logs.map((line) => line.message)).toContain('setup processed');
     expect(logs.filter((line) => line.level === 'warn').map((line) => line.message)).toEqual([]);
     expect((await stack.records.get(setup.setupIntent.id))?.status).toBe('applied');
   });
@@ -189,6 +193,9 @@ describe('finding 5 and the other edges: transient AWS failures past the SDK ret
     expect(reply.headers.get('retry-after')).toBe('1');
     expect(reply.json.error.code).toBe('service_unavailable');
     expect(logs.filter((line) => line.level === 'error')).toEqual([]);
+    expect(logs.filter((line) => line.level === 'warn').map((line) => line.message)).toContain(
+      'request failed',
+    );
     // Once DynamoDB answers again, the same request finishes the job.
     expect((await send(`${stack.api.url}/checkout-sessions/${setup.session.id}`)).status).toBe(200);
   });
@@ -201,6 +208,9 @@ describe('finding 5 and the other edges: transient AWS failures past the SDK ret
     expect(reply.status).toBe(503);
     expect(reply.headers.get('retry-after')).toBe('1');
     expect(logs.filter((line) => line.level === 'error')).toEqual([]);
+    expect(logs.filter((line) => line.level === 'warn').map((line) => line.message)).toContain(
+      'enqueue failed; Stripe will retry',
+    );
     expect((await deliver(setup.event)).status).toBe(200);
     await stack.drainQueue({ retryDelaySeconds: 0 });
     expect((await stack.records.get(setup.setupIntent.id))?.status).toBe('applied');

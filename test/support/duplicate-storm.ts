@@ -194,10 +194,10 @@ async function createCompletedSession(stack: ServiceStack): Promise<StormSession
     customer: customer.id,
     items: [{ price: 'p' }],
   });
-  const created = await postJson(`${stack.api.url}/checkout-sessions`, {
-    customer: customer.id,
-    subscription: subscription.id,
-  });
+  const create = () =>
+    postJson(`${stack.api.url}/checkout-sessions`, { customer: customer.id, subscription: subscription.id });
+  // A connection the loaded machine dropped is tried once more (an extra session is harmless).
+  const created = await create().catch(create);
   if (created.status !== 201) throw new Error(`session not created: ${created.status} ${created.text}`);
   const { event, setupIntent } = await completeSession(stack.stripeStandIn, created.json.id);
   return {
@@ -216,12 +216,12 @@ async function deliverUntilAccepted(
   index: number,
 ): Promise<void> {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const reply =
-      index % 2 === 0
-        ? await deliverSignedEvent(stack.webhookUrl, session.event, stack.stripeStandIn.webhookSecret)
-        : await send(`${stack.api.url}/checkout-sessions/${session.sessionId}`);
-    // Stripe retries a 5xx; the success page polls again after an error.
-    if (reply.status < 500) return;
+    const reply = await (index % 2 === 0
+      ? deliverSignedEvent(stack.webhookUrl, session.event, stack.stripeStandIn.webhookSecret)
+      : send(`${stack.api.url}/checkout-sessions/${session.sessionId}`)
+    ).catch(() => ({ status: 0 }));
+    // Stripe retries a 5xx or a dropped connection; the success page polls again after an error.
+    if (reply.status >= 200 && reply.status < 500) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`delivery of ${session.sessionId} never accepted`);
