@@ -35,7 +35,6 @@ const isNumber = (value: unknown): value is number => typeof value === 'number' 
 const isFaultPhase = (value: unknown): value is 'before' | 'after' => value === 'before' || value === 'after';
 const isAuthentication = (value: unknown): value is 'completed' | 'failed' =>
   value === 'completed' || value === 'failed';
-const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
 const isSetupIntentStatus = (value: unknown): value is CompleteSessionOptions['setupIntentStatus'] =>
   value === 'succeeded' || value === 'processing' || value === 'requires_action';
 
