@@ -1,6 +1,7 @@
 import { completeSession } from '../support/checkout';
 import { customerWithSubscription } from '../support/fixtures';
 import { postJson, send } from '../support/http';
+import { captureLogLines, type LogLine } from '../support/log-capture';
 import { type ServiceStack, startServiceStack } from '../support/service-stack';
 
 /*
@@ -11,28 +12,7 @@ import { type ServiceStack, startServiceStack } from '../support/service-stack';
  * invocations concurrently: the lines of one invocation must still name that invocation alone.
  */
 
-type Line = Record<string, unknown>;
-
-/** Powertools writes warnings and errors to stderr and the rest to stdout; Lambda keeps both in one log. */
-async function captureOutput(run: () => Promise<void>): Promise<Line[]> {
-  let out = '';
-  const capture = (chunk: unknown) => {
-    out += String(chunk);
-    return true;
-  };
-  const spies = [process.stdout, process.stderr].map((stream) =>
-    jest.spyOn(stream, 'write').mockImplementation(capture),
-  );
-  try {
-    await run();
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-  return out
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Line);
-}
+type Line = LogLine;
 
 /** A full setup, with a few status polls and a bad request, several of them at once. */
 async function runSetups(stack: ServiceStack, count: number): Promise<void> {
@@ -63,7 +43,7 @@ describe('log lines carry the Lambda invocation they belong to', () => {
   let lines: Line[];
   beforeAll(async () => {
     stack = await startServiceStack({ env: { LOG_LEVEL: 'debug' } });
-    lines = await captureOutput(() => runSetups(stack, 4));
+    lines = await captureLogLines(() => runSetups(stack, 4));
   }, 60_000);
   afterAll(() => stack.close());
 
@@ -131,7 +111,7 @@ describe('metrics whatever the log level', () => {
   let lines: Line[];
   beforeAll(async () => {
     stack = await startServiceStack({ env: { LOG_LEVEL: 'silent' } });
-    lines = await captureOutput(() => runSetups(stack, 2));
+    lines = await captureLogLines(() => runSetups(stack, 2));
   }, 60_000);
   afterAll(() => stack.close());
 

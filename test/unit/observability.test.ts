@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { readLogSampleRate } from '../../functions/shared/config';
 import { boundedFields, MAX_FIELD_CHARACTERS } from '../../functions/shared/logger';
 import { createObservability } from '../../functions/shared/observability';
+import { captureLogLines } from '../support/log-capture';
 
 const context = {
   awsRequestId: 'b6f5b5a5-0d36-4c55-9f43-3c6d6d0f0c01',
@@ -10,26 +11,6 @@ const context = {
   invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:stripe-webhook',
   memoryLimitInMB: '256',
 } as Context;
-
-function captureLines(run: () => Promise<void>): Promise<Record<string, unknown>[]> {
-  let out = '';
-  const spies = [process.stdout, process.stderr].map((stream) =>
-    jest.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {
-      out += String(chunk);
-      return true;
-    }),
-  );
-  return run()
-    .finally(() => {
-      for (const spy of spies) spy.mockRestore();
-    })
-    .then(() =>
-      out
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line)),
-    );
-}
 
 describe('log lines within CloudWatch Logs’ 256 KB event limit (PutLogEvents InputLogEvent)', () => {
   it('a huge string field is cut, and says how much was cut', () => {
@@ -52,7 +33,7 @@ describe('log lines within CloudWatch Logs’ 256 KB event limit (PutLogEvents I
       logSampleRate: 0,
       metricsNamespace: 'Test',
     });
-    const lines = await captureLines(async () => {
+    const lines = await captureLogLines(async () => {
       await lambdaHandler(async () => log.info('big', { body: 'z'.repeat(2_000_000) }))({}, context);
     });
     expect(lines).toHaveLength(1);
@@ -67,7 +48,7 @@ describe('log-level sampling (Powertools: POWERTOOLS_LOGGER_SAMPLE_RATE)', () =>
       logSampleRate: 1,
       metricsNamespace: 'Test',
     });
-    const lines = await captureLines(async () => {
+    const lines = await captureLogLines(async () => {
       await lambdaHandler(async () => log.debug('sampled detail'))({}, context);
     });
     expect(lines.filter((line) => line.message === 'sampled detail')).toEqual([
@@ -85,7 +66,7 @@ describe('log-level sampling (Powertools: POWERTOOLS_LOGGER_SAMPLE_RATE)', () =>
       logSampleRate: 0,
       metricsNamespace: 'Test',
     });
-    const lines = await captureLines(async () => {
+    const lines = await captureLogLines(async () => {
       await lambdaHandler(async () => log.debug('hidden'))({}, context);
     });
     expect(lines).toEqual([]);
