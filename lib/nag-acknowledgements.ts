@@ -29,7 +29,7 @@ export function acknowledgeNagFindings(stack: Stack): void {
   );
   acknowledge(
     'AwsSolutions-SMG4',
-    'Stripe API keys and webhook secrets are rolled in the Stripe Dashboard, not by a Secrets Manager rotation Lambda; the README documents the zero-downtime roll.',
+    'Stripe API keys and webhook secrets are rolled in the Stripe Dashboard, not by a Secrets Manager rotation Lambda; the README documents the zero-downtime roll. The setup proof key is rolled by hand as a comma-separated list (README, Security).',
   );
   acknowledgeRoutesWithoutAuthorizer(stack);
 }

@@ -3,6 +3,7 @@ import { EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { STRIPE_WEBHOOK_ROUTE } from '../functions/shared/routes';
 import { ServiceHttpApi } from './http-api';
@@ -78,6 +79,13 @@ export class SetupModeServiceStack extends Stack {
           description: 'Outcomes of Stripe setup-mode payment method updates',
         });
 
+    // The setup proof's HMAC key (functions/shared/setup-proof.ts): generated here, never seen by anyone,
+    // read by the session API (signs) and the worker (verifies).
+    const setupProofSecret = new Secret(this, 'SetupProofSecret', {
+      description: 'HMAC key proving a setup was created by this service for its customer and subscription',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy,
+    });
     const common = { logRetention, removalPolicy };
     const records = {
       TABLE_NAME: table.tableName,
@@ -101,6 +109,8 @@ export class SetupModeServiceStack extends Stack {
         // The CORS origins are also the only places a caller may have Checkout redirect to.
         ALLOWED_REDIRECT_ORIGINS: settings.allowedOrigins.join(','),
         SESSIONS_PER_CUSTOMER_PER_MINUTE: String(settings.sessionsPerCustomerPerMinute),
+        CHECKOUT_SESSION_MINUTES: String(settings.checkoutSessionMinutes),
+        SETUP_PROOF_SECRET_ARN: setupProofSecret.secretArn,
       },
     }).function;
     const stripeWebhook = new ServiceFunction(this, 'StripeWebhook', {
@@ -124,6 +134,7 @@ export class SetupModeServiceStack extends Stack {
         ...records,
         STRIPE_SECRET_KEY_ARN: secrets.secretKey.secretArn,
         STRIPE_MAX_REQUESTS_PER_SECOND: String(perInstance),
+        SETUP_PROOF_SECRET_ARN: setupProofSecret.secretArn,
         METRICS_NAMESPACE,
         EVENT_BUS_NAME: outcomeBus.eventBusName,
         PAY_OPEN_INVOICE: String(settings.payOpenInvoice),
@@ -142,7 +153,11 @@ export class SetupModeServiceStack extends Stack {
     const allow = (actions: string[], resource: string) =>
       new PolicyStatement({ actions, resources: [resource] });
     const readWriteRecords = allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], table.tableArn);
-    const readSecretKey = allow(['secretsmanager:GetSecretValue'], secrets.secretKey.secretArn);
+    // The API key, and the setup proof key the session API signs with and the worker verifies with.
+    const readSecretKey = new PolicyStatement({
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: [secrets.secretKey.secretArn, setupProofSecret.secretArn],
+    });
     const sendSetupEvents = allow(['sqs:SendMessage'], queues.queue.queueArn);
     stripeWebhook.addToRolePolicy(allow(['secretsmanager:GetSecretValue'], secrets.webhookSecret.secretArn));
     stripeWebhook.addToRolePolicy(sendSetupEvents);
@@ -163,6 +178,10 @@ export class SetupModeServiceStack extends Stack {
       allowedOrigins: settings.allowedOrigins,
       throttleRateLimit: settings.throttleRateLimit,
       throttleBurstLimit: settings.throttleBurstLimit,
+      statusThrottle: {
+        rateLimit: settings.statusThrottleRateLimit,
+        burstLimit: settings.statusThrottleBurstLimit,
+      },
       ...(settings.auth.mode === 'jwt'
         ? { jwt: { issuer: settings.auth.issuer, audiences: settings.auth.audiences } }
         : {}),

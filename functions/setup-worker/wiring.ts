@@ -18,7 +18,8 @@ import {
 } from '../shared/config';
 import { createObservability } from '../shared/observability';
 import { createTokenBucket, rateLimited, unlimited } from '../shared/rate-limiter';
-import { stripeSecretKeyReader } from '../shared/secrets';
+import { setupProofSecretsReader, stripeSecretKeyReader } from '../shared/secrets';
+import { createSetupProof } from '../shared/setup-proof';
 import { stripeClientProvider } from '../shared/stripe-client';
 import { buildSetupWorkerHandler } from './handler';
 
@@ -39,12 +40,15 @@ export function wireSetupWorker(env: Record<string, string | undefined>) {
     logSampleRate: readLogSampleRate(env),
     metricsNamespace: limits.metricsNamespace,
   });
+  const processing = readProcessingConfig(env);
   const handler = buildSetupWorkerHandler({
     stripe: createStripeGateway(rateLimited(stripeClient, limiter)),
     records: createDynamoDbSetupRecords(createDynamoDbClient(), {
       tableName: readTableName(env),
-      ...readProcessingConfig(env),
+      ...processing,
     }),
+    setupProof: createSetupProof(setupProofSecretsReader(env)),
+    maxSetupAgeSeconds: processing.recordRetentionDays * 86_400,
     outcomes: eventBusName
       ? createEventBridgeOutcomePublisher(createEventBridgeClient(), eventBusName)
       : noOutcomePublisher,

@@ -1,5 +1,6 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { ConfigError } from './config';
+import { parseSetupProofSecrets } from './setup-proof';
 
 /**
  * The one place Stripe secrets come from. Local runs and tests set them as environment variables; a
@@ -20,6 +21,11 @@ export function stripeSecretKeyReader(env: Env): SecretReader<string> {
 
 export function webhookSigningSecretsReader(env: Env): SecretReader<string[]> {
   return secretReader(env, 'STRIPE_WEBHOOK_SECRET', 'STRIPE_WEBHOOK_SECRET_ARN', parseWebhookSigningSecrets);
+}
+
+/** The HMAC key of the setup proof (setup-proof.ts); the session API signs with it, the worker verifies. */
+export function setupProofSecretsReader(env: Env): SecretReader<string[]> {
+  return secretReader(env, 'SETUP_PROOF_SECRET', 'SETUP_PROOF_SECRET_ARN', parseSetupProofSecrets);
 }
 
 function secretReader<T>(
