@@ -65,10 +65,13 @@ const statusOf = (sessionId: string, customer: Customer): Promise<HttpReply> =>
 /** Moves a completed setup back in time, as if it had happened `seconds` ago (the stand-in's clock is ours). */
 function age(completed: Awaited<ReturnType<typeof appliedSetup>>, seconds: number) {
   const { store } = stack.stripeStandIn;
+  const attempt = store.getSetupIntent(completed.setupIntent.id)?.latest_attempt;
   for (const stored of [
     store.getCheckoutSession(completed.session.id),
     store.getSetupIntent(completed.setupIntent.id),
     store.getPaymentMethod(completed.paymentMethod.id),
+    // When the setup succeeded: what orders setups ("saved last wins").
+    attempt ? (store.findById(attempt) as { created: number } | undefined) : undefined,
   ]) {
     if (stored) stored.created -= seconds;
   }
