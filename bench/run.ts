@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { bundleSizeSection } from './figures/bundle-size';
 import { measureCallsPerEvent } from './figures/calls-per-event';
 import { coldInitSection, measureColdInit } from './figures/cold-init';
+import { measureOwnershipChecks } from './figures/ownership-checks';
 import { peakMemorySection } from './figures/peak-memory';
 import { measureRateBudget } from './figures/rate-budget';
 import { measureRetryReads } from './figures/retry-reads';
@@ -25,6 +26,7 @@ Measures, side by side in one run, and prints with targets and pass/MISS marks:
   2. cold init per function vs the naive bundle      6. rate budget: backlog under Stripe's rate limit
   3. webhook verify + enqueue vs bare SendMessage    7. peak memory (RSS) per function under load
   4. worker latency per event vs one Stripe round trip  + Stripe reads a retry adds (issue 17)
+                                                     8. ownership proof and rollback check: cost per event
 Writes bench/results.json. Everything runs locally against the stand-ins (no network, no AWS, no Stripe).
 
   --quick   small N (CI: under a minute); targets are still marked
@@ -69,6 +71,9 @@ async function main(argv: string[]): Promise<number> {
     step('retry reads');
     sections.push(await measureRetryReads(standIns, settings));
 
+    step('ownership and freshness checks');
+    const ownership = await measureOwnershipChecks(standIns, settings);
+
     step(`rate budget: ${settings.backlogEvents} events`);
     const rate = await measureRateBudget(standIns, bundles, settings);
     sections.push(rate.section);
@@ -103,6 +108,7 @@ async function main(argv: string[]): Promise<number> {
         { create: sessionApi.createMs, status: sessionApi.statusMs },
       ),
     );
+    sections.push(ownership);
   } finally {
     await standIns?.close();
   }

@@ -71,8 +71,9 @@ export function renderDemoPage(accounts: DemoAccount[], stripeMode: string, chos
   );
   const manual = `
     <div class="card">
-      <p><strong>Any customer</strong> <span class="muted">(ids from your Stripe test account; the page then
-      signs you in as that customer with the local issuer)</span></p>
+      <p><strong>Your customer</strong> <span class="muted">(an id from your Stripe test account, one of those
+      in <code>DEMO_CUSTOMERS</code> when <code>npm run dev</code> started; the page then signs you in as that
+      customer with the local issuer)</span></p>
       <form action="/" method="GET">
         <label>Customer id<input name="customer" placeholder="cus_…" pattern="cus_\\w+" required></label>
         <label>Subscription id (optional)<input name="subscription" placeholder="sub_…" pattern="sub_\\w+"></label>

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Stripe from 'stripe';
 import { wireCheckoutApi } from '../functions/checkout-api/wiring';
@@ -71,7 +72,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     startLocalDynamoDb(),
     // Mirrors the deployed queue: FIFO grouped by customer, redrive to the DLQ after 5 receives.
     startLocalSqs({ fifo: true, visibilityTimeoutSeconds: 10, maxReceiveCount: 5 }),
-    realKey ? undefined : startStripeStandIn({ port: options.standInPort ?? 0 }),
+    realKey ? undefined : startStripeStandIn({ port: options.standInPort ?? 0, checkHost: true }),
     options.auth === false ? undefined : startLocalJwtIssuer(),
   ]);
   Object.assign(process.env, localAwsEnvironment({ sqs: sqs.endpoint, dynamodb: dynamodb.endpoint }));
@@ -99,14 +100,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     {
       port: options.port ?? 3000,
       host: options.host ?? '127.0.0.1',
+      checkHost: true,
       fallback: (request, response) =>
-        serveDemoPages(request, response, { stripe, accounts, stripeMode, issuer }),
+        serveDemoPages(request, response, {
+          stripe,
+          accounts,
+          stripeMode,
+          issuer,
+          signInAs: demoSignIns(standIn, env),
+        }),
     },
   );
 
   const functionEnv: Env = {
     STRIPE_SECRET_KEY: secretKey,
     STRIPE_WEBHOOK_SECRET: standIn?.webhookSecret ?? env.STRIPE_WEBHOOK_SECRET,
+    // A fresh proof key per run is enough for the stand-in, whose state dies with the process; with real
+    // Stripe, setting SETUP_PROOF_SECRET keeps sessions from an earlier run provable.
+    SETUP_PROOF_SECRET: env.SETUP_PROOF_SECRET?.trim() || randomBytes(32).toString('base64url'),
     ...(stripeApiBase ? { STRIPE_API_BASE: stripeApiBase } : {}),
     QUEUE_URL: sqs.queueUrl,
     TABLE_NAME: dynamodb.tableName,
@@ -167,6 +178,20 @@ interface DemoContext {
   accounts: DemoAccount[];
   stripeMode: string;
   issuer?: LocalJwtIssuer;
+  /** Which customers `/?customer=` may sign in as: any (the stand-in's made-up ones), or a fixed list. */
+  signInAs: (customerId: string) => boolean;
+}
+
+/**
+ * The demo signs the visitor in as whichever customer `/?customer=` names. Harmless against the stand-in,
+ * whose customers are made up; with a real Stripe key it would hand a token for any customer of that
+ * account to any page that can reach this port, so then only the customers in DEMO_CUSTOMERS
+ * (comma-separated, chosen by the developer at start) can be signed in as.
+ */
+function demoSignIns(standIn: StripeStandIn | undefined, env: Env): (customerId: string) => boolean {
+  if (standIn) return () => true;
+  const allowed = new Set((env.DEMO_CUSTOMERS ?? '').split(',').map((id) => id.trim()));
+  return (customerId) => allowed.has(customerId);
 }
 
 async function serveDemoPages(request: IncomingMessage, response: ServerResponse, demo: DemoContext) {
@@ -177,7 +202,8 @@ async function serveDemoPages(request: IncomingMessage, response: ServerResponse
     response.end(body);
   };
   if (request.method === 'GET' && path === '/') {
-    const chosen = chosenAccount(url.searchParams);
+    const named = chosenAccount(url.searchParams);
+    const chosen = named && demo.signInAs(named.customerId) ? named : undefined;
     const accounts = await withDefaultCards(demo.stripe, chosen ? [chosen] : demo.accounts);
     // The demo's "signed-in user": a fresh token per customer, as the SaaS's own login would hand out.
     const signedIn = await Promise.all(

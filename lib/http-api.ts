@@ -1,6 +1,7 @@
 import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
@@ -12,7 +13,12 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { CHECKOUT_API_ROUTES, JWT_AUTHORIZED_ROUTES, STRIPE_WEBHOOK_ROUTE } from '../functions/shared/routes';
+import {
+  CHECKOUT_API_ROUTES,
+  JWT_AUTHORIZED_ROUTES,
+  SETUP_STATUS_ROUTE,
+  STRIPE_WEBHOOK_ROUTE,
+} from '../functions/shared/routes';
 
 export interface ServiceHttpApiProps {
   checkoutApi: IFunction;
@@ -20,6 +26,8 @@ export interface ServiceHttpApiProps {
   allowedOrigins: string[];
   throttleRateLimit: number;
   throttleBurstLimit: number;
+  /** Lower limits for the status route, whose requests may each cost a Stripe read. */
+  statusThrottle: { rateLimit: number; burstLimit: number };
   logRetention: RetentionDays;
   removalPolicy: RemovalPolicy;
   /** The identity provider whose JWTs the session routes require; unset only for an unauthenticated dev stage. */
@@ -101,6 +109,14 @@ export class ServiceHttpApi extends Construct {
         ...(authorizer && JWT_AUTHORIZED_ROUTES.includes(routeKey) ? { authorizer } : {}),
       });
     }
+    // The stage throttle alone let one caller's status polls spend the account's Stripe rate limit, which
+    // the worker and the SaaS share: the status route gets its own, lower one.
+    (this.stage.node.defaultChild as CfnStage).addPropertyOverride('RouteSettings', {
+      [SETUP_STATUS_ROUTE]: {
+        ThrottlingRateLimit: props.statusThrottle.rateLimit,
+        ThrottlingBurstLimit: props.statusThrottle.burstLimit,
+      },
+    });
     const [, webhookPath] = STRIPE_WEBHOOK_ROUTE.split(' ') as [string, string];
     this.api.addRoutes({
       path: webhookPath,

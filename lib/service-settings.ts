@@ -32,6 +32,11 @@ export interface ServiceSettings {
   auth: ServiceAuthSettings;
   /** Checkout Sessions one customer may create per minute. */
   sessionsPerCustomerPerMinute: number;
+  /** How long a Checkout link stays usable (Stripe: 30 minutes to 24 hours). */
+  checkoutSessionMinutes: number;
+  /** The status route's own throttle, below the stage's: each request may be a Stripe read. */
+  statusThrottleRateLimit: number;
+  statusThrottleBurstLimit: number;
   /** The Stripe account mode the keys belong to; the webhook refuses events of the other mode. */
   stripeMode: 'test' | 'live';
   /** An existing EventBridge bus for outcome events, by name or ARN; unset means the stack creates one. */
@@ -117,6 +122,9 @@ export function readServiceSettings(node: Node): ServiceSettings {
     ),
     auth,
     sessionsPerCustomerPerMinute: number('sessionsPerCustomerPerMinute', 10, 1, 1_000),
+    checkoutSessionMinutes: number('checkoutSessionMinutes', 30, 30, 1440),
+    statusThrottleRateLimit: number('statusThrottleRateLimit', 10, 1, 10_000),
+    statusThrottleBurstLimit: number('statusThrottleBurstLimit', 20, 1, 5_000),
     stripeMode,
     eventBus: readEventBus(text('eventBusName')),
     payOpenInvoice: flag('payOpenInvoice'),

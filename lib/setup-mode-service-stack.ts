@@ -4,6 +4,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { CHECKOUT_API_ROUTES, STRIPE_WEBHOOK_ROUTE } from '../functions/shared/routes';
 import { ServiceHttpApi } from './http-api';
@@ -101,6 +102,13 @@ export class SetupModeServiceStack extends Stack {
     // created outlives a prod stack: the SaaS's own rules hang on it.
     const outcomeBus = outcomeEventBus(this, settings.eventBus, removalPolicy);
 
+    // The setup proof's HMAC key (functions/shared/setup-proof.ts): generated here, never seen by anyone,
+    // read by the session API (signs) and the worker (verifies).
+    const setupProofSecret = new Secret(this, 'SetupProofSecret', {
+      description: 'HMAC key proving a setup was created by this service for its customer and subscription',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy,
+    });
     const common = { logRetention, removalPolicy };
     // Every function knows the account mode, so a key of the other mode is refused at its first read.
     const stripeMode = { STRIPE_MODE: settings.stripeMode, METRICS_NAMESPACE };
@@ -127,6 +135,8 @@ export class SetupModeServiceStack extends Stack {
         // The CORS origins are also the only places a caller may have Checkout redirect to.
         ALLOWED_REDIRECT_ORIGINS: settings.allowedOrigins.join(','),
         SESSIONS_PER_CUSTOMER_PER_MINUTE: String(settings.sessionsPerCustomerPerMinute),
+        CHECKOUT_SESSION_MINUTES: String(settings.checkoutSessionMinutes),
+        SETUP_PROOF_SECRET_ARN: setupProofSecret.secretArn,
       },
     });
     const stripeWebhookFunction = new ServiceFunction(this, 'StripeWebhook', {
@@ -151,6 +161,7 @@ export class SetupModeServiceStack extends Stack {
         ...stripeMode,
         STRIPE_SECRET_KEY_ARN: secrets.secretKey.secretArn,
         STRIPE_MAX_REQUESTS_PER_SECOND: String(perInstance),
+        SETUP_PROOF_SECRET_ARN: setupProofSecret.secretArn,
         // PutEvents takes a name or an ARN; an ARN also reaches a bus in another account.
         EVENT_BUS_NAME:
           settings.eventBus && 'arn' in settings.eventBus ? outcomeBus.eventBusArn : outcomeBus.eventBusName,
@@ -181,6 +192,9 @@ export class SetupModeServiceStack extends Stack {
     secrets.grantRead(secrets.webhookSecret, stripeWebhook);
     secrets.grantRead(secrets.secretKey, worker);
     secrets.grantRead(secrets.secretKey, checkoutApi);
+    // The setup proof key: the session API signs with it, the worker verifies with it.
+    secrets.grantRead(setupProofSecret, worker);
+    secrets.grantRead(setupProofSecret, checkoutApi);
     stripeWebhook.addToRolePolicy(sendSetupEvents);
     worker.addToRolePolicy(readWriteRecords);
     // Who owns each default (customer, subscription) is read in one batch.
@@ -197,6 +211,10 @@ export class SetupModeServiceStack extends Stack {
       allowedOrigins: settings.allowedOrigins,
       throttleRateLimit: settings.throttleRateLimit,
       throttleBurstLimit: settings.throttleBurstLimit,
+      statusThrottle: {
+        rateLimit: settings.statusThrottleRateLimit,
+        burstLimit: settings.statusThrottleBurstLimit,
+      },
       ...(settings.auth.mode === 'jwt'
         ? { jwt: { issuer: settings.auth.issuer, audiences: settings.auth.audiences } }
         : {}),
@@ -221,7 +239,7 @@ export class SetupModeServiceStack extends Stack {
     });
     acknowledgeNagFindings(this, {
       functions: [checkoutApiFunction, stripeWebhookFunction, workerFunction],
-      createdSecrets: secrets.created,
+      createdSecrets: [...secrets.created, setupProofSecret],
     });
 
     new CfnOutput(this, 'ApiUrl', {

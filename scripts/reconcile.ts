@@ -9,7 +9,7 @@ import {
   readStripeConnection,
   readTableName,
 } from '../functions/shared/config';
-import { reconcileCompletedSessions } from '../functions/shared/flow/reconcile-sessions';
+import { reconcileCompletedSessions, reconcileSince } from '../functions/shared/flow/reconcile-sessions';
 import { stripeSecretKeyReader } from '../functions/shared/secrets';
 import { stripeClientProvider } from '../functions/shared/stripe-client';
 import { parseArgs, parseDuration, progressLine, runCli } from './lib/cli';
@@ -37,6 +37,16 @@ runCli(async () => {
   const sinceSeconds = parseDuration(args.values.get('--since') ?? '48h');
   const dryRun = args.flags.has('--dry-run');
   const env = process.env;
+  const processing = readProcessingConfig(env);
+  const window = {
+    since: Math.floor(Date.now() / 1000) - sinceSeconds,
+    retryWindowSeconds: processing.setupRetryWindowHours * 3600,
+  };
+  if (reconcileSince(window) > window.since) {
+    process.stderr.write(
+      `--since reaches past the retry window (SETUP_RETRY_WINDOW_HOURS=${processing.setupRetryWindowHours}); older sessions are left alone.\n`,
+    );
+  }
   const summary = await reconcileCompletedSessions(
     {
       stripe: createStripeGateway(
@@ -44,12 +54,12 @@ runCli(async () => {
       ),
       records: createDynamoDbSetupRecords(createDynamoDbClient(), {
         tableName: readTableName(env),
-        ...readProcessingConfig(env),
+        ...processing,
       }),
       queue: createSqsEventQueue(createSqsClient(), readQueueUrl(env)),
     },
     {
-      since: Math.floor(Date.now() / 1000) - sinceSeconds,
+      ...window,
       dryRun,
       onProgress: (progress) => progressLine('sessions checked', progress.seen),
     },

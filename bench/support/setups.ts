@@ -33,7 +33,14 @@ export async function completedSetups(
       items: [{ price: 'price_basic' }],
     });
     const sessionId = options.withoutCustomer
-      ? (await customerlessSetupSession(stripe, customer.id, subscription.id)).id
+      ? (
+          await customerlessSetupSession(
+            stripe,
+            standIns.functionEnv.SETUP_PROOF_SECRET as string,
+            customer.id,
+            subscription.id,
+          )
+        ).id
       : await sessionFromApi(checkoutApi, customer.id, subscription.id);
     // The default test card: never declined.
     const completion = await stripeStandIn.completeCheckoutSession(sessionId);

@@ -49,6 +49,7 @@ export async function startBenchStandIns(): Promise<BenchStandIns> {
     ...awsEnv,
     STRIPE_SECRET_KEY: BENCH_STRIPE_KEY,
     STRIPE_WEBHOOK_SECRET: stripeStandIn.webhookSecret,
+    SETUP_PROOF_SECRET: 'bench-setup-proof-secret-0123456789abcdef',
     STRIPE_API_BASE: stripeStandIn.url,
     QUEUE_URL: aws.ready.queueUrl,
     TABLE_NAME: aws.ready.tableName,

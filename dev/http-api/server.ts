@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { bearerToken, type JwtVerifier } from '../../functions/shared/auth/jwt-verifier';
+import { isOwnHost, MISDIRECTED } from '../host-check';
 import { toHttpApiEvent } from './event';
 
 export type HttpApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -42,6 +43,8 @@ export interface HttpApiOptions {
   host?: string;
   /** Serves what no route matches (the local stack's demo pages); default: API Gateway's JSON 404. */
   fallback?: FallbackHandler;
+  /** Answer only requests whose Host is this server's own address (the local stack: DNS rebinding). */
+  checkHost?: boolean;
 }
 
 export async function startHttpApi(
@@ -58,6 +61,11 @@ export async function startHttpApi(
   });
 
   async function serve(request: IncomingMessage, response: ServerResponse) {
+    if (options.checkHost && !isOwnHost(request.headers.host, (server.address() as AddressInfo).port, host)) {
+      response.writeHead(421, { 'content-type': 'application/json', 'x-content-type-options': 'nosniff' });
+      response.end(MISDIRECTED);
+      return;
+    }
     const body = await readBody(request);
     if (body === undefined) {
       response.writeHead(413, { 'content-type': 'application/json' });

@@ -5,6 +5,8 @@ import type { PageResponse } from './hosted-checkout';
 
 export interface StandInHandlers {
   api: ApiPipeline;
+  /** Set by the local stack: refuse other Host names (DNS rebinding), see dev/host-check.ts. */
+  allowsHost?: (host: string | undefined) => boolean;
   control(method: string, path: string, body: string): Promise<ControlResponse>;
   /** The hosted Checkout page at `/checkout/<session id>`. */
   checkout(method: string, sessionId: string, body: string): Promise<PageResponse>;
@@ -67,6 +69,10 @@ async function dispatch(
 
 export function createStandInServer(handlers: StandInHandlers): Server {
   return createServer((request, response) => {
+    if (handlers.allowsHost && !handlers.allowsHost(request.headers.host)) {
+      sendJson(response, 421, { error: { type: 'invalid_request_error', message: 'Host not allowed' } });
+      return;
+    }
     dispatch(handlers, request, response).catch((error: unknown) => {
       console.error('[stripe-stand-in] request failed', error);
       if (!response.headersSent)

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { isOwnHost } from '../host-check';
 import { ApiPipeline, type StandInRequestLogEntry } from './api-pipeline';
 import {
   type CompleteSessionOptions,
@@ -43,6 +44,8 @@ export interface StripeStandInOptions {
   webhookUrl?: string;
   /** Event types the webhook endpoint is subscribed to; default every type (`*`). */
   enabledEvents?: readonly string[];
+  /** Answer only to this server's own address (the local stack, against DNS rebinding). */
+  checkHost?: boolean;
 }
 
 export interface StripeStandIn {
@@ -133,6 +136,7 @@ class RunningStandIn implements StripeStandIn {
   constructor(
     private readonly host: string,
     readonly webhookSecret: string,
+    checkHost = false,
   ) {
     this.sdkOptions = { host, port: 0, protocol: 'http' };
     this.delivery = new EventDelivery(webhookSecret);
@@ -149,6 +153,7 @@ class RunningStandIn implements StripeStandIn {
       latencyMs: () => this.latencyMs,
     });
     this.server = createStandInServer({
+      ...(checkHost ? { allowsHost: (host) => isOwnHost(host, this.port, this.host) } : {}),
       api,
       control: (method, path, body) => handleControlRequest(this, method, path, body),
       checkout: (method, sessionId, body) =>
@@ -257,6 +262,7 @@ export async function startStripeStandIn(opts: StripeStandInOptions = {}): Promi
   const standIn = new RunningStandIn(
     opts.host ?? '127.0.0.1',
     opts.webhookSecret ?? 'whsec_standin_0123456789abcdefghijk',
+    opts.checkHost,
   );
   standIn.setWebhookUrl(opts.webhookUrl, opts.enabledEvents);
   await standIn.start(opts.port ?? 0);

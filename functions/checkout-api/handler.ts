@@ -10,10 +10,13 @@ import {
   rawBody,
   requestLine,
   requireMediaType,
+  SECURITY_HEADERS,
 } from '../shared/http';
 import { describeError, type Logger } from '../shared/logger';
 import type { EventQueue, SetupRecords, StripeGateway } from '../shared/ports';
+import type { SetupProof } from '../shared/setup-proof';
 import { type CallerAuth, identifyCaller } from './caller';
+import { assertFormPostedFromAllowedOrigin } from './cross-site';
 import { assertAllowedRedirect } from './redirect-urls';
 import {
   MAX_REQUEST_BODY_BYTES,
@@ -30,10 +33,16 @@ export interface CheckoutApiDeps {
   queue: EventQueue;
   checkout: CheckoutConfig;
   auth: CallerAuth;
-  /** Origins a caller's successUrl/cancelUrl may point at (the same list as CORS). */
+  /** Origins a caller's successUrl/cancelUrl may point at and the form may be posted from (as CORS). */
   allowedRedirectOrigins: readonly string[];
   sessionRateLimit: SessionRateLimit;
+  /** Per-caller budget of status reads, taken before the Stripe lookup. */
+  statusRateLimit: SessionRateLimit;
+  setupProof: SetupProof;
+  /** Sessions older than this are never enqueued from the status path (Stripe's retry window). */
+  retryWindowSeconds: number;
   log: Logger;
+  now?: () => number;
 }
 
 const SESSION_PATH = /^\/checkout-sessions\/([^/]+)$/;
@@ -60,26 +69,30 @@ export function buildCheckoutApiHandler(deps: CheckoutApiDeps): (event: HttpEven
       if (method !== 'POST') throw methodNotAllowed('POST');
       requireMediaType(event, 'application/json');
       const body = parseCreateSessionJson(boundedBody(event));
-      if (body.successUrl) assertAllowedRedirect('successUrl', body.successUrl, deps.allowedRedirectOrigins);
-      if (body.cancelUrl) assertAllowedRedirect('cancelUrl', body.cancelUrl, deps.allowedRedirectOrigins);
+      const successUrl =
+        body.successUrl && assertAllowedRedirect('successUrl', body.successUrl, deps.allowedRedirectOrigins);
+      const cancelUrl =
+        body.cancelUrl && assertAllowedRedirect('cancelUrl', body.cancelUrl, deps.allowedRedirectOrigins);
       const customerId = await requireCustomer(event, body.customer);
       const session = await createCheckoutSession(deps, {
         customerId,
         subscriptionId: body.subscription,
-        successUrl: body.successUrl,
-        cancelUrl: body.cancelUrl,
+        successUrl,
+        cancelUrl,
         currency: body.currency,
       });
       return jsonResponse(201, session, { location: `/checkout-sessions/${session.id}` });
     }
     if (path === '/create-checkout-session') {
       if (method !== 'POST') throw methodNotAllowed('POST');
+      // Before the token is even read: a cross-site post is refused whoever's token it carries.
+      assertFormPostedFromAllowedOrigin(event, deps.allowedRedirectOrigins);
       requireMediaType(event, 'application/x-www-form-urlencoded');
       const form = parseCreateSessionForm(boundedBody(event));
       const customerId = await requireCustomer(event, form.customer, form.token);
       const session = await createCheckoutSession(deps, { customerId, subscriptionId: form.subscription });
       // Redirecting to session.url is the supported way into Checkout (Stripe.js redirectToCheckout is gone).
-      return { statusCode: 303, headers: { location: session.url, 'cache-control': 'no-store' }, body: '' };
+      return { statusCode: 303, headers: { ...SECURITY_HEADERS, location: session.url }, body: '' };
     }
     const match = SESSION_PATH.exec(path);
     if (match) {
@@ -87,6 +100,8 @@ export function buildCheckoutApiHandler(deps: CheckoutApiDeps): (event: HttpEven
       const sessionId = parseSessionId(safeDecode(event.pathParameters?.id ?? match[1] ?? ''));
       const query = parseSessionStatusQuery(event.queryStringParameters);
       const caller = await identifyCaller(deps.auth, event, { customer: query.customer });
+      // Before Stripe is asked, so made-up ids cost the caller's budget rather than the account's limit.
+      await deps.statusRateLimit.take(caller.customerId ?? `ip:${event.requestContext?.http?.sourceIp}`);
       // Another customer's session answers 404, exactly like a missing one, so ids cannot be probed.
       const status = await getSetupStatus(deps, sessionId, caller.customerId ?? undefined);
       return jsonResponse(200, status);

@@ -8,8 +8,13 @@ import { ServiceError } from '../shared/errors';
  * which the stack never allows outside development), carries no user:password@, and its origin — scheme,
  * host and port — is exactly one of the allowed origins. The text must also be plain: backslashes, spaces
  * and control characters are parsed differently by different URL parsers, and Stripe's is not ours.
+ * Returns the normalised URL to send to Stripe.
  */
-export function assertAllowedRedirect(field: string, value: string, allowedOrigins: readonly string[]): void {
+export function assertAllowedRedirect(
+  field: string,
+  value: string,
+  allowedOrigins: readonly string[],
+): string {
   // Anything outside printable ASCII other than space and backslash (which URL parsers disagree on).
   if (!/^https?:\/\/[!-[\]-~]+$/i.test(value)) {
     throw refused(field, 'must be a plain absolute https URL');
@@ -27,6 +32,9 @@ export function assertAllowedRedirect(field: string, value: string, allowedOrigi
   if (!allowedOrigins.includes(url.origin)) {
     throw refused(field, 'must point at one of the origins this service allows');
   }
+  // What was checked is what Stripe gets: the parsed, serialised URL (`http://0x7f.0.0.1` is checked as
+  // 127.0.0.1 and must be sent as that), so no second parser can read the text differently.
+  return url.href;
 }
 
 function refused(field: string, problem: string): ServiceError {

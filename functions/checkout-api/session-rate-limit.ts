@@ -6,7 +6,7 @@ import {
 import { TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from '../shared/adapters/dynamodb-setup-records';
 import { ServiceError } from '../shared/errors';
 
-/** A per-customer budget of Checkout Sessions per minute; `take` spends one or refuses with 429. */
+/** A per-customer budget per minute (Checkout Sessions, status reads); `take` spends one or refuses with 429. */
 export interface SessionRateLimit {
   take(customerId: string): Promise<void>;
 }
@@ -14,8 +14,13 @@ export interface SessionRateLimit {
 export interface DynamoDbSessionRateLimitOptions {
   tableName: string;
   perMinute: number;
+  /** Which budget: each has its own counters (`rate#…` for sessions, `status-rate#…` for status reads). */
+  budget?: { keyPrefix: string; what: string };
   now?: () => number;
 }
+
+export const SESSION_BUDGET = { keyPrefix: 'rate', what: 'sessions' } as const;
+export const STATUS_BUDGET = { keyPrefix: 'status-rate', what: 'status requests' } as const;
 
 /**
  * A fixed one-minute window per customer, counted in the service's table: Lambda instances share nothing
@@ -28,6 +33,7 @@ export function createDynamoDbSessionRateLimit(
   options: DynamoDbSessionRateLimitOptions,
 ): SessionRateLimit {
   const now = options.now ?? Date.now;
+  const budget = options.budget ?? SESSION_BUDGET;
   return {
     async take(customerId) {
       const nowSeconds = Math.floor(now() / 1000);
@@ -36,7 +42,7 @@ export function createDynamoDbSessionRateLimit(
         await client.send(
           new UpdateItemCommand({
             TableName: options.tableName,
-            Key: { [TABLE_PARTITION_KEY]: { S: `rate#${customerId}#${minute}` } },
+            Key: { [TABLE_PARTITION_KEY]: { S: `${budget.keyPrefix}#${customerId}#${minute}` } },
             UpdateExpression: 'ADD #count :one SET #ttl = if_not_exists(#ttl, :ttl)',
             ConditionExpression: 'attribute_not_exists(#pk) OR #count < :limit',
             ExpressionAttributeNames: {
@@ -57,7 +63,7 @@ export function createDynamoDbSessionRateLimit(
           throw new ServiceError(
             429,
             'rate_limited',
-            `Too many sessions for this customer; try again in ${retryAfter} seconds.`,
+            `Too many ${budget.what} for this customer; try again in ${retryAfter} seconds.`,
             { 'retry-after': String(retryAfter) },
           );
         }

@@ -14,16 +14,20 @@ import {
   readProcessingConfig,
   readQueueUrl,
   readSessionsPerCustomerPerMinute,
+  readStatusRouteConfig,
   readStripeConnection,
   readTableName,
 } from '../shared/config';
+import { StripeRequestFailed } from '../shared/errors';
 import { apiGatewayRequestId } from '../shared/http';
 import { createObservability } from '../shared/observability';
-import { reportingRefusals, stripeSecretKeyReader } from '../shared/secrets';
+import { reportingRefusals, setupProofSecretsReader, stripeSecretKeyReader } from '../shared/secrets';
+import { createSetupProof } from '../shared/setup-proof';
 import { stripeClientProvider } from '../shared/stripe-client';
 import type { CallerAuth } from './caller';
 import { buildCheckoutApiHandler } from './handler';
-import { createDynamoDbSessionRateLimit } from './session-rate-limit';
+import { cachedSessionLookup } from './session-lookup-cache';
+import { createDynamoDbSessionRateLimit, STATUS_BUDGET } from './session-rate-limit';
 
 /** Reads configuration once and builds the clients the session API needs. */
 export function wireCheckoutApi(env: Record<string, string | undefined>) {
@@ -44,16 +48,26 @@ export function wireCheckoutApi(env: Record<string, string | undefined>) {
   }
   const dynamodb = createDynamoDbClient();
   const tableName = readTableName(env);
-  const handler = buildCheckoutApiHandler({
-    // 4 s × 2 attempts + backoff stays well inside the function's 15 s, so a slow Stripe is a mapped 502.
-    stripe: createStripeGateway(
-      stripeClientProvider(
-        reportingRefusals(stripeSecretKeyReader(env), observability),
-        readStripeConnection(env),
-        { timeoutMs: 4000, maxNetworkRetries: 1 },
-      ),
+  const processing = readProcessingConfig(env);
+  const statusRoute = readStatusRouteConfig(env);
+  // 4 s × 2 attempts + backoff stays well inside the function's 15 s, so a slow Stripe is a mapped 502.
+  const stripe = createStripeGateway(
+    stripeClientProvider(
+      reportingRefusals(stripeSecretKeyReader(env), observability),
+      readStripeConnection(env),
+      { timeoutMs: 4000, maxNetworkRetries: 1 },
     ),
-    records: createDynamoDbSetupRecords(dynamodb, { tableName, ...readProcessingConfig(env) }),
+  );
+  const handler = buildCheckoutApiHandler({
+    stripe: {
+      ...stripe,
+      retrieveSetupSession: cachedSessionLookup(
+        stripe.retrieveSetupSession,
+        { ttlMs: statusRoute.cacheSeconds * 1000 },
+        (error) => error instanceof StripeRequestFailed && error.kind === 'not_found',
+      ),
+    },
+    records: createDynamoDbSetupRecords(dynamodb, { tableName, ...processing }),
     queue: createSqsEventQueue(createSqsClient(), readQueueUrl(env)),
     checkout: readCheckoutConfig(env),
     auth,
@@ -62,6 +76,13 @@ export function wireCheckoutApi(env: Record<string, string | undefined>) {
       tableName,
       perMinute: readSessionsPerCustomerPerMinute(env),
     }),
+    statusRateLimit: createDynamoDbSessionRateLimit(dynamodb, {
+      tableName,
+      perMinute: statusRoute.perMinute,
+      budget: STATUS_BUDGET,
+    }),
+    setupProof: createSetupProof(setupProofSecretsReader(env)),
+    retryWindowSeconds: processing.setupRetryWindowHours * 3600,
     log,
   });
   return observability.lambdaHandler(handler, apiGatewayRequestId);

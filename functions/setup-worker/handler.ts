@@ -1,17 +1,15 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { applyDefaultPaymentMethod, SetupBusy } from '../shared/flow/apply-default-payment-method';
+import {
+  type ApplyDefaultPaymentMethodDeps,
+  applyDefaultPaymentMethod,
+  SetupBusy,
+} from '../shared/flow/apply-default-payment-method';
 import { parseSetupMessage } from '../shared/flow/setup-message';
-import { describeError, type Logger } from '../shared/logger';
+import { describeError } from '../shared/logger';
 import type { ServiceMetrics } from '../shared/observability';
-import type { OutcomePublisher, SetupRecords, StripeGateway } from '../shared/ports';
 
-export interface SetupWorkerDeps {
-  stripe: StripeGateway;
-  records: SetupRecords;
-  outcomes: OutcomePublisher;
-  log: Logger;
+export interface SetupWorkerDeps extends ApplyDefaultPaymentMethodDeps {
   metrics: ServiceMetrics;
-  payOpenInvoices?: boolean;
 }
 
 const OUTCOME_METRICS = {

@@ -18,7 +18,8 @@ import {
 } from '../shared/config';
 import { createObservability } from '../shared/observability';
 import { createTokenBucket, rateLimited, unlimited } from '../shared/rate-limiter';
-import { reportingRefusals, stripeSecretKeyReader } from '../shared/secrets';
+import { reportingRefusals, setupProofSecretsReader, stripeSecretKeyReader } from '../shared/secrets';
+import { createSetupProof } from '../shared/setup-proof';
 import { stripeClientProvider } from '../shared/stripe-client';
 import { buildSetupWorkerHandler } from './handler';
 
@@ -40,12 +41,15 @@ export function wireSetupWorker(env: Record<string, string | undefined>) {
     readStripeConnection(env),
     { timeoutMs: 10_000, maxNetworkRetries: 2 },
   );
+  const processing = readProcessingConfig(env);
   const handler = buildSetupWorkerHandler({
     stripe: createStripeGateway(rateLimited(stripeClient, limiter)),
     records: createDynamoDbSetupRecords(createDynamoDbClient(), {
       tableName: readTableName(env),
-      ...readProcessingConfig(env),
+      ...processing,
     }),
+    setupProof: createSetupProof(setupProofSecretsReader(env)),
+    maxSetupAgeSeconds: processing.recordRetentionDays * 86_400,
     outcomes: eventBusName
       ? createEventBridgeOutcomePublisher(createEventBridgeClient(), eventBusName)
       : noOutcomePublisher,

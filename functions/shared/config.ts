@@ -63,7 +63,12 @@ export interface CheckoutConfig {
   successUrl: string;
   cancelUrl: string;
   currency: string;
+  /** How long a Checkout link stays usable; Stripe allows 30 minutes to 24 hours (its default: 24 h). */
+  sessionMinutes: number;
 }
+
+/** `expires_at` "can be anywhere from 30 minutes to 24 hours after Checkout Session creation" (stripe SDK). */
+export const CHECKOUT_SESSION_MINUTES = { min: 30, max: 24 * 60, default: 30 } as const;
 
 export interface WorkerLimits {
   /** This instance's share of the Stripe request budget; unset means no client-side limit. */
@@ -108,6 +113,12 @@ export interface ProcessingConfig {
   claimSeconds: number;
   /** How long processing records live before DynamoDB's TTL removes them (beyond Stripe's 3-day retries). */
   recordRetentionDays: number;
+  /**
+   * How old a session may be for the status path or reconcile to enqueue it: Stripe retries a webhook
+   * for up to 3 days (https://docs.stripe.com/webhooks#retries), so a setup older than that which was
+   * never applied is not finished from a bookmarked success URL.
+   */
+  setupRetryWindowHours: number;
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -170,13 +181,27 @@ export function readCheckoutConfig(env: Env): CheckoutConfig {
       `must be a three-letter ISO currency code (got "${currency}")`,
     );
   }
-  return { successUrl, cancelUrl, currency };
+  const sessionMinutes = positiveInteger(env, 'CHECKOUT_SESSION_MINUTES', CHECKOUT_SESSION_MINUTES.default);
+  if (sessionMinutes < CHECKOUT_SESSION_MINUTES.min || sessionMinutes > CHECKOUT_SESSION_MINUTES.max) {
+    throw new ConfigError(
+      'CHECKOUT_SESSION_MINUTES',
+      `must be between ${CHECKOUT_SESSION_MINUTES.min} and ${CHECKOUT_SESSION_MINUTES.max} (got ${sessionMinutes})`,
+    );
+  }
+  return { successUrl, cancelUrl, currency, sessionMinutes };
 }
 
 export function readProcessingConfig(env: Env): ProcessingConfig {
+  const recordRetentionDays = positiveInteger(env, 'RECORD_RETENTION_DAYS', 30);
+  const setupRetryWindowHours = positiveInteger(env, 'SETUP_RETRY_WINDOW_HOURS', 72);
+  // A setup the status path may still enqueue must still have its records when the worker gets to it.
+  if (setupRetryWindowHours > recordRetentionDays * 24) {
+    throw new ConfigError('SETUP_RETRY_WINDOW_HOURS', 'must not be longer than RECORD_RETENTION_DAYS');
+  }
   return {
     claimSeconds: positiveInteger(env, 'CLAIM_SECONDS', 60),
-    recordRetentionDays: positiveInteger(env, 'RECORD_RETENTION_DAYS', 30),
+    recordRetentionDays,
+    setupRetryWindowHours,
   };
 }
 
@@ -275,6 +300,25 @@ export function readAllowedRedirectOrigins(env: Env): string[] {
 /** The per-customer cap on Checkout Sessions created per minute, beside API Gateway's stage throttling. */
 export function readSessionsPerCustomerPerMinute(env: Env): number {
   return positiveInteger(env, 'SESSIONS_PER_CUSTOMER_PER_MINUTE', 10);
+}
+
+export interface StatusRouteConfig {
+  /** Per-caller cap on status requests a minute: a success page polling every second needs 60. */
+  perMinute: number;
+  /** How long one Stripe lookup of a session answers repeated polls, per function instance. */
+  cacheSeconds: number;
+}
+
+/** The status route's budget: it reads from Stripe, whose rate limit the worker and the SaaS share. */
+export function readStatusRouteConfig(env: Env): StatusRouteConfig {
+  const cacheSeconds = Number(optional(env, 'STATUS_CACHE_SECONDS') ?? '3');
+  if (!Number.isInteger(cacheSeconds) || cacheSeconds < 0 || cacheSeconds > 60) {
+    throw new ConfigError('STATUS_CACHE_SECONDS', 'must be a whole number of seconds from 0 to 60');
+  }
+  return {
+    perMinute: positiveInteger(env, 'STATUS_REQUESTS_PER_CUSTOMER_PER_MINUTE', 120),
+    cacheSeconds,
+  };
 }
 
 export type StripeMode = 'test' | 'live';

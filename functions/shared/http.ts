@@ -35,6 +35,12 @@ export function requireMediaType(event: HttpEvent, expected: string): void {
   }
 }
 
+/**
+ * Headers every response carries. `nosniff` stops a browser from reading a JSON error (which may echo
+ * request text) as HTML or script: https://developer.mozilla.org/docs/Web/HTTP/Headers/X-Content-Type-Options
+ */
+export const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' } as const;
+
 export function jsonResponse(
   status: number,
   body: unknown,
@@ -42,7 +48,7 @@ export function jsonResponse(
 ): HttpResult {
   return {
     statusCode: status,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
+    headers: { 'content-type': 'application/json', ...SECURITY_HEADERS, ...headers },
     body: JSON.stringify(body),
   };
 }

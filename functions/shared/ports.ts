@@ -167,6 +167,18 @@ export interface SetupIntentSnapshot {
    * (`SetupIntent.LastSetupError` in the SDK), so a failure may carry no code at all.
    */
   lastSetupError?: { code?: string; declineCode?: string; message?: string };
+  /**
+   * The customer's default for invoices as Stripe holds it now, read with the SetupIntent (expanded) when
+   * it names a customer; null when there is none, undefined when not read.
+   */
+  customerDefault?: CurrentDefault | null;
+}
+
+/** A default payment method as Stripe holds it now, with when that method was created. */
+export interface CurrentDefault {
+  paymentMethodId: string;
+  /** Unix seconds. */
+  created: number;
 }
 
 export interface CheckoutSessionSnapshot {
@@ -188,6 +200,10 @@ export interface CreateSetupSessionParams {
   currency: string;
   /** Only these method types are offered (Checkout's `allowed_payment_method_types` filter). */
   allowedPaymentMethodTypes?: string[];
+  /** Unix seconds: when the Checkout link stops working. */
+  expiresAt: number;
+  /** The metadata this service writes on the session and its SetupIntent (setupMetadata). */
+  metadata: Record<string, string>;
 }
 
 export interface SubscriptionSnapshot {
@@ -220,7 +236,7 @@ export interface StripeGateway {
   setCustomerDefaultPaymentMethod(customerId: string, paymentMethodId: string): Promise<void>;
   setSubscriptionDefaultPaymentMethod(subscriptionId: string, paymentMethodId: string): Promise<void>;
   /** The default payment method Stripe holds now for the customer's invoices or the subscription. */
-  currentDefaultPaymentMethod(target: DefaultTarget): Promise<string | null>;
+  currentDefaultPaymentMethod(target: DefaultTarget): Promise<CurrentDefault | null>;
   /**
    * Pays a past-due subscription's open latest invoice with the method; null when nothing is owed.
    * `setupIntentId` keys the payment, so a redelivered setup cannot pay the invoice twice.

@@ -7,6 +7,9 @@ export const CHECKOUT_API_ROUTES = [
 
 export const STRIPE_WEBHOOK_ROUTE = 'POST /webhooks/stripe';
 
+/** The success page's polling route: throttled on its own, as each request may be a Stripe read. */
+export const SETUP_STATUS_ROUTE = 'GET /checkout-sessions/{id}';
+
 /**
  * The session routes behind API Gateway's JWT authorizer when auth is on. The HTML form route is not: an
  * authorizer reads only headers and query strings, which a plain form cannot set, so the form carries the

@@ -2,6 +2,7 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { ConfigError, readStripeMode, type StripeMode } from './config';
 import { describeError, type Logger } from './logger';
 import type { ServiceMetrics } from './observability';
+import { parseSetupProofSecrets } from './setup-proof';
 
 /**
  * The one place Stripe secrets come from. Local runs and tests set them as environment variables; a
@@ -60,6 +61,11 @@ export function stripeSecretKeyReader(env: Env): SecretReader<string> {
 
 export function webhookSigningSecretsReader(env: Env): SecretReader<string[]> {
   return secretReader(env, 'STRIPE_WEBHOOK_SECRET', 'STRIPE_WEBHOOK_SECRET_ARN', parseWebhookSigningSecrets);
+}
+
+/** The HMAC key of the setup proof (setup-proof.ts); the session API signs with it, the worker verifies. */
+export function setupProofSecretsReader(env: Env): SecretReader<string[]> {
+  return secretReader(env, 'SETUP_PROOF_SECRET', 'SETUP_PROOF_SECRET_ARN', parseSetupProofSecrets);
 }
 
 function secretReader<T>(

@@ -7,12 +7,19 @@ export const CUSTOMER_KEY = 'customer_id';
 export const SUBSCRIPTION_KEY = 'subscription_id';
 export const SOURCE_KEY = 'created_by';
 export const SOURCE_VALUE = 'stripe-setup-mode-service';
+/** The HMAC that proves this service chose the customer and subscription (see setup-proof.ts). */
+export const PROOF_KEY = 'setup_proof';
 
-export function setupMetadata(customerId: string, subscriptionId?: string): Record<string, string> {
+export function setupMetadata(
+  customerId: string,
+  subscriptionId: string | undefined,
+  proof: string,
+): Record<string, string> {
   return {
     [CUSTOMER_KEY]: customerId,
     ...(subscriptionId ? { [SUBSCRIPTION_KEY]: subscriptionId } : {}),
     [SOURCE_KEY]: SOURCE_VALUE,
+    [PROOF_KEY]: proof,
   };
 }
 

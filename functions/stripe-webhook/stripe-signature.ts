@@ -39,7 +39,10 @@ export function verifyStripeSignature(
   if (!matches) return { valid: false, reason: 'No signature matches the payload.' };
   // Checked after the HMAC, as Stripe's libraries do: a replay outside the window is refused, while a
   // replay inside it is harmless because processing is idempotent.
-  if (nowSeconds - timestamp > toleranceSeconds) {
+  // The window runs both ways, stricter than the stripe SDK (Webhooks.js checks only the age): a timestamp
+  // far in the future is no fresher than one far in the past, and a signature made with a forward clock
+  // would otherwise stay replayable until that time came round. Stripe signs with its own current time.
+  if (Math.abs(nowSeconds - timestamp) > toleranceSeconds) {
     return { valid: false, reason: 'The signature timestamp is outside the tolerance window.' };
   }
   return { valid: true, timestamp };

@@ -115,6 +115,9 @@ export const API_ROUTES: ApiRoute[] = [
       303: { description: 'See Other: to Stripe Checkout.', headers: { Location: 'The Checkout page.' } },
       401: error('Missing or invalid `token` field.'),
       ...sessionCreation,
+      403: error(
+        'Posted from another site than the allowed origins (`cross_site_request`), or the customer or subscription is not the caller’s.',
+      ),
     },
   },
   {
@@ -132,6 +135,7 @@ export const API_ROUTES: ApiRoute[] = [
       401: unauthorized,
       403: error('`customer` names another customer than the caller’s.'),
       404: error('No such session for this caller.'),
+      429: { ...error('More than the caller’s status requests in a minute.'), headers: retryAfter },
       ...stripeFailures,
     },
   },

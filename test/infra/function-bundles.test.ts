@@ -16,6 +16,7 @@ beforeAll(() => {
 const COLD_START_ENV = {
   STRIPE_SECRET_KEY: 'sk_test_bundlecheck_0123456789abcdef',
   STRIPE_WEBHOOK_SECRET: 'whsec_bundlecheck_0123456789abcdefgh',
+  SETUP_PROOF_SECRET: 'bundle-check-setup-proof-secret-0123456789',
   QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/setup-events.fifo',
   TABLE_NAME: 'setup-records',
   CHECKOUT_SUCCESS_URL: 'https://app.example.com/done',

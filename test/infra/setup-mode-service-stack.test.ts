@@ -56,8 +56,35 @@ describe('the stack', () => {
       const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(Object.keys(variables)).not.toContain('STRIPE_SECRET_KEY');
       expect(Object.keys(variables)).not.toContain('STRIPE_WEBHOOK_SECRET');
+      expect(Object.keys(variables)).not.toContain('SETUP_PROOF_SECRET');
     }
-    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    // The two Stripe secrets and the generated setup proof key.
+    template.resourceCountIs('AWS::SecretsManager::Secret', 3);
+  });
+
+  it('generates the setup proof key and lets only the session API and the worker read it', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Description: Match.stringLikeRegexp('HMAC key'),
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+    });
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Resource[];
+    const withProofKey = functions
+      .filter(
+        (fn) => 'SETUP_PROOF_SECRET_ARN' in (fn.Properties.Environment as { Variables: object }).Variables,
+      )
+      .map((fn) => String(fn.Properties.Description));
+    expect(withProofKey.sort()).toEqual([
+      'Creates setup-mode Checkout Sessions and reports their status',
+      'Makes the new payment method the default for the customer and subscription',
+    ]);
+  });
+
+  it('Checkout links expire after 30 minutes unless checkoutSessionMinutes says otherwise', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('Checkout Sessions'),
+      Environment: { Variables: Match.objectLike({ CHECKOUT_SESSION_MINUTES: '30' }) },
+    });
+    expect(() => synthServiceTemplate({ checkoutSessionMinutes: '10' })).toThrow(/checkoutSessionMinutes/);
   });
 
   it('a FIFO work queue with a 14-day dead-letter queue, SSE, redrive after 5 receives, visibility 6 × the worker timeout', () => {
@@ -137,6 +164,10 @@ describe('the stack', () => {
         ThrottlingRateLimit: 50,
         ThrottlingBurstLimit: 100,
         DetailedMetricsEnabled: true,
+      },
+      // Each status request may be a Stripe read, so the route is held well below the stage.
+      RouteSettings: {
+        'GET /checkout-sessions/{id}': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
       },
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
     });
@@ -280,7 +311,8 @@ describe('stages and cdk-nag', () => {
       stripeSecretKeySecretName: 'prod/stripe/api-key',
       stripeWebhookSecretName: 'prod/stripe/webhook',
     });
-    imported.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    // Only the setup proof key, which no operator needs to know, is still generated.
+    imported.resourceCountIs('AWS::SecretsManager::Secret', 1);
   });
 
   it('AwsSolutions checks pass with no unacknowledged finding, and every acknowledgement has a reason', () => {

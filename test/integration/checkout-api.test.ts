@@ -31,6 +31,8 @@ describe('POST /checkout-sessions', () => {
         customer_id: customer.id,
         subscription_id: subscription.id,
         created_by: 'stripe-setup-mode-service',
+        // The HMAC that proves this service chose the pair (functions/shared/setup-proof.ts).
+        setup_proof: expect.stringMatching(/^v1\.[\w-]{43}$/),
       },
     });
     expect(session.success_url).toBe(
@@ -38,11 +40,7 @@ describe('POST /checkout-sessions', () => {
     );
     expect(session.url).toBe(reply.json.url);
     const intent = session.setup_intent as { metadata: Record<string, string> };
-    expect(intent.metadata).toEqual({
-      customer_id: customer.id,
-      subscription_id: subscription.id,
-      created_by: 'stripe-setup-mode-service',
-    });
+    expect(intent.metadata).toEqual(session.metadata);
   });
 
   it('passes the caller’s own redirect URLs and currency', async () => {

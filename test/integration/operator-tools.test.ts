@@ -12,6 +12,8 @@ import { postJson } from '../support/http';
 import { queueDepth, type ServiceStack, startServiceStack } from '../support/service-stack';
 import { deliverSignedEvent } from '../support/webhooks';
 
+/** Stripe retries a webhook for up to 3 days (https://docs.stripe.com/webhooks#retries). */
+const RETRY_WINDOW = 72 * 3600;
 const run = promisify(execFile);
 const PROJECT_ROOT = path.join(__dirname, '..', '..');
 const tsxScript = (script: string, args: string[], env: Record<string, string> = {}) =>
@@ -51,18 +53,60 @@ describe('npm run reconcile', () => {
     };
     const since = Math.floor(Date.now() / 1000) - 3600;
 
-    const dryRun = await reconcileCompletedSessions(deps, { since, dryRun: true });
+    const dryRun = await reconcileCompletedSessions(deps, {
+      since,
+      retryWindowSeconds: RETRY_WINDOW,
+      dryRun: true,
+    });
     expect(dryRun).toMatchObject({ alreadyApplied: 1, enqueued: 2, errors: 0 });
     expect(await stack.queueDepth()).toBe(0);
 
-    const summary = await reconcileCompletedSessions(deps, { since, dryRun: false });
+    const summary = await reconcileCompletedSessions(deps, {
+      since,
+      retryWindowSeconds: RETRY_WINDOW,
+      dryRun: false,
+    });
     expect(summary).toMatchObject({ alreadyApplied: 1, enqueued: 2, errors: 0 });
     await stack.drainQueue({ retryDelaySeconds: 0 });
     for (const session of lost) {
       expect((await stack.records.get(session.setupIntent.id))?.status).toBe('applied');
     }
-    const again = await reconcileCompletedSessions(deps, { since, dryRun: false });
+    const again = await reconcileCompletedSessions(deps, {
+      since,
+      retryWindowSeconds: RETRY_WINDOW,
+      dryRun: false,
+    });
     expect(again).toMatchObject({ alreadyApplied: 3, enqueued: 0 });
+  });
+
+  it('a sweep reaching further back than Stripe’s retry window leaves the older sessions alone', async () => {
+    const [old] = await completedSessions(1);
+    const deps = {
+      stripe: createStripeGateway(async () => stack.stripe),
+      records: stack.records,
+      queue: createSqsEventQueue(stack.sqs.client, stack.sqs.queueUrl),
+    };
+    // Four days on, with its records gone: `--since 30d` must not bring the setup back.
+    const fourDaysOn = Date.now() + 4 * 86_400_000;
+    const summary = await reconcileCompletedSessions(deps, {
+      since: Math.floor(fourDaysOn / 1000) - 30 * 86_400,
+      retryWindowSeconds: RETRY_WINDOW,
+      now: () => fourDaysOn,
+      dryRun: false,
+    });
+    expect(summary.enqueued).toBe(0);
+    expect(await stack.queueDepth()).toBe(0);
+    expect(await stack.records.get(old?.setupIntent.id ?? '')).toBeUndefined();
+
+    // Today, inside the window, the same sweep does find it.
+    const today = await reconcileCompletedSessions(deps, {
+      since: Math.floor(Date.now() / 1000) - 30 * 86_400,
+      retryWindowSeconds: RETRY_WINDOW,
+      dryRun: false,
+    });
+    expect(today.enqueued).toBe(1);
+    await stack.drainQueue({ retryDelaySeconds: 0 });
+    expect((await stack.records.get(old?.setupIntent.id ?? ''))?.status).toBe('applied');
   });
 
   it('runs as a command: --help, and a dry run against the configured environment', async () => {

@@ -38,11 +38,13 @@ describe('the whole setup flow, on real stand-ins', () => {
     stack.stripeStandIn.clearRequests();
     expect(await stack.drainQueue()).toEqual({ received: 1, failed: 0 });
 
-    // The worker's Stripe calls: one retrieve of the SetupIntent (method expanded), then the two updates.
+    // The worker's Stripe calls: one retrieve of the SetupIntent (method and customer's default expanded),
+    // the subscription's current default (its first setup here, so no owner record can say), the updates.
     const calls = stack.stripeStandIn.requests.map((request) => `${request.method} ${request.path}`);
     expect(calls.sort()).toEqual(
       [
         `GET /v1/setup_intents/${completion.setupIntent.id}`,
+        `GET /v1/subscriptions/${subscription.id}`,
         `POST /v1/customers/${customer.id}`,
         `POST /v1/subscriptions/${subscription.id}`,
       ].sort(),
@@ -86,7 +88,12 @@ describe('the whole setup flow, on real stand-ins', () => {
 
   it('a SetupIntent without a customer gets its PaymentMethod attached first (the attach path)', async () => {
     const { customer, subscription } = await customerWithSubscription(stack.stripe);
-    const created = await customerlessSetupSession(stack.stripe, customer.id, subscription.id);
+    const created = await customerlessSetupSession(
+      stack.stripe,
+      stack.env.SETUP_PROOF_SECRET as string,
+      customer.id,
+      subscription.id,
+    );
     const completion = await completeSession(stack.stripeStandIn, created.id, {
       deliverTo: stack.webhookUrl,
     });
@@ -95,7 +102,9 @@ describe('the whole setup flow, on real stand-ins', () => {
     await stack.drainQueue();
 
     expect(stack.stripeStandIn.countRequests('POST', /^\/v1\/payment_methods\/pm_\w+\/attach$/)).toBe(1);
-    expect(stack.stripeStandIn.requests).toHaveLength(4);
+    // The SetupIntent; with no owner records yet, the customer's and the subscription's defaults as Stripe
+    // holds them (the customer is not on the SetupIntent to expand); the attach; the two updates.
+    expect(stack.stripeStandIn.requests).toHaveLength(6);
     const paymentMethod = await stack.stripe.paymentMethods.retrieve(completion.paymentMethod.id);
     expect(paymentMethod.customer).toBe(customer.id);
     expect(await defaultsOf(stack.stripe, customer.id, subscription.id)).toEqual({

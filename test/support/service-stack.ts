@@ -28,6 +28,8 @@ import { wireStripeWebhook } from '../../functions/stripe-webhook/wiring';
 import { type AwsFaults, startAwsFaults } from './aws-faults';
 
 export const TEST_STRIPE_KEY = 'sk_test_servicestack_0123456789abcdef';
+/** The session API's and worker's HMAC key for the setup proof (setup-proof.ts). */
+export const TEST_SETUP_PROOF_SECRET = 'test-setup-proof-secret-0123456789abcdef';
 
 export interface ServiceStack {
   stripeStandIn: StripeStandIn;
@@ -93,6 +95,7 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
   const env: Record<string, string> = {
     STRIPE_SECRET_KEY: TEST_STRIPE_KEY,
     STRIPE_WEBHOOK_SECRET: stripeStandIn.webhookSecret,
+    SETUP_PROOF_SECRET: TEST_SETUP_PROOF_SECRET,
     STRIPE_API_BASE: stripeStandIn.url,
     QUEUE_URL: sqs.queueUrl,
     TABLE_NAME: dynamodb.tableName,
@@ -103,6 +106,7 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
     ALLOWED_REDIRECT_ORIGINS: 'https://app.example.com,https://shop.example.com',
     // Tests create many sessions per customer in a minute; the cap has its own tests with a low value.
     SESSIONS_PER_CUSTOMER_PER_MINUTE: '1000',
+    STATUS_REQUESTS_PER_CUSTOMER_PER_MINUTE: '10000',
     ...(issuer
       ? { AUTH_MODE: 'jwt', JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: issuer.audience }
       : { AUTH_MODE: 'none' }),

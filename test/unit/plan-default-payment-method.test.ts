@@ -1,4 +1,6 @@
 import {
+  type ApplyPlan,
+  isNewerThanSetup,
   planDefaultPaymentMethod,
   setupOrderOf,
   stepFor,
@@ -17,9 +19,12 @@ function intent(overrides: Partial<SetupIntentSnapshot> = {}): SetupIntentSnapsh
   };
 }
 
+/** Proven by the caller and well inside the retention. */
+const fresh = { proven: true, notBefore: 0 };
+
 describe('planDefaultPaymentMethod', () => {
   it('applies the method to the customer and the subscription from metadata, ordered by creation', () => {
-    expect(planDefaultPaymentMethod(intent())).toEqual({
+    expect(planDefaultPaymentMethod(intent(), fresh)).toEqual({
       status: 'apply',
       customerId: 'cus_1',
       subscriptionId: 'sub_1',
@@ -27,11 +32,12 @@ describe('planDefaultPaymentMethod', () => {
       setupIntentId: 'seti_1',
       attach: false,
       setupOrder: '001800000000#001800000000#seti_1',
+      savedAt: 1_800_000_000,
     });
   });
 
   it('attaches first when the SetupIntent has no customer', () => {
-    expect(planDefaultPaymentMethod(intent({ customerId: null }))).toMatchObject({
+    expect(planDefaultPaymentMethod(intent({ customerId: null }), fresh)).toMatchObject({
       attach: true,
       customerId: 'cus_1',
     });
@@ -40,6 +46,7 @@ describe('planDefaultPaymentMethod', () => {
   it('leaves the subscription alone when none was named', () => {
     const plan = planDefaultPaymentMethod(
       intent({ metadata: { customer_id: 'cus_1', created_by: 'stripe-setup-mode-service' } }),
+      fresh,
     );
     expect(plan).toMatchObject({ status: 'apply', customerId: 'cus_1' });
     expect(plan).not.toHaveProperty('subscriptionId');
@@ -48,7 +55,7 @@ describe('planDefaultPaymentMethod', () => {
   it.each(['processing', 'requires_action', 'requires_payment_method'])(
     'records a %s SetupIntent (no error) as pending',
     (status) => {
-      expect(planDefaultPaymentMethod(intent({ status }))).toEqual({
+      expect(planDefaultPaymentMethod(intent({ status }), fresh)).toEqual({
         status: 'skip',
         outcome: { status: 'pending', customerId: 'cus_1', setupIntentStatus: status },
       });
@@ -66,10 +73,40 @@ describe('planDefaultPaymentMethod', () => {
     [intent({ customerId: null, metadata: { created_by: 'stripe-setup-mode-service' } }), 'customer_unknown'],
     [intent({ metadata: { customer_id: 'cus_1' } }), 'not_created_by_service'],
   ])('fails permanently, without touching Stripe, for case %#', (snapshot, failureCode) => {
-    expect(planDefaultPaymentMethod(snapshot)).toMatchObject({
+    expect(planDefaultPaymentMethod(snapshot, fresh)).toMatchObject({
       status: 'skip',
       outcome: { status: 'failed', failureCode },
     });
+  });
+});
+
+describe('what metadata alone cannot do', () => {
+  it('never names a customer or subscription without the proof: no attach, no default', () => {
+    for (const snapshot of [intent(), intent({ customerId: null })]) {
+      expect(planDefaultPaymentMethod(snapshot, { ...fresh, proven: false })).toMatchObject({
+        status: 'skip',
+        outcome: { status: 'failed', failureCode: 'setup_unproven' },
+      });
+    }
+  });
+
+  it('changes nothing for a setup older than the record retention', () => {
+    expect(planDefaultPaymentMethod(intent(), { proven: true, notBefore: 1_800_000_001 })).toMatchObject({
+      status: 'skip',
+      outcome: { status: 'failed', failureCode: 'setup_too_old' },
+    });
+  });
+});
+
+describe('Stripe’s current default, where no owner record can tell', () => {
+  const plan = planDefaultPaymentMethod(intent(), fresh) as ApplyPlan;
+  it.each([
+    ['no default yet', null, false],
+    ['an older method', { paymentMethodId: 'pm_old', created: 1_700_000_000 }, false],
+    ['this setup’s own method', { paymentMethodId: 'pm_1', created: 1_800_000_100 }, false],
+    ['a method created after this setup began', { paymentMethodId: 'pm_new', created: 1_800_000_100 }, true],
+  ])('%s: newer than the setup = %s', (_name, current, newer) => {
+    expect(isNewerThanSetup(current, plan)).toBe(newer);
   });
 });
 

@@ -22,6 +22,26 @@ function sdkAccepts(payload: string, header: string, secret: string): boolean {
   }
 }
 
+describe('timestamps in the future', () => {
+  it('refuses one beyond the tolerance, where the SDK (which checks only age) would accept it', () => {
+    const payload = '{"id":"evt_future"}';
+    const ahead = sdkHeader(payload, 'whsec_alpha', NOW + TOLERANCE + 1);
+    expect(sdkAccepts(payload, ahead, 'whsec_alpha')).toBe(true);
+    expect(verifyStripeSignature(Buffer.from(payload), ahead, ['whsec_alpha'], TOLERANCE, NOW)).toMatchObject(
+      {
+        valid: false,
+      },
+    );
+    const withinClockSkew = sdkHeader(payload, 'whsec_alpha', NOW + 30);
+    expect(
+      verifyStripeSignature(Buffer.from(payload), withinClockSkew, ['whsec_alpha'], TOLERANCE, NOW),
+    ).toEqual({
+      valid: true,
+      timestamp: NOW + 30,
+    });
+  });
+});
+
 describe('verifyStripeSignature agrees with the stripe SDK', () => {
   const payloads = [
     '{"id":"evt_1","object":"event"}',

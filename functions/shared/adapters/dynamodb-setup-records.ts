@@ -54,7 +54,8 @@ const OUTCOME_DETAILS = [
 /**
  * One item per SetupIntent, whose status is the guard against double effects: a worker must win a
  * conditional write (the claim) before calling Stripe, and may record an outcome only while its claim
- * holds. One item per customer and per subscription records which setup last became its default.
+ * holds. One item per customer and per subscription records which setup last became its default; those
+ * never expire.
  *
  * Every conditional write carries its writer's token and also accepts the item as that writer left it:
  * the SDK retries a write whose answer was lost (a 500 after DynamoDB applied it, a dropped connection),
@@ -246,8 +247,11 @@ export function createDynamoDbSetupRecords(
         new UpdateItemCommand({
           TableName: tableName,
           Key: ownerKey(target),
+          // No expiry, and any left by an older version is removed: an owner record must outlive every
+          // setup record it is compared against, or an old setup would find nobody to lose to. One small
+          // item per customer and per subscription.
           UpdateExpression:
-            'SET setupOrder = :order, setupIntentId = :setupIntentId, paymentMethodId = :paymentMethodId, updatedAt = :updatedAt, #ttl = :ttl',
+            'SET setupOrder = :order, setupIntentId = :setupIntentId, paymentMethodId = :paymentMethodId, updatedAt = :updatedAt REMOVE #ttl',
           ConditionExpression: 'attribute_not_exists(setupOrder) OR setupOrder <= :order',
           ExpressionAttributeNames: { '#ttl': TABLE_TTL_ATTRIBUTE },
           ExpressionAttributeValues: {
@@ -255,7 +259,6 @@ export function createDynamoDbSetupRecords(
             ':setupIntentId': { S: owner.setupIntentId },
             ':paymentMethodId': { S: owner.paymentMethodId },
             ':updatedAt': { S: new Date(now()).toISOString() },
-            ':ttl': expiresAt(),
           },
         }),
       );

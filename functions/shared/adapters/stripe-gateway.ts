@@ -2,11 +2,11 @@ import Stripe from 'stripe';
 import { StripeRequestFailed } from '../errors';
 import type {
   CheckoutSessionSnapshot,
+  CurrentDefault,
   PaymentMethodSummary,
   SetupIntentSnapshot,
   StripeGateway,
 } from '../ports';
-import { setupMetadata } from '../setup-metadata';
 
 /** The flow's Stripe operations on the official SDK; every SDK error leaves here as a StripeRequestFailed. */
 export function createStripeGateway(stripeClient: () => Promise<Stripe>): StripeGateway {
@@ -14,13 +14,14 @@ export function createStripeGateway(stripeClient: () => Promise<Stripe>): Stripe
     createSetupSession: (params) =>
       translateErrors(async () => {
         const stripe = await stripeClient();
-        const metadata = setupMetadata(params.customerId, params.subscriptionId);
+        const { metadata } = params;
         const session = await stripe.checkout.sessions.create({
           mode: 'setup',
           customer: params.customerId,
           currency: params.currency,
           success_url: params.successUrl,
           cancel_url: params.cancelUrl,
+          expires_at: params.expiresAt,
           // The guide passes the subscription through the SetupIntent's metadata; the session's own metadata
           // carries the customer too, so the webhook knows whose setup it is from the event alone.
           setup_intent_data: { metadata },
@@ -62,10 +63,18 @@ export function createStripeGateway(stripeClient: () => Promise<Stripe>): Stripe
     retrieveSetupIntent: (setupIntentId) =>
       translateErrors(async () => {
         const stripe = await stripeClient();
+        // The customer's current default comes in the same request: the worker's rollback check needs it.
         const intent = await stripe.setupIntents.retrieve(setupIntentId, {
-          expand: ['payment_method', 'latest_attempt'],
+          expand: ['payment_method', 'latest_attempt', 'customer.invoice_settings.default_payment_method'],
         });
-        return toSetupIntentSnapshot(intent) as SetupIntentSnapshot;
+        const snapshot = toSetupIntentSnapshot(intent) as SetupIntentSnapshot;
+        const customer = intent.customer;
+        if (customer && typeof customer !== 'string') {
+          snapshot.customerDefault = customer.deleted
+            ? null
+            : toCurrentDefault(customer.invoice_settings?.default_payment_method ?? null);
+        }
+        return snapshot;
       }),
 
     async *listCompletedSetupSessions(createdSince) {
@@ -144,12 +153,19 @@ export function createStripeGateway(stripeClient: () => Promise<Stripe>): Stripe
     currentDefaultPaymentMethod: (target) =>
       translateErrors(async () => {
         const stripe = await stripeClient();
+        // Expanded: the rollback check compares when the method in place was created.
         if (target.kind === 'subscription') {
-          const subscription = await stripe.subscriptions.retrieve(target.id);
-          return idOf(subscription.default_payment_method);
+          const subscription = await stripe.subscriptions.retrieve(target.id, {
+            expand: ['default_payment_method'],
+          });
+          return toCurrentDefault(subscription.default_payment_method);
         }
-        const customer = await stripe.customers.retrieve(target.id);
-        return customer.deleted ? null : idOf(customer.invoice_settings.default_payment_method);
+        const customer = await stripe.customers.retrieve(target.id, {
+          expand: ['invoice_settings.default_payment_method'],
+        });
+        return customer.deleted
+          ? null
+          : toCurrentDefault(customer.invoice_settings?.default_payment_method ?? null);
       }),
 
     setSubscriptionDefaultPaymentMethod: (subscriptionId, paymentMethodId) =>
@@ -163,6 +179,13 @@ export function createStripeGateway(stripeClient: () => Promise<Stripe>): Stripe
 function idOf(value: string | { id: string } | null | undefined): string | null {
   if (!value) return null;
   return typeof value === 'string' ? value : value.id;
+}
+
+function toCurrentDefault(value: string | Stripe.PaymentMethod | null): CurrentDefault | null {
+  if (!value) return null;
+  // Not expanded (should not happen): its age is unknown, so it counts as brand new and is not replaced.
+  if (typeof value === 'string') return { paymentMethodId: value, created: Number.MAX_SAFE_INTEGER };
+  return { paymentMethodId: value.id, created: value.created };
 }
 
 function toPaymentMethodSummary(value: string | Stripe.PaymentMethod | null): PaymentMethodSummary | null {

@@ -13,6 +13,10 @@ import {
   type StripeGateway,
 } from '../ports';
 import { CUSTOMER_KEY, isOurSetup, SUBSCRIPTION_KEY } from '../setup-metadata';
+import { isProvenSetup, type SetupProof } from '../setup-proof';
+import { type StripeNow, stepsFor, unownedSubscriptionDefault } from './default-steps';
+
+export { isNewerThanSetup, stepFor } from './default-steps';
 
 export interface ApplyDefaultPaymentMethodDeps {
   stripe: StripeGateway;
@@ -21,6 +25,13 @@ export interface ApplyDefaultPaymentMethodDeps {
   log: Logger;
   /** Opt-in: once the new method is the subscription's default, pay its open invoice if it is past due. */
   payOpenInvoices?: boolean;
+  setupProof: SetupProof;
+  /**
+   * The record retention: a setup older than this may have lost the records that say whether it was
+   * applied and whether something newer replaced it, so it changes nothing.
+   */
+  maxSetupAgeSeconds: number;
+  now?: () => number;
 }
 
 export type ApplyResult = SetupOutcome | { status: 'already_finished' };
@@ -36,7 +47,8 @@ export class SetupBusy extends Error {
 /**
  * The worker's job for one setup: claim it, read the SetupIntent fresh from Stripe, and make its payment
  * method the default for the customer's invoices and for the subscription — unless a newer setup of theirs
- * already is. Each default's owner record doubles as that step's checkpoint, so a worker that dies between
+ * already is — and only if it is fresh and provably this service's, for exactly the customer and
+ * subscription its metadata names. Each default's owner record doubles as that step's checkpoint, so a worker that dies between
  * the two updates is finished by the redelivery without repeating the first. Transient failures release
  * the claim and throw (the message is retried); permanent ones are recorded as failed.
  */
@@ -83,16 +95,27 @@ async function resolveOutcome(
     const hinted = message.customerId
       ? targetsOf(message.customerId, message.subscriptionId ?? undefined)
       : [];
+    const ownersRead = hinted.length > 0 ? deps.records.defaultOwners(hinted) : undefined;
+    // Where no owner record will tell, the subscription's default in Stripe does (stepsFor): that read
+    // starts as soon as DynamoDB has answered, while the SetupIntent is still on its way.
+    const earlySubscriptionDefault = ownersRead?.then((owners) =>
+      unownedSubscriptionDefault(deps, hinted, owners),
+    );
+    // Awaited where it is needed; this only keeps a failure from going unhandled if nothing is.
+    earlySubscriptionDefault?.catch(() => undefined);
     const [intent, hintedOwners] = await Promise.all([
       deps.stripe.retrieveSetupIntent(message.setupIntentId),
-      hinted.length > 0 ? deps.records.defaultOwners(hinted) : undefined,
+      ownersRead,
     ]);
-    const plan = planDefaultPaymentMethod(intent);
+    const plan = planDefaultPaymentMethod(intent, {
+      proven: await isProvenSetup(deps.setupProof, intent.customerId, intent.metadata),
+      notBefore: Math.floor((deps.now ?? Date.now)() / 1000) - deps.maxSetupAgeSeconds,
+    });
     if (plan.status !== 'apply') return plan.outcome;
     const targets = targetsOf(plan.customerId, plan.subscriptionId);
     const owners =
       hintedOwners && sameTargets(hinted, targets) ? hintedOwners : await deps.records.defaultOwners(targets);
-    return await applyPlan(deps, plan, targets, owners, retry);
+    return await applyPlan(deps, plan, targets, owners, { intent, earlySubscriptionDefault }, retry);
   } catch (error) {
     if (!(error instanceof StripeRequestFailed) || error.retryable) throw error;
     return {
@@ -113,6 +136,16 @@ export interface ApplyPlan {
   attach: boolean;
   /** Sortable order of this setup: the setup saved last wins the defaults. */
   setupOrder: string;
+  /** Unix seconds: when its method was saved (the attempt's success, else the SetupIntent's creation). */
+  savedAt: number;
+}
+
+/** What the plan needs besides the SetupIntent: checked by the caller, decided here. */
+export interface PlanChecks {
+  /** The metadata's customer and subscription carry this service's proof (setup-proof.ts). */
+  proven: boolean;
+  /** Unix seconds: setups created before this are too old to change a default. */
+  notBefore: number;
 }
 
 export type DefaultPaymentMethodPlan = ApplyPlan | { status: 'skip'; outcome: SetupOutcome };
@@ -131,7 +164,10 @@ export function setupOrderOf(
 }
 
 /** Pure decision over a SetupIntent: what to change in Stripe, or why nothing should change. */
-export function planDefaultPaymentMethod(intent: SetupIntentSnapshot): DefaultPaymentMethodPlan {
+export function planDefaultPaymentMethod(
+  intent: SetupIntentSnapshot,
+  checks: PlanChecks,
+): DefaultPaymentMethodPlan {
   const customerId = intent.customerId ?? intent.metadata[CUSTOMER_KEY] ?? null;
   const failed = (failureCode: string, failureMessage: string): DefaultPaymentMethodPlan => ({
     status: 'skip',
@@ -166,6 +202,14 @@ export function planDefaultPaymentMethod(intent: SetupIntentSnapshot): DefaultPa
   }
   if (!customerId)
     return failed('customer_unknown', 'Neither the SetupIntent nor its metadata names a customer.');
+  // Metadata is whatever the session's creator wrote: it names a customer to attach to, or a subscription,
+  // only with this service's proof. A customer-less SetupIntent is never attached on its word alone.
+  if (!checks.proven)
+    return failed('setup_unproven', 'The SetupIntent metadata does not carry this service’s proof.');
+  // Older than the records: nothing can tell whether a newer setup replaced it since (finding: a bookmarked
+  // success URL switching a customer back to an old card once the records had expired).
+  if (intent.created < checks.notBefore)
+    return failed('setup_too_old', 'The setup is older than the record retention and changes nothing.');
   const expected = intent.metadata[CUSTOMER_KEY];
   if (expected && expected !== customerId) {
     return failed(
@@ -184,14 +228,9 @@ export function planDefaultPaymentMethod(intent: SetupIntentSnapshot): DefaultPa
     // SetupIntent needs the explicit attach from the "Set up future payments" guide.
     attach: intent.customerId === null,
     setupOrder: setupOrderOf(intent),
+    savedAt: intent.succeededAt ?? intent.created,
     ...(subscriptionId ? { subscriptionId } : {}),
   };
-}
-
-/** What to do with one default, given the setup that currently owns it. */
-export function stepFor(owner: DefaultOwner | undefined, setupOrder: string): StepResult | 'todo' {
-  if (!owner || owner.setupOrder < setupOrder) return 'todo';
-  return owner.setupOrder === setupOrder ? 'already_applied' : 'superseded';
 }
 
 function targetsOf(customerId: string, subscriptionId?: string): DefaultTarget[] {
@@ -210,13 +249,11 @@ async function applyPlan(
   plan: ApplyPlan,
   targets: DefaultTarget[],
   owners: Map<string, DefaultOwner>,
+  stripeNow: StripeNow,
   retry: boolean,
 ): Promise<SetupOutcome> {
   const { stripe } = deps;
-  const steps = targets.map((target) => ({
-    target,
-    step: stepFor(owners.get(defaultOwnerKey(target)), plan.setupOrder),
-  }));
+  const steps = await stepsFor(deps, plan, targets, owners, stripeNow);
   const owner: DefaultOwner = {
     setupOrder: plan.setupOrder,
     setupIntentId: plan.setupIntentId,
@@ -300,7 +337,8 @@ async function setDefault(
       ? deps.stripe.setCustomerDefaultPaymentMethod(target.id, paymentMethodId)
       : deps.stripe.setSubscriptionDefaultPaymentMethod(target.id, paymentMethodId);
   const alreadyInStripe =
-    retry && (await deps.stripe.currentDefaultPaymentMethod(target)) === owner.paymentMethodId;
+    retry &&
+    (await deps.stripe.currentDefaultPaymentMethod(target))?.paymentMethodId === owner.paymentMethodId;
   if (alreadyInStripe)
     deps.log.info('default already set by an earlier attempt; checkpoint recorded', {
       target: target.kind,

@@ -1,6 +1,8 @@
 import type { CheckoutConfig } from '../config';
 import { ServiceError, StripeRequestFailed } from '../errors';
 import type { StripeGateway, SubscriptionSnapshot } from '../ports';
+import { setupMetadata } from '../setup-metadata';
+import type { SetupProof } from '../setup-proof';
 
 export interface CheckoutSessionRequest {
   customerId: string;
@@ -13,6 +15,8 @@ export interface CheckoutSessionRequest {
 export interface CreateCheckoutSessionDeps {
   stripe: StripeGateway;
   checkout: CheckoutConfig;
+  setupProof: SetupProof;
+  now?: () => number;
 }
 
 /** Stripe replaces this template variable with the session id when it redirects the customer back. */
@@ -30,6 +34,7 @@ export async function createCheckoutSession(
   const subscription = request.subscriptionId
     ? await subscriptionOf(deps.stripe, request.subscriptionId, request.customerId)
     : undefined;
+  const proof = await deps.setupProof.sign(request.customerId, request.subscriptionId);
   return deps.stripe.createSetupSession({
     customerId: request.customerId,
     subscriptionId: request.subscriptionId,
@@ -38,7 +43,20 @@ export async function createCheckoutSession(
     ...(subscription
       ? methodsFor(subscription, request.currency)
       : { currency: request.currency ?? deps.checkout.currency }),
+    expiresAt: checkoutExpiresAt((deps.now ?? Date.now)(), deps.checkout.sessionMinutes),
+    metadata: setupMetadata(request.customerId, request.subscriptionId, proof),
   });
+}
+
+/**
+ * Stripe's default is 24 hours, long enough for a forwarded or leaked link to be finished by someone
+ * else. Stripe measures the 30-minute floor from when it creates the session, a moment after this clock
+ * reads, so a minute's margin keeps the shortest setting from being refused; the 24-hour ceiling keeps it.
+ */
+export function checkoutExpiresAt(nowMs: number, minutes: number): number {
+  const margin = 60;
+  const nowSeconds = Math.floor(nowMs / 1000);
+  return Math.min(nowSeconds + minutes * 60 + margin, nowSeconds + 24 * 3600 - margin);
 }
 
 /**

@@ -24,10 +24,22 @@ export interface ReconcileSummary {
 const STALE_CLAIM_MS = 15 * 60_000;
 
 export interface ReconcileOptions {
-  /** Unix seconds: sessions created at or after this. */
+  /** Unix seconds: sessions created at or after this, but never before the retry window. */
   since: number;
+  /**
+   * Stripe's retry window (SETUP_RETRY_WINDOW_HOURS): older sessions are not enqueued, so a sweep far back
+   * cannot bring back setups whose records expired and make their old cards the default again.
+   */
+  retryWindowSeconds: number;
+  now?: () => number;
   dryRun: boolean;
   onProgress?: (summary: ReconcileSummary) => void;
+}
+
+/** Where a sweep starts: `since`, moved forward to the start of the retry window if it is earlier. */
+export function reconcileSince(options: Pick<ReconcileOptions, 'since' | 'retryWindowSeconds' | 'now'>) {
+  const nowSeconds = Math.floor((options.now ?? Date.now)() / 1000);
+  return Math.max(options.since, nowSeconds - options.retryWindowSeconds);
 }
 
 /**
@@ -46,9 +58,10 @@ export async function reconcileCompletedSessions(
     inProgress: 0,
     errors: 0,
   };
-  for await (const session of deps.stripe.listCompletedSetupSessions(options.since)) {
+  const since = reconcileSince(options);
+  for await (const session of deps.stripe.listCompletedSetupSessions(since)) {
     const intent = session.setupIntent;
-    if (!intent || !isOurSetup(session.metadata)) continue;
+    if (!intent || !isOurSetup(session.metadata) || session.created < since) continue;
     summary.seen++;
     const record = await deps.records.get(intent.id);
     if (record?.status === 'applied' || record?.status === 'superseded') summary.alreadyApplied++;

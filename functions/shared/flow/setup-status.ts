@@ -2,6 +2,7 @@ import { ServiceError, StripeRequestFailed } from '../errors';
 import { describeError, type Logger } from '../logger';
 import type { CheckoutSessionSnapshot, EventQueue, SetupRecord, SetupRecords, StripeGateway } from '../ports';
 import { CUSTOMER_KEY, SUBSCRIPTION_KEY } from '../setup-metadata';
+import { isProvenSetup, type SetupProof } from '../setup-proof';
 import { CHECKOUT_SESSION_COMPLETED } from './setup-message';
 
 export interface SetupStatusDeps {
@@ -9,6 +10,9 @@ export interface SetupStatusDeps {
   records: SetupRecords;
   queue: EventQueue;
   log: Logger;
+  setupProof: SetupProof;
+  /** Sessions older than this are never enqueued from here (Stripe's retry window). */
+  retryWindowSeconds: number;
   now?: () => number;
 }
 
@@ -54,7 +58,12 @@ export async function getSetupStatus(
   }
   const intent = session.setupIntent;
   let record = intent ? await deps.records.get(intent.id) : undefined;
-  if (intent && session.status === 'complete' && needsEnqueue(record, intent.status)) {
+  if (
+    intent &&
+    session.status === 'complete' &&
+    needsEnqueue(record, intent.status) &&
+    (await mayEnqueue(deps, session))
+  ) {
     record = (await requeueUnseenSession(deps, session, intent.id, record)) ?? record;
   }
   const method = intent?.paymentMethod ?? null;
@@ -101,6 +110,19 @@ function needsEnqueue(record: SetupRecord | undefined, intentStatus: string): bo
     return intentStatus !== 'requires_payment_method';
   }
   return record.status === 'pending' && intentStatus === 'succeeded';
+}
+
+/**
+ * Only a fresh setup this service provably created is enqueued from here. A session older than Stripe's
+ * retry window that has no record is not a lost webhook but an old one whose records expired: enqueuing
+ * it from a bookmarked success URL would make an old card the default again. A session without our marker
+ * and proof is not ours to finish: enqueued, it would only be recorded as a permanent failure, an alarm
+ * any customer could raise at will.
+ */
+async function mayEnqueue(deps: SetupStatusDeps, session: CheckoutSessionSnapshot): Promise<boolean> {
+  const nowSeconds = Math.floor((deps.now ?? Date.now)() / 1000);
+  if (session.created < nowSeconds - deps.retryWindowSeconds) return false;
+  return isProvenSetup(deps.setupProof, session.customerId, session.metadata);
 }
 
 /**

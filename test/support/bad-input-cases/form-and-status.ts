@@ -8,14 +8,23 @@ type Fields = [string, string][];
 function form(
   fields: (context: CorpusContext) => Fields | Promise<Fields>,
   contentType = 'application/x-www-form-urlencoded',
+  browserHeaders: Record<string, string> = {},
 ) {
   return async (context: CorpusContext) =>
     send(`${context.apiUrl}/create-checkout-session`, {
       method: 'POST',
-      headers: { 'content-type': contentType },
+      headers: { 'content-type': contentType, ...browserHeaders },
       body: new URLSearchParams(await fields(context)).toString(),
     });
 }
+
+/** What a browser adds when another site's page posts the form (login CSRF with the attacker's token). */
+const fromOtherSite = (headers: Record<string, string>) =>
+  form(asAttacker, 'application/x-www-form-urlencoded', headers);
+const asAttacker = (context: CorpusContext): Fields => [
+  ['customer', context.other.customerId],
+  ['token', context.other.token],
+];
 
 const asOwner =
   (token: (context: CorpusContext) => string | Promise<string>) => async (context: CorpusContext) =>
@@ -26,6 +35,22 @@ const asOwner =
 
 const FORM = 'POST /create-checkout-session';
 const formCases: [string, HttpCase['send'], HttpCase['expected']][] = [
+  [
+    'a cross-site post from another origin (login CSRF)',
+    fromOtherSite({ origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }),
+    error(403, 'cross_site_request'),
+  ],
+  [
+    'an Origin outside the allowed origins',
+    fromOtherSite({ origin: 'https://evil.example' }),
+    error(403, 'cross_site_request'),
+  ],
+  ['Origin: null (a sandboxed frame)', fromOtherSite({ origin: 'null' }), error(403, 'cross_site_request')],
+  [
+    'Sec-Fetch-Site: cross-site with no Origin',
+    fromOtherSite({ 'sec-fetch-site': 'cross-site' }),
+    error(403, 'cross_site_request'),
+  ],
   [
     'no token field',
     form((context) => [['customer', context.owner.customerId]]),

@@ -74,6 +74,12 @@ const cases: [string, HttpCase['send'], HttpCase['expected']][] = [
     error(400, 'invalid_signature'),
   ],
   [
+    // Stricter than the stripe SDK, which checks only age: a forward-dated signature is not fresher.
+    'a signature dated an hour in the future',
+    deliver(completed, { sign: (p, c) => signPayload(p, c.webhookSecret, now() + 3600) }),
+    error(400, 'invalid_signature'),
+  ],
+  [
     'a timestamp that is not a number',
     deliver(completed, { sign: (p, c) => `t=abc,v1=${hmac(p, c.webhookSecret, now())}` }),
     error(400),

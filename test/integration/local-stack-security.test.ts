@@ -1,0 +1,83 @@
+import { request } from 'node:http';
+import { type LocalStack, startLocalStack } from '../../dev/local-stack';
+import { type StripeStandIn, startStripeStandIn } from '../../dev/stripe-stand-in';
+
+/*
+ * Finding 8: the local stack on a developer's machine. A web page can reach 127.0.0.1 through DNS
+ * rebinding (its own name re-pointed at this machine), and with a real sk_test_ key what it reaches is a
+ * real Stripe account. The browser still sends the page's name in Host, which is what gives it away
+ * (https://developer.mozilla.org/docs/Web/Security/Attacks/DNS_rebinding).
+ */
+
+/** A GET with a chosen Host header, which fetch does not let a caller set. */
+function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { host } }, (response) => {
+      let body = '';
+      response.on('data', (chunk) => {
+        body += chunk;
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('offline (the stand-in)', () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    stack = await startLocalStack({ port: 0, logLevel: 'silent' });
+  }, 60_000);
+  afterAll(() => stack?.close());
+
+  it('answers to its own address and localhost only, on the API and on the stand-in', async () => {
+    const api = new URL(stack.url);
+    const standIn = new URL(stack.standIn?.url ?? '');
+    expect((await getWithHost(`${stack.url}/`, api.host)).status).toBe(200);
+    expect((await getWithHost(`${stack.url}/`, `localhost:${api.port}`)).status).toBe(200);
+    const rebound = await getWithHost(`${stack.url}/`, `attacker.example:${api.port}`);
+    expect(rebound.status).toBe(421);
+    expect(JSON.parse(rebound.body).error.code).toBe('host_not_allowed');
+    expect((await getWithHost(`${stack.url}/success`, 'attacker.example')).status).toBe(421);
+    expect((await getWithHost(`${standIn.origin}/_stand-in/requests`, standIn.host)).status).toBe(200);
+    expect(
+      (await getWithHost(`${standIn.origin}/_stand-in/requests`, `attacker.example:${standIn.port}`)).status,
+    ).toBe(421);
+  });
+});
+
+describe('with a real Stripe key', () => {
+  // Another Stripe-compatible server plays api.stripe.com; the local stack treats the key as real.
+  let stripe: StripeStandIn;
+  let stack: LocalStack;
+  const allowedCustomer = 'cus_DevelopersOwnTestCustomer';
+  beforeAll(async () => {
+    stripe = await startStripeStandIn();
+    stack = await startLocalStack({
+      port: 0,
+      logLevel: 'silent',
+      env: {
+        STRIPE_SECRET_KEY: 'sk_test_developersRealTestModeKey0123',
+        STRIPE_WEBHOOK_SECRET: 'whsec_fromStripeListen0123456789abcdef',
+        STRIPE_API_BASE: stripe.url,
+        DEMO_CUSTOMERS: allowedCustomer,
+      },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await stack?.close();
+    await stripe?.close();
+  });
+
+  it('runs no stand-in, so there are no control routes to reach', async () => {
+    expect(stack.standIn).toBeUndefined();
+    expect((await fetch(`${stack.url}/_stand-in/requests`)).status).toBe(404);
+  });
+
+  it('signs the visitor in only as the customers the developer listed, not as any ?customer=', async () => {
+    const page = async (customer: string) => (await fetch(`${stack.url}/?customer=${customer}`)).text();
+    expect(await page('cus_SomeoneElsesCustomer')).not.toContain('name="token"');
+    expect(await page(allowedCustomer)).toContain('name="token"');
+  });
+});
