@@ -110,6 +110,10 @@ describe('an unauthenticated test stack with a live key', () => {
       TABLE_NAME: dynamodb.tableName,
       QUEUE_URL: sqs.queueUrl,
       STRIPE_SECRET_KEY_ARN: secretsManager.put('stripe/api-key', LIVE_KEY),
+      SETUP_PROOF_SECRET_ARN: secretsManager.put(
+        'setup-proof',
+        'live-key-test-setup-proof-secret-0123456789',
+      ),
     });
     expect(env).toMatchObject({ AUTH_MODE: 'none', STRIPE_MODE: 'test' });
     const event = toHttpApiEvent({
