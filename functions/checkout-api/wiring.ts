@@ -19,6 +19,7 @@ import {
 } from '../shared/config';
 import { apiGatewayRequestId } from '../shared/http';
 import { createObservability } from '../shared/observability';
+import type { EventQueue } from '../shared/ports';
 import { stripeSecretKeyReader } from '../shared/secrets';
 import { stripeClientProvider } from '../shared/stripe-client';
 import type { CallerAuth } from './caller';
@@ -44,6 +45,10 @@ export function wireCheckoutApi(env: Record<string, string | undefined>) {
   }
   const dynamodb = createDynamoDbClient();
   const tableName = readTableName(env);
+  const queueUrl = readQueueUrl(env);
+  // Only the status route's re-queue of a completed session whose webhook message went missing sends to
+  // SQS (flow/setup-status.ts), so the client is built on that first use, not at every cold start.
+  let queue: EventQueue | undefined;
   const handler = buildCheckoutApiHandler({
     // 4 s × 2 attempts + backoff stays well inside the function's 15 s, so a slow Stripe is a mapped 502.
     stripe: createStripeGateway(
@@ -53,7 +58,12 @@ export function wireCheckoutApi(env: Record<string, string | undefined>) {
       }),
     ),
     records: createDynamoDbSetupRecords(dynamodb, { tableName, ...readProcessingConfig(env) }),
-    queue: createSqsEventQueue(createSqsClient(), readQueueUrl(env)),
+    queue: {
+      enqueue: (message) => {
+        queue ??= createSqsEventQueue(createSqsClient(), queueUrl);
+        return queue.enqueue(message);
+      },
+    },
     checkout: readCheckoutConfig(env),
     auth,
     allowedRedirectOrigins: readAllowedRedirectOrigins(env),
