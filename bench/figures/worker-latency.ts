@@ -10,7 +10,7 @@ import { milliseconds, type Row, type Section, times } from '../support/report';
 import type { Runtime } from '../support/runtimes';
 import { completedSetups, deliverThroughWebhook } from '../support/setups';
 import { BENCH_STRIPE_KEY, type BenchStandIns } from '../support/stand-ins';
-import { median, nowMs, sum } from '../support/stats';
+import { coveredMs, type Interval, median, nowMs, sum } from '../support/stats';
 
 const TARGET = 2.3;
 /** Long enough for the instance's limiter to refill its burst, so each event meets an idle worker. */
@@ -171,21 +171,6 @@ export async function measureWorkerLatency(
   };
 }
 
-type Interval = [number, number];
-
-/** Total length covered by the intervals (overlaps counted once). */
-function covered(intervals: Interval[]): number {
-  let total = 0;
-  let reach = Number.NEGATIVE_INFINITY;
-  for (const [start, end] of [...intervals].sort((a, b) => a[0] - b[0])) {
-    if (end > reach) {
-      total += end - Math.max(start, reach);
-      reach = end;
-    }
-  }
-  return total;
-}
-
 function timedCalls(stripe: readonly DynamoDbCall[], dynamodb: readonly DynamoDbCall[]) {
   const all = [
     ...stripe.map((call) => ({ call, label: call.operation, stripe: true })),
@@ -202,8 +187,8 @@ function timedCalls(stripe: readonly DynamoDbCall[], dynamodb: readonly DynamoDb
     reach = Math.max(reach, end);
     return { label: entry.label, stripe: entry.stripe, durationMs: entry.call.durationMs, concurrent };
   });
-  const stripeMs = covered(all.filter((entry) => entry.stripe).map(interval));
-  return { calls, stripeMs, dynamodbOnlyMs: covered(all.map(interval)) - stripeMs };
+  const stripeMs = coveredMs(all.filter((entry) => entry.stripe).map(interval));
+  return { calls, stripeMs, dynamodbOnlyMs: coveredMs(all.map(interval)) - stripeMs };
 }
 
 function latencyRows(label: string, latencyMs: number, events: TimedEvent[]): Row[] {
