@@ -37,7 +37,7 @@ export function benchSettings(quick: boolean): BenchSettings {
     webhookRequests: quick ? 300 : 1000,
     webhookThroughputRequests: quick ? 300 : 1000,
     webhookConcurrency: 16,
-    workerLatencyEvents: quick ? [3, 2] : [12, 6],
+    workerLatencyEvents: quick ? [3, 1] : [12, 6],
     stripeLatenciesMs: [50, 300],
     eventsPerScenario: quick ? 2 : 5,
     backlogEvents: quick ? 60 : 500,

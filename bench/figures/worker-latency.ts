@@ -21,8 +21,8 @@ interface TimedCall {
   label: string;
   stripe: boolean;
   durationMs: number;
-  /** Started while an earlier call was still in flight (the flow runs it concurrently). */
-  concurrent: boolean;
+  /** From the event's first call's start. */
+  startMs: number;
 }
 
 interface TimedEvent {
@@ -163,7 +163,7 @@ export async function measureWorkerLatency(
       title: `4. Worker latency per event (Stripe stand-in adds ${settings.stripeLatenciesMs.join(' ms, then ')} ms per request; medians of ${counts})`,
       rows,
       notes: [
-        `Worker latency: the deployed worker bundle on each runtime in its own process (limiter at the deployed per-instance rate), one-record batches ${IDLE_BETWEEN_EVENTS_MS} ms apart so each event meets an idle instance; the round trip is a GET customer from the bench process just before. The critical path lists every call in the order it started, each the median over the events, timed by a proxy in front of the stand-in (Stripe) or dynalite (DynamoDB); → is a call that started after the previous ones ended, ∥ one the flow runs concurrently with a call still in flight; “waiting on Stripe” is the wall time with a Stripe call in flight, “on DynamoDB only” with only DynamoDB calls in flight, “own code” the rest of the handler time (SDKs, JSON, logging).`,
+        `Worker latency: the deployed worker bundle on each runtime in its own process (limiter at the deployed per-instance rate), one-record batches ${IDLE_BETWEEN_EVENTS_MS} ms apart so each event meets an idle instance; the round trip is a GET customer from the bench process just before. The critical path lists every call in the order it started, each the median over the events (start and duration), timed by a proxy in front of the stand-in (Stripe) or dynalite (DynamoDB); → is a call that started after the previous ones ended, ∥ one the flow runs concurrently with a call still in flight; “waiting on Stripe” is the wall time with a Stripe call in flight, “on DynamoDB only” with only DynamoDB calls in flight, “own code” the rest of the handler time (SDKs, JSON, logging).`,
         `+${settings.stripeLatenciesMs.at(-1)} ms is a Stripe latency typical of production writes (a few hundred ms); there the two Stripe round trips dominate and the ratio nears its floor of 2×. The claim is written before any Stripe call and a duplicate stops at it, so no call is spent on a duplicate to save a DynamoDB round trip.`,
       ],
     },
@@ -180,13 +180,13 @@ function timedCalls(stripe: readonly DynamoDbCall[], dynamodb: readonly DynamoDb
     call.startedAtMs,
     call.startedAtMs + call.durationMs,
   ];
-  let reach = Number.NEGATIVE_INFINITY;
-  const calls = all.map((entry) => {
-    const [start, end] = interval(entry);
-    const concurrent = start < reach;
-    reach = Math.max(reach, end);
-    return { label: entry.label, stripe: entry.stripe, durationMs: entry.call.durationMs, concurrent };
-  });
+  const origin = all[0]?.call.startedAtMs ?? 0;
+  const calls = all.map((entry) => ({
+    label: entry.label,
+    stripe: entry.stripe,
+    durationMs: entry.call.durationMs,
+    startMs: entry.call.startedAtMs - origin,
+  }));
   const stripeMs = coveredMs(all.filter((entry) => entry.stripe).map(interval));
   return { calls, stripeMs, dynamodbOnlyMs: coveredMs(all.map(interval)) - stripeMs };
 }
@@ -196,20 +196,17 @@ function latencyRows(label: string, latencyMs: number, events: TimedEvent[]): Ro
   const handlerMs = median(events.map((event) => event.handlerMs));
   const roundTripMs = median(events.map((event) => event.roundTripMs));
   const ratio = handlerMs / roundTripMs;
-  // Every event takes the same path; positions line up when the call lists are as long as the first.
-  const path = events[0]?.calls ?? [];
-  const aligned = events.filter((event) => event.calls.length === path.length);
-  const callMs = path.map((_, position) =>
-    median(aligned.map((event) => event.calls[position]?.durationMs ?? 0)),
-  );
+  const path = typicalPath(events);
   const stripeMs = median(events.map((event) => event.stripeMs));
   const dynamodbMs = median(events.map((event) => event.dynamodbOnlyMs));
   const ownMs = median(events.map((event) => event.handlerMs - event.stripeMs - event.dynamodbOnlyMs));
+  let reach = Number.NEGATIVE_INFINITY;
   const steps = path
-    .map(
-      (call, position) =>
-        `${position === 0 ? '' : call.concurrent ? ' ∥ ' : ' → '}${call.label} ${(callMs[position] ?? 0).toFixed(1)}`,
-    )
+    .map((call, position) => {
+      const joint = position === 0 ? '' : call.startMs < reach ? ' ∥ ' : ' → ';
+      reach = Math.max(reach, call.startMs + call.durationMs);
+      return `${joint}${call.label} ${call.durationMs.toFixed(1)}`;
+    })
     .join('');
   return [
     {
@@ -228,11 +225,37 @@ function latencyRows(label: string, latencyMs: number, events: TimedEvent[]): Ro
       value: `${steps} ms; waiting on Stripe ${milliseconds(stripeMs)} (${path.filter((call) => call.stripe).length} calls), on DynamoDB only ${milliseconds(dynamodbMs)} (${path.filter((call) => !call.stripe).length} calls), own code ${milliseconds(ownMs)}`,
       target: '',
       data: {
-        calls: path.map((call, position) => ({ ...call, durationMs: callMs[position] })),
+        calls: path,
         stripeMs,
         dynamodbMs,
         ownMs,
       },
     },
   ];
+}
+
+/**
+ * The calls of a typical event: each call (the n-th with its label) with its median start and duration over
+ * the events, in order of median start. Concurrent calls start in either order from event to event, so they
+ * are matched by label, not by position.
+ */
+function typicalPath(events: TimedEvent[]): TimedCall[] {
+  const byKey = new Map<string, TimedCall[]>();
+  for (const event of events) {
+    const seen = new Map<string, number>();
+    for (const call of event.calls) {
+      const nth = (seen.get(call.label) ?? 0) + 1;
+      seen.set(call.label, nth);
+      const key = `${call.label}#${nth}`;
+      byKey.set(key, [...(byKey.get(key) ?? []), call]);
+    }
+  }
+  return [...byKey.values()]
+    .map((calls) => ({
+      label: (calls[0] as TimedCall).label,
+      stripe: (calls[0] as TimedCall).stripe,
+      startMs: median(calls.map((call) => call.startMs)),
+      durationMs: median(calls.map((call) => call.durationMs)),
+    }))
+    .sort((a, b) => a.startMs - b.startMs);
 }
