@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -46,7 +46,13 @@ export async function ensureRuntime(major: string, log: (message: string) => voi
     await run('npm', ['pack', spec, '--silent', '--pack-destination', folder], { cwd: folder });
     const tarball = readdirSync(folder).find((name) => name.endsWith('.tgz'));
     if (!tarball) throw new Error(`npm pack ${spec} left no tarball`);
-    await run('tar', ['xzf', tarball, '--strip-components=1', 'package/bin/node'], { cwd: folder });
+    // Unpacked aside, then renamed into place: an interrupted fetch never leaves a half-written bin/node.
+    mkdirSync(path.join(folder, 'unpacking'));
+    await run('tar', ['xzf', tarball, '-C', 'unpacking', '--strip-components=1', 'package/bin/node'], {
+      cwd: folder,
+    });
+    renameSync(path.join(folder, 'unpacking', 'bin'), path.join(folder, 'bin'));
+    rmSync(path.join(folder, 'unpacking'), { recursive: true });
     rmSync(path.join(folder, tarball));
   }
   const { stdout } = await run(execPath, ['--version']);
