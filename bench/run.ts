@@ -6,7 +6,8 @@ import { cpus, totalmem } from 'node:os';
 import * as path from 'node:path';
 import { bundleSizeSection } from './figures/bundle-size';
 import { measureCallsPerEvent } from './figures/calls-per-event';
-import { coldInitSection, measureColdInit } from './figures/cold-init';
+import { coldInitExperimentsSection, coldInitSection, measureColdInit } from './figures/cold-init';
+import { profileColdInit } from './figures/init-profile';
 import { measureOwnershipChecks } from './figures/ownership-checks';
 import { peakMemorySection } from './figures/peak-memory';
 import { measureRateBudget } from './figures/rate-budget';
@@ -17,9 +18,10 @@ import { measureWorkerLatency } from './figures/worker-latency';
 import { benchSettings, workerShape } from './settings';
 import { buildAll } from './support/bundles';
 import { formatTable, type Section, writeResults } from './support/report';
+import { ensureRuntimes, requestedMajors } from './support/runtimes';
 import { type BenchStandIns, startBenchStandIns } from './support/stand-ins';
 
-const USAGE = `Usage: npm run bench [-- --quick] [-- --strict]
+const USAGE = `Usage: npm run bench [-- --quick] [-- --strict] [-- --node=24,22,20]
 
 Measures, side by side in one run, and prints with targets and pass/MISS marks:
   1. bundle size per function vs a naive bundle      5. Stripe and DynamoDB calls per event
@@ -27,16 +29,22 @@ Measures, side by side in one run, and prints with targets and pass/MISS marks:
   3. webhook verify + enqueue vs bare SendMessage    7. peak memory (RSS) per function under load
   4. worker latency per event vs one Stripe round trip  + Stripe reads a retry adds (issue 17)
                                                      8. ownership proof and rollback check: cost per event
-Writes bench/results.json. Everything runs locally against the stand-ins (no network, no AWS, no Stripe).
+Figures 2, 3, 4 and 7 run on each Node version (the first is the one the rest run on). Node binaries other
+than this process's are fetched once from the npm registry (node-linux-<arch>@<major>) into
+node_modules/.cache/bench-node/. Writes bench/results.json. Everything else runs locally against the
+stand-ins (no AWS, no Stripe).
 
-  --quick   small N (CI: under a minute); targets are still marked
-  --strict  exit 1 when a target is missed (by default only a crash fails)
-  --help    this text`;
+  --quick        small N (CI: under a minute), this process's Node only; targets are still marked
+  --strict       exit 1 when a target is missed (by default only a crash fails)
+  --node=24,22   the Node major versions to run on (default: 24,22,20; --quick: this process's)
+  --help         this text`;
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
 async function main(argv: string[]): Promise<number> {
-  const unknown = argv.filter((arg) => !['--quick', '--strict', '--help', '-h'].includes(arg));
+  const unknown = argv.filter(
+    (arg) => !['--quick', '--strict', '--help', '-h'].includes(arg) && !/^--node=[\d,]+$/.test(arg),
+  );
   if (argv.includes('--help') || argv.includes('-h') || unknown.length > 0) {
     if (unknown.length > 0) process.stderr.write(`Unknown option: ${unknown.join(' ')}\n\n`);
     process.stdout.write(`${USAGE}\n`);
@@ -46,7 +54,14 @@ async function main(argv: string[]): Promise<number> {
   const started = Date.now();
   const step = (message: string) => log(`${((Date.now() - started) / 1000).toFixed(1)} s  ${message}`);
 
-  step(`${settings.quick ? 'quick' : 'full'} run: building bundles`);
+  const runtimes = await ensureRuntimes(requestedMajors(argv, settings.quick), step);
+  const [primary] = runtimes;
+  if (!primary) throw new Error('no Node version to run on');
+  // The runtime the stack deploys (lib/service-function.ts) carries the cold-init experiments.
+  const deployedRuntime = runtimes.find((runtime) => runtime.label === 'Node 24');
+  step(
+    `${settings.quick ? 'quick' : 'full'} run on ${runtimes.map((runtime) => `${runtime.label} (${runtime.version})`).join(', ')}: building bundles`,
+  );
   const bundles = await buildAll();
   let standIns: BenchStandIns | undefined;
   const sections: Section[] = [];
@@ -54,16 +69,44 @@ async function main(argv: string[]): Promise<number> {
     standIns = await startBenchStandIns();
     const initEnv = { ...standIns.functionEnv };
 
-    step(`cold init: ${settings.coldInitRuns} fresh processes per bundle`);
-    const coldInit = await measureColdInit(bundles, initEnv, settings.coldInitRuns);
-    sections.push(bundleSizeSection(bundles, coldInit), coldInitSection(coldInit, settings.coldInitRuns));
+    step(`cold init: ${settings.coldInitRuns} fresh processes per bundle, variant and runtime`);
+    const coldInit = await measureColdInit(
+      bundles,
+      initEnv,
+      settings.coldInitRuns,
+      runtimes,
+      deployedRuntime,
+    );
+    const primaryInit = coldInit.get(primary.label);
+    if (!primaryInit) throw new Error(`no cold-init figures for ${primary.label}`);
+    sections.push(
+      bundleSizeSection(
+        bundles,
+        Object.fromEntries(
+          Object.entries(primaryInit).map(([name, variants]) => [name, variants.deployed?.probe]),
+        ) as Parameters<typeof bundleSizeSection>[1],
+      ),
+      coldInitSection(coldInit, settings.coldInitRuns),
+    );
+    const experiments = deployedRuntime
+      ? coldInitExperimentsSection(coldInit, deployedRuntime, settings.coldInitRuns)
+      : undefined;
+    if (deployedRuntime && experiments) {
+      if (settings.profileRuns > 0) {
+        step(`cold init: CPU profiles on ${deployedRuntime.label}`);
+        const profiles = await profileColdInit(bundles, initEnv, deployedRuntime, settings.profileRuns);
+        experiments.notes = [...(experiments.notes ?? []), ...profiles.notes];
+      }
+      sections.push(experiments);
+    }
 
     step('webhook overhead');
-    const webhook = await measureWebhookOverhead(standIns, bundles, settings);
+    const webhook = await measureWebhookOverhead(standIns, bundles, settings, runtimes);
     sections.push(webhook.section);
 
     step('worker latency');
-    sections.push(await measureWorkerLatency(standIns, settings));
+    const latency = await measureWorkerLatency(standIns, bundles, settings, runtimes);
+    sections.push(latency.section);
 
     step('calls per event');
     sections.push(await measureCallsPerEvent(standIns, settings));
@@ -75,39 +118,51 @@ async function main(argv: string[]): Promise<number> {
     const ownership = await measureOwnershipChecks(standIns, settings);
 
     step(`rate budget: ${settings.backlogEvents} events`);
-    const rate = await measureRateBudget(standIns, bundles, settings);
+    const rate = await measureRateBudget(standIns, bundles, settings, primary);
     sections.push(rate.section);
 
     step('session API load');
-    const sessionApi = await runSessionApiLoad(standIns, bundles, settings);
     const { maxConcurrency } = workerShape(settings);
     const busiestWorker = rate.instances.reduce((most, instance) =>
       instance.maxRssBytes > most.maxRssBytes ? instance : most,
     );
-    sections.push(
-      peakMemorySection(
-        [
-          {
-            name: 'stripe-webhook',
-            load: `figure 3 (${settings.webhookRequests * 2 + settings.webhookThroughputRequests * 2} requests incl. bare)`,
-            ...webhook.peakRss,
-          },
-          {
-            name: 'setup-worker',
-            load: `figure 6, busiest of ${maxConcurrency} instances`,
-            maxRssBytes: busiestWorker.maxRssBytes,
-            rssAfterInitBytes: busiestWorker.rssAfterInitBytes,
-          },
-          {
-            name: 'checkout-api',
-            load: `${settings.sessionApiRequests} requests, 4 in flight`,
-            maxRssBytes: sessionApi.maxRssBytes,
-            rssAfterInitBytes: sessionApi.rssAfterInitBytes,
-          },
-        ],
-        { create: sessionApi.createMs, status: sessionApi.statusMs },
-      ),
-    );
+    const loads: Parameters<typeof peakMemorySection>[0] = [];
+    const sessionApiMs: Parameters<typeof peakMemorySection>[1] = [];
+    const latencyEvents = settings.workerLatencyEvents.reduce((total, events) => total + events + 1, 1);
+    for (const runtime of runtimes) {
+      const sessionApi = await runSessionApiLoad(standIns, bundles, settings, runtime);
+      const none = { maxRssBytes: 0, rssAfterInitBytes: 0 };
+      loads.push(
+        {
+          runtime: runtime.label,
+          name: 'stripe-webhook',
+          load: `figure 3 (${settings.webhookRequests * 2 + settings.webhookThroughputRequests * 2} requests incl. bare)`,
+          ...(webhook.peakRss.get(runtime.label) ?? none),
+        },
+        {
+          runtime: runtime.label,
+          name: 'setup-worker',
+          load: `figure 4's instance (${latencyEvents} events, one at a time)`,
+          ...(latency.peakRss.get(runtime.label) ?? none),
+        },
+        {
+          runtime: runtime.label,
+          name: 'checkout-api',
+          load: `${settings.sessionApiRequests} requests, 4 in flight`,
+          maxRssBytes: sessionApi.maxRssBytes,
+          rssAfterInitBytes: sessionApi.rssAfterInitBytes,
+        },
+      );
+      sessionApiMs.push({ runtime: runtime.label, create: sessionApi.createMs, status: sessionApi.statusMs });
+    }
+    loads.push({
+      runtime: primary.label,
+      name: 'setup-worker',
+      load: `figure 6, busiest of ${maxConcurrency} instances, batches of 10`,
+      maxRssBytes: busiestWorker.maxRssBytes,
+      rssAfterInitBytes: busiestWorker.rssAfterInitBytes,
+    });
+    sections.push(peakMemorySection(loads, sessionApiMs));
     sections.push(ownership);
   } finally {
     await standIns?.close();
@@ -125,6 +180,7 @@ async function main(argv: string[]): Promise<number> {
     durationSeconds: seconds,
     machine: {
       node: process.version,
+      runtimes: runtimes.map(({ label, version }) => ({ label, version })),
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,
       memoryBytes: totalmem(),

@@ -3,16 +3,21 @@ import { workerConcurrency } from '../lib/setup-mode-service-stack';
 /** How much work each figure does: `--quick` keeps CI under a minute, the full run under five. */
 export interface BenchSettings {
   quick: boolean;
-  /** Fresh processes per bundle for cold init (the issue asks for a median of at least 15). */
+  /** Fresh processes per bundle and runtime for cold init (the issue asks for a median of at least 15). */
   coldInitRuns: number;
+  /** CPU profiles of each deployed bundle's `require` on Node 24 (0: none). */
+  profileRuns: number;
   /** Sequential webhook deliveries (and as many bare SendMessage calls), interleaved. */
   webhookRequests: number;
   /** Deliveries per side in the webhook throughput phase, `webhookConcurrency` in flight. */
   webhookThroughputRequests: number;
   webhookConcurrency: number;
-  /** Events timed one at a time against a Stripe that answers after `stripeLatencyMs`. */
-  workerLatencyEvents: number;
-  stripeLatencyMs: number;
+  /**
+   * Events timed one at a time per runtime against a Stripe that answers after each of `stripeLatenciesMs`
+   * (50 ms, then a few hundred as production Stripe writes take), `workerLatencyEvents[i]` at the i-th.
+   */
+  workerLatencyEvents: number[];
+  stripeLatenciesMs: number[];
   /** Events per calls-per-event scenario. */
   eventsPerScenario: number;
   /** Backlog drained under the Stripe rate limit. */
@@ -27,12 +32,13 @@ export interface BenchSettings {
 export function benchSettings(quick: boolean): BenchSettings {
   return {
     quick,
-    coldInitRuns: quick ? 7 : 21,
-    webhookRequests: quick ? 300 : 2000,
-    webhookThroughputRequests: quick ? 300 : 2000,
+    coldInitRuns: quick ? 7 : 15,
+    profileRuns: quick ? 0 : 3,
+    webhookRequests: quick ? 300 : 1000,
+    webhookThroughputRequests: quick ? 300 : 1000,
     webhookConcurrency: 16,
-    workerLatencyEvents: quick ? 5 : 20,
-    stripeLatencyMs: 50,
+    workerLatencyEvents: quick ? [3, 1] : [12, 6],
+    stripeLatenciesMs: [50, 300],
     eventsPerScenario: quick ? 2 : 5,
     backlogEvents: quick ? 60 : 500,
     stripeAccountLimit: 25,

@@ -8,6 +8,14 @@ import { Construct } from 'constructs';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
 
+/** Deployed bundles take credentials from Lambda's environment only (see the module for why). */
+const BUNDLE_ALIASES = {
+  '@aws-sdk/credential-provider-node': path.join(
+    PROJECT_ROOT,
+    'functions/shared/aws-clients/lambda-credentials.ts',
+  ),
+};
+
 /**
  * esbuild settings every function is built with; exported so the bundle check and the benchmark build
  * exactly what the stack deploys. The AWS SDK is bundled too, not left to the runtime's copy: the version is the
@@ -23,6 +31,9 @@ export const FUNCTION_BUNDLING = {
   // Prefer packages' ES module builds: esbuild tree-shakes them far better than CommonJS.
   mainFields: ['module', 'main'],
   externalModules: [],
+  esbuildArgs: Object.fromEntries(
+    Object.entries(BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to]),
+  ),
 } satisfies BundlingOptions;
 
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
@@ -48,6 +59,7 @@ export function esbuildOptionsFor(functionName: string, outfile: string) {
     sourcesContent: FUNCTION_BUNDLING.sourcesContent,
     mainFields: FUNCTION_BUNDLING.mainFields,
     external: FUNCTION_BUNDLING.externalModules,
+    alias: BUNDLE_ALIASES,
     metafile: true,
     logLevel: 'silent' as const,
   };

@@ -1,6 +1,6 @@
 import { type Bundles, FUNCTION_NAMES, type FunctionName, fileSize } from '../support/bundles';
 import { kilobytes, type Section, times } from '../support/report';
-import type { ColdInit } from './cold-init';
+import type { InitProbe } from './cold-init';
 
 const TARGET: Record<FunctionName, number> = {
   'stripe-webhook': 0.2,
@@ -25,11 +25,11 @@ function loadedPackages(modules: string[]): string {
  * The file the stack deploys (the AWS SDK bundled in, as the stack builds it) against the naive bundle, plus
  * anything else it still loads from node_modules at init (nothing, when the build is self-contained).
  */
-export function bundleSizeSection(bundles: Bundles, coldInit: Record<FunctionName, ColdInit>): Section {
+export function bundleSizeSection(bundles: Bundles, atInit: Record<FunctionName, InitProbe>): Section {
   const rows = FUNCTION_NAMES.map((name) => {
     const naive = fileSize(bundles[name].naive);
     const deployed = fileSize(bundles[name].deployed);
-    const loaded = coldInit[name].deployed.probe.loadedBytes;
+    const loaded = atInit[name].loadedBytes;
     const ratio = (deployed + loaded) / naive;
     return {
       figure: `${name}: deployed bundle${loaded > 0 ? ' + modules loaded at init' : ''} vs naive`,
@@ -40,14 +40,14 @@ export function bundleSizeSection(bundles: Bundles, coldInit: Record<FunctionNam
         deployedBytes: deployed,
         naiveBytes: naive,
         loadedAtInitBytes: loaded,
-        loadedPackages: loadedPackages(coldInit[name].deployed.probe.loadedModules),
+        loadedPackages: loadedPackages(atInit[name].loadedModules),
         ratio,
       },
     };
   });
   const notes = FUNCTION_NAMES.map(
     (name) =>
-      `${name} loads at init from node_modules: ${loadedPackages(coldInit[name].deployed.probe.loadedModules) || 'nothing (self-contained)'}.`,
+      `${name} loads at init from node_modules: ${loadedPackages(atInit[name].loadedModules) || 'nothing (self-contained)'}.`,
   );
   return {
     title: '1. Bundle size (naive: esbuild --bundle --platform=node, Stripe SDK + default AWS SDK clients)',

@@ -5,6 +5,7 @@ import { type BenchSettings, workerShape } from '../settings';
 import type { Bundles } from '../support/bundles';
 import { type DriverReport, runLoadDriver } from '../support/child';
 import type { Section } from '../support/report';
+import type { Runtime } from '../support/runtimes';
 import { completedSetups, deliverThroughWebhook } from '../support/setups';
 import type { BenchStandIns } from '../support/stand-ins';
 
@@ -24,6 +25,7 @@ export async function measureRateBudget(
   standIns: BenchStandIns,
   bundles: Bundles,
   settings: BenchSettings,
+  runtime: Runtime,
 ): Promise<RateBudget> {
   const { stripeStandIn } = standIns;
   const { maxConcurrency, perInstance } = workerShape(settings);
@@ -46,7 +48,13 @@ export async function measureRateBudget(
     const params: WorkerInstanceParams = { queueUrl, batchSize: 10 };
     instances = await Promise.all(
       Array.from({ length: maxConcurrency }, () =>
-        runLoadDriver<WorkerInstanceResult>('worker-instance', bundles['setup-worker'].deployed, env, params),
+        runLoadDriver<WorkerInstanceResult>(
+          'worker-instance',
+          bundles['setup-worker'].deployed,
+          env,
+          params,
+          runtime.execPath,
+        ),
       ),
     );
   } finally {
@@ -69,7 +77,7 @@ export async function measureRateBudget(
   const busiest = busiestSecond(served);
   return {
     section: {
-      title: `6. Rate budget (${settings.backlogEvents} events backlog; stand-in limit ${settings.stripeAccountLimit} req/s; worker share ${settings.workerShare} req/s = ${maxConcurrency} instances × ${perInstance} req/s)`,
+      title: `6. Rate budget on ${runtime.label} (${settings.backlogEvents} events backlog; stand-in limit ${settings.stripeAccountLimit} req/s; worker share ${settings.workerShare} req/s = ${maxConcurrency} instances × ${perInstance} req/s)`,
       rows: [
         {
           figure: 'achieved Stripe req/s ÷ share',

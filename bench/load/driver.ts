@@ -23,13 +23,27 @@ export function runDriver(load: () => Promise<object>): void {
   load().then(
     (result) => {
       const maxRssBytes = process.resourceUsage().maxRSS * 1024;
-      process.send?.({ ...result, maxRssBytes }, () => process.exit(0));
+      process.send?.({ report: { ...result, maxRssBytes } }, () => process.exit(0));
     },
     (error: unknown) => {
       console.error(error);
       process.exit(1);
     },
   );
+}
+
+/** Answers the bench's requests one at a time (see startInteractiveDriver) until it sends `{ stop: true }`. */
+export function serveRequests(answer: (message: Record<string, unknown>) => Promise<unknown>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.on('message', (message: Record<string, unknown>) => {
+      if (message.stop) {
+        process.removeAllListeners('message');
+        resolve();
+        return;
+      }
+      answer(message).then((reply) => process.send?.({ reply }), reject);
+    });
+  });
 }
 
 /** Resident memory now, for the figure's context: what the process held right after loading the bundle. */

@@ -20,7 +20,7 @@ export interface FunctionBundles {
 export type Bundles = Record<FunctionName, FunctionBundles>;
 
 /** The load drivers that run in child processes, each beside the deployed bundle it loads. */
-export const LOAD_DRIVERS = ['webhook-overhead', 'worker-instance', 'session-api'] as const;
+export const LOAD_DRIVERS = ['webhook-overhead', 'worker-instance', 'worker-latency', 'session-api'] as const;
 export type LoadDriver = (typeof LOAD_DRIVERS)[number];
 
 /** The AWS stand-ins' own process (bench/load/aws-stand-ins.ts). */

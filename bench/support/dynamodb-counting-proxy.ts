@@ -1,4 +1,4 @@
-import { Agent, createServer, request as forward } from 'node:http';
+import { Agent, createServer, request as forward, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One DynamoDB API call as it crossed the wire: `UpdateItem`, `GetItem`, … and its JSON input. */
@@ -8,6 +8,8 @@ export interface DynamoDbCall {
   status: number;
   /** From the request's last byte to the response's last byte, as the proxy saw it. */
   durationMs: number;
+  /** When the request's last byte arrived (`performance.now()` of the bench process). */
+  startedAtMs: number;
 }
 
 export interface CountingProxy {
@@ -19,9 +21,13 @@ export interface CountingProxy {
 
 /**
  * An HTTP proxy in front of the DynamoDB stand-in that records every call's `X-Amz-Target` and body, so the
- * benchmark counts what the worker really sends, not what its code seems to send. Bench-only.
+ * benchmark counts what the worker really sends, not what its code seems to send. With `httpOperation` it
+ * times calls to the Stripe stand-in the same way. Bench-only.
  */
-export async function startCountingProxy(target: string): Promise<CountingProxy> {
+export async function startCountingProxy(
+  target: string,
+  operationOf: (request: IncomingMessage) => string = dynamoDbOperation,
+): Promise<CountingProxy> {
   const upstream = new URL(target);
   const agent = new Agent({ keepAlive: true });
   const calls: DynamoDbCall[] = [];
@@ -30,14 +36,14 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
       const body = Buffer.concat(chunks);
-      const targetHeader = String(incoming.headers['x-amz-target'] ?? '');
+      const started = performance.now();
       const call: DynamoDbCall = {
-        operation: targetHeader.split('.').pop() ?? targetHeader,
+        operation: operationOf(incoming),
         input: parseJson(body),
         status: 0,
         durationMs: 0,
+        startedAtMs: started,
       };
-      const started = performance.now();
       calls.push(call);
       const proxied = forward(
         {
@@ -77,6 +83,18 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** `GetItem`, `UpdateItem`, … from the JSON protocol's `X-Amz-Target: DynamoDB_20120810.GetItem`. */
+function dynamoDbOperation(request: IncomingMessage): string {
+  const target = String(request.headers['x-amz-target'] ?? '');
+  return target.split('.').pop() ?? target;
+}
+
+/** `POST /v1/customers/cus_…`: method and path, object ids shortened to their prefix (for Stripe). */
+export function httpOperation(request: IncomingMessage): string {
+  const pathOnly = (request.url ?? '').split('?')[0] ?? '';
+  return `${request.method} ${pathOnly.replace(/\/([a-z]+_)(?=[a-z]*[0-9A-Z])[A-Za-z0-9]+/g, '/$1…')}`;
 }
 
 function parseJson(body: Buffer): Record<string, unknown> {

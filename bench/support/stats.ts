@@ -14,3 +14,19 @@ export const mean = (samples: readonly number[]) => sum(samples) / samples.lengt
 
 /** Milliseconds since an arbitrary origin, with sub-millisecond resolution. */
 export const nowMs = () => performance.now();
+
+/** A span of time, `[start, end]` in milliseconds. */
+export type Interval = [number, number];
+
+/** How long at least one of the intervals was open: overlaps count once, gaps not at all. */
+export function coveredMs(intervals: readonly Interval[]): number {
+  let total = 0;
+  let reach = Number.NEGATIVE_INFINITY;
+  for (const [start, end] of [...intervals].sort((a, b) => a[0] - b[0])) {
+    if (end > reach) {
+      total += end - Math.max(start, reach);
+      reach = end;
+    }
+  }
+  return total;
+}

@@ -21,6 +21,7 @@ import {
 import { StripeRequestFailed } from '../shared/errors';
 import { apiGatewayRequestId } from '../shared/http';
 import { createObservability } from '../shared/observability';
+import type { EventQueue } from '../shared/ports';
 import { reportingRefusals, setupProofSecretsReader, stripeSecretKeyReader } from '../shared/secrets';
 import { createSetupProof } from '../shared/setup-proof';
 import { stripeClientProvider } from '../shared/stripe-client';
@@ -58,6 +59,10 @@ export function wireCheckoutApi(env: Record<string, string | undefined>) {
       { timeoutMs: 4000, maxNetworkRetries: 1 },
     ),
   );
+  const queueUrl = readQueueUrl(env);
+  // Only the status route's re-queue of a completed session whose webhook message went missing sends to
+  // SQS (flow/setup-status.ts), so the client is built on that first use, not at every cold start.
+  let queue: EventQueue | undefined;
   const handler = buildCheckoutApiHandler({
     stripe: {
       ...stripe,
@@ -68,7 +73,12 @@ export function wireCheckoutApi(env: Record<string, string | undefined>) {
       ),
     },
     records: createDynamoDbSetupRecords(dynamodb, { tableName, ...processing }),
-    queue: createSqsEventQueue(createSqsClient(), readQueueUrl(env)),
+    queue: {
+      enqueue: (message) => {
+        queue ??= createSqsEventQueue(createSqsClient(), queueUrl);
+        return queue.enqueue(message);
+      },
+    },
     checkout: readCheckoutConfig(env),
     auth,
     allowedRedirectOrigins: readAllowedRedirectOrigins(env),

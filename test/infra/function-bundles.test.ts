@@ -138,3 +138,19 @@ it('in the deployed bundle, the lines of one invocation share its request id and
     [1, 1],
   ]);
 });
+
+/*
+ * Oracle: Lambda's documented runtime variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
+ * hold the execution role's credentials), the first source of the SDK's default chain. The rest of the chain
+ * (ini files, SSO, STS web identity, IMDS and their nested clients) is code a Lambda request never runs.
+ */
+it.each(FUNCTION_NAMES)('the %s bundle takes credentials from the environment only', async (functionName) => {
+  const outfile = path.join(OUT_DIR, `${functionName}-credentials`, 'index.js');
+  const result = await build(esbuildOptionsFor(functionName, outfile));
+  const inputs = Object.keys(result.metafile?.inputs ?? {});
+  expect(
+    inputs.filter((input) => /credential-provider-(node|ini|sso|process|web-identity)\//.test(input)),
+  ).toEqual([]);
+  expect(inputs.filter((input) => input.includes('@aws-sdk/nested-clients/'))).toEqual([]);
+  expect(inputs.some((input) => input.includes('@aws-sdk/credential-provider-env/'))).toBe(true);
+});
