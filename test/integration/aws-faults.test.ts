@@ -1,6 +1,7 @@
 import { completeSession } from '../support/checkout';
 import { customerWithSubscription, defaultsOf } from '../support/fixtures';
 import { postJson, send } from '../support/http';
+import { captureLogLines } from '../support/log-capture';
 import { queueDepth, type ServiceStack, startServiceStack } from '../support/service-stack';
 import { deliverSignedEvent } from '../support/webhooks';
 
@@ -39,33 +40,14 @@ interface LogLine {
   [field: string]: unknown;
 }
 
-/**
- * Runs work with the functions' JSON log lines captured. Powertools writes warnings and errors to stderr and the
- * rest to stdout (Lambda keeps both in one log), with upper-case levels; levels are lower-cased here.
- */
+/** Runs work with the functions' JSON log lines captured; Powertools' upper-case levels are lower-cased here. */
 async function withLogs<T>(work: () => Promise<T>): Promise<{ result: T; logs: LogLine[] }> {
-  let text = '';
-  const spies = [process.stdout, process.stderr].map((stream) =>
-    jest.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {
-      text += String(chunk);
-      return true;
-    }),
-  );
-  try {
-    const result = await work();
-    const logs = text.split('\n').flatMap((line) => parseLine(line));
-    return { result, logs: logs.map((line) => ({ ...line, level: String(line.level).toLowerCase() })) };
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-}
-
-function parseLine(line: string): LogLine[] {
-  try {
-    return line.trim() ? [JSON.parse(line) as LogLine] : [];
-  } catch {
-    return [];
-  }
+  let result: T | undefined;
+  const lines = await captureLogLines(async () => {
+    result = await work();
+  });
+  const logs = lines.map((line) => ({ ...line, level: String(line.level).toLowerCase() }) as LogLine);
+  return { result: result as T, logs };
 }
 
 async function completedSetup() {
