@@ -124,6 +124,25 @@ describe('finding 2: a claim written whose answer was lost', () => {
     expect(dynamodb().injected.map((fault) => fault.fault)).toContain('lost_answer');
     expect((await stack.records.get(setup.setupIntent.id))?.status).toBe('applied');
   });
+  it('when the SDK then gives up, the claim is released: the next delivery applies it, not turned away as busy', async () => {
+    const setup = await completedSetup();
+    // Found by the 25 % soak: the claim applied with its answer lost, then both SDK retries throttled. The
+    // rule matches the claim's update only (':processing'), not the release that follows it.
+    const claimWrite = [`setup_intent#${setup.setupIntent.id}`, ':processing'];
+    const before = dynamodb().injected.length;
+    dynamodb().add({ operation: 'UpdateItem', bodyIncludes: claimWrite, fault: 'lost_answer' });
+    dynamodb().add({ operation: 'UpdateItem', bodyIncludes: claimWrite, fault: 'throttling', times: 2 });
+    await deliver(setup.event);
+    expect(await stack.pollOnce({ retryDelaySeconds: 0 })).toEqual({ received: 1, failed: 1 });
+    expect(await stack.pollOnce({ retryDelaySeconds: 0 })).toEqual({ received: 1, failed: 0 });
+    expect(
+      dynamodb()
+        .injected.slice(before)
+        .map((fault) => fault.fault),
+    ).toEqual(['lost_answer', 'throttling', 'throttling']);
+    expect((await stack.records.get(setup.setupIntent.id))?.status).toBe('applied');
+    expect(writesTo(`/v1/customers/${setup.customerId}`)).toBe(1);
+  });
 });
 
 describe('finding 3: the status path’s marker written whose answer was lost', () => {

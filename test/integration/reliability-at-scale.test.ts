@@ -19,6 +19,8 @@ describe('exactly one effect per setup, at scale', () => {
       faultProbability: 0.1,
       killAWorker: true,
       workers: 2,
+      // Failed messages come straight back: many more attempts within the test's time.
+      redeliveryDelaySeconds: 0,
       timeoutMs: 150_000,
     });
     // The figures a reader wants from this run, beside the assertions.

@@ -30,6 +30,8 @@ describe('exactly one effect per setup while AWS fails', () => {
       awsFaults: { probability: 0.1, seed },
       killAWorker: false,
       workers: 2,
+      // Failed messages come straight back: many more attempts within the test's time.
+      redeliveryDelaySeconds: 0,
       timeoutMs: 20_000,
     });
     console.log(`AWS-fault storm (AWS_FAULT_SEED=${seed}): ${JSON.stringify(report)}`);

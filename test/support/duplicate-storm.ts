@@ -16,6 +16,13 @@ export interface StormOptions {
   /** Concurrent worker instances polling the queue. */
   workers: number;
   /**
+   * How long a failed message stays hidden before it is received again. Unset: the queue's visibility
+   * timeout, as Lambda's event source mapping leaves it (so a claim shorter than that has lapsed by the next
+   * receive, as in the deployed stack). 0 redelivers at once: more attempts per second, a harsher test of
+   * exactly-once, but a claim that outlives its attempt then burns receives towards the dead-letter queue.
+   */
+  redeliveryDelaySeconds?: number;
+  /**
    * With a stack started with `awsFaults: true`: this share of the functions' AWS calls fails (seeded), from
    * the first delivery until every setup has been attempted once; then the faults stop.
    */
@@ -98,7 +105,9 @@ export async function runDuplicateStorm(stack: ServiceStack, options: StormOptio
     if (!stack.awsFaults) throw new Error('awsFaults needs a stack started with awsFaults: true');
     stack.awsFaults.start(options.awsFaults.probability, options.awsFaults.seed);
   }
-  const pollers = Array.from({ length: options.workers }, () => startPolling(stack));
+  const pollers = Array.from({ length: options.workers }, () =>
+    startPolling(stack, options.redeliveryDelaySeconds),
+  );
   const deliveries = sessions.flatMap((session, index) =>
     Array.from(
       { length: options.deliveriesPerSession },
@@ -256,12 +265,12 @@ async function killWorkerMidSetup(stack: ServiceStack, victim: StormSession): Pr
   return 1;
 }
 
-function startPolling(stack: ServiceStack) {
+function startPolling(stack: ServiceStack, retryDelaySeconds: number | undefined) {
   let running = true;
   const loop = (async () => {
     while (running) {
       const { received } = await stack
-        .pollOnce({ batchSize: 10, retryDelaySeconds: 0 })
+        .pollOnce({ batchSize: 10, ...(retryDelaySeconds === undefined ? {} : { retryDelaySeconds }) })
         .catch(() => ({ received: 0 }));
       if (received === 0) await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -86,6 +86,22 @@ export function createDynamoDbSetupRecords(
     }
   };
 
+  /**
+   * Expiring the claim (rather than deleting the item) keeps what an earlier attempt recorded; a claim
+   * that is no longer ours needs no release.
+   */
+  async function releaseClaim(setupIntentId: string, token: string): Promise<void> {
+    await writeIf(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: setupKey(setupIntentId),
+        UpdateExpression: 'SET claimExpiresAt = :zero',
+        ConditionExpression: 'claimToken = :token',
+        ExpressionAttributeValues: { ':zero': { N: '0' }, ':token': { S: token } },
+      }),
+    );
+  }
+
   async function get(setupIntentId: string): Promise<SetupRecord | undefined> {
     const { Item } = await client.send(
       new GetItemCommand({ TableName: tableName, Key: setupKey(setupIntentId), ConsistentRead: true }),
@@ -133,7 +149,14 @@ export function createDynamoDbSetupRecords(
         (output) => {
           before = output.Attributes;
         },
-      );
+      ).catch(async (error: unknown) => {
+        // The SDK gave up, but one of its attempts may have been applied with the answer lost: a claim
+        // nobody knows they hold, which would turn every redelivery away as busy until it lapses. Released
+        // (conditionally on this token, so nobody else's claim is touched) before the error is reported;
+        // if the release fails too, the claim lapses as a dead worker's would.
+        await releaseClaim(setupIntentId, token).catch(() => undefined);
+        throw error;
+      });
       // Taken over from an earlier claim (released, expired, or this claim's own lost answer): that attempt
       // may have reached Stripe without recording its checkpoint, so this one must look before it writes.
       if (claimed) return { outcome: 'claimed', token, retry: before?.status?.S === 'processing' };
@@ -143,19 +166,7 @@ export function createDynamoDbSetupRecords(
       return { outcome: 'busy' };
     },
 
-    async release(setupIntentId, token) {
-      // Expiring the claim (rather than deleting the item) keeps what an earlier attempt recorded; a claim
-      // that is no longer ours needs no release.
-      await writeIf(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: setupKey(setupIntentId),
-          UpdateExpression: 'SET claimExpiresAt = :zero',
-          ConditionExpression: 'claimToken = :token',
-          ExpressionAttributeValues: { ':zero': { N: '0' }, ':token': { S: token } },
-        }),
-      );
-    },
+    release: releaseClaim,
 
     async finish(setupIntentId, token, outcome) {
       const values = outcomeAttributes(outcome);
