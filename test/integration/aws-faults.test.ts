@@ -176,6 +176,24 @@ describe('finding 4: the outcome written whose answer was lost', () => {
     expect(logs.filter((line) => line.level === 'warn').map((line) => line.message)).toEqual([]);
     expect((await stack.records.get(setup.setupIntent.id))?.status).toBe('applied');
   });
+
+  it('when it fails past the SDK retries, the claim is released: the redelivery records it at once, changing nothing twice', async () => {
+    const setup = await completedSetup();
+    stack.stripeStandIn.clearRequests();
+    dynamodb().add({
+      operation: 'UpdateItem',
+      bodyIncludes: [`setup_intent#${setup.setupIntent.id}`, 'REMOVE claimToken'],
+      fault: 'internal',
+      times: 3,
+    });
+    await deliver(setup.event);
+    expect(await stack.pollOnce({ retryDelaySeconds: 0 })).toEqual({ received: 1, failed: 1 });
+    // Not busy behind the first attempt's 120 s claim: the retry takes over and finds its checkpoints.
+    expect(await stack.pollOnce({ retryDelaySeconds: 0 })).toEqual({ received: 1, failed: 0 });
+    expect((await stack.records.get(setup.setupIntent.id))?.status).toBe('applied');
+    expect(writesTo(`/v1/customers/${setup.customerId}`)).toBe(1);
+    expect(writesTo(`/v1/subscriptions/${setup.subscriptionId}`)).toBe(1);
+  });
 });
 
 describe('finding 5 and the other edges: transient AWS failures past the SDK retries', () => {

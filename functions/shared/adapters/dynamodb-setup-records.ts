@@ -102,6 +102,20 @@ export function createDynamoDbSetupRecords(
     );
   }
 
+  /**
+   * For a claim holder's write the SDK gave up on. One of its attempts may still have been applied with the
+   * answer lost — a claim nobody knows they hold — or the claim is simply left behind by a failed outcome;
+   * either way every redelivery would be turned away as busy until the claim lapses. Released (only if this
+   * token still holds it, so nobody else's claim is touched) before the error is reported; if the release
+   * fails too, the claim lapses as a dead worker's would.
+   */
+  const releaseClaimAndRethrow =
+    (setupIntentId: string, token: string) =>
+    async (error: unknown): Promise<never> => {
+      await releaseClaim(setupIntentId, token).catch(() => undefined);
+      throw error;
+    };
+
   async function get(setupIntentId: string): Promise<SetupRecord | undefined> {
     const { Item } = await client.send(
       new GetItemCommand({ TableName: tableName, Key: setupKey(setupIntentId), ConsistentRead: true }),
@@ -149,14 +163,7 @@ export function createDynamoDbSetupRecords(
         (output) => {
           before = output.Attributes;
         },
-      ).catch(async (error: unknown) => {
-        // The SDK gave up, but one of its attempts may have been applied with the answer lost: a claim
-        // nobody knows they hold, which would turn every redelivery away as busy until it lapses. Released
-        // (conditionally on this token, so nobody else's claim is touched) before the error is reported;
-        // if the release fails too, the claim lapses as a dead worker's would.
-        await releaseClaim(setupIntentId, token).catch(() => undefined);
-        throw error;
-      });
+      ).catch(releaseClaimAndRethrow(setupIntentId, token));
       // Taken over from an earlier claim (released, expired, or this claim's own lost answer): that attempt
       // may have reached Stripe without recording its checkpoint, so this one must look before it writes.
       if (claimed) return { outcome: 'claimed', token, retry: before?.status?.S === 'processing' };
@@ -190,7 +197,7 @@ export function createDynamoDbSetupRecords(
             ':ttl': expiresAt(),
           },
         }),
-      );
+      ).catch(releaseClaimAndRethrow(setupIntentId, token));
     },
 
     async markQueued(setupIntentId, sessionId, staleAfterSeconds) {
