@@ -35,9 +35,10 @@ export interface AwsFaultProxy {
   /**
    * Answers a share of all calls with faults drawn from this service's list. Each draw is seeded by the
    * seed, the operation, the item or setup the call is about and how many such calls came before, so the
-   * same seed faults the same calls however concurrent work interleaves.
+   * same seed faults the same calls however concurrent work interleaves. `names` gives ids that differ
+   * from run to run (the Stripe stand-in's are random) a stable name, so the seed replays across runs.
    */
-  randomFaults(probability: number, seed: number): void;
+  randomFaults(probability: number, seed: number, names?: ReadonlyMap<string, string>): void;
   /** The next matching calls get exactly this fault, before any random one. */
   add(rule: FaultRule): void;
   /** Stops every fault (random and ruled); returns when, in epoch milliseconds. */
@@ -56,7 +57,7 @@ export async function startAwsFaultProxy(service: AwsService, target: string): P
   const agent = new Agent({ keepAlive: true });
   const injected: InjectedFault[] = [];
   const rules: (FaultRule & { left: number })[] = [];
-  let random: { probability: number; seed: number } | undefined;
+  let random: { probability: number; seed: number; names?: ReadonlyMap<string, string> } | undefined;
   const seen = new Map<string, number>();
   let calls = 0;
 
@@ -72,7 +73,7 @@ export async function startAwsFaultProxy(service: AwsService, target: string): P
       return rule.fault;
     }
     if (!random) return undefined;
-    const subject = `${operation}|${subjectOf(body)}`;
+    const subject = `${operation}|${stableSubject(subjectOf(body), random.names)}`;
     const nth = (seen.get(subject) ?? 0) + 1;
     seen.set(subject, nth);
     const draw = seededRandom(hashOf(`${random.seed}|${service}|${subject}|${nth}`));
@@ -136,8 +137,8 @@ export async function startAwsFaultProxy(service: AwsService, target: string): P
     get calls() {
       return calls;
     },
-    randomFaults(probability, seed) {
-      random = { probability, seed };
+    randomFaults(probability, seed, names) {
+      random = { probability, seed, ...(names ? { names } : {}) };
     },
     add(rule) {
       if (rule.fault === 'lost_answer' && !isWrite(service, rule.operation))
@@ -162,6 +163,10 @@ const SUBJECT = /(setup_intent|customer_default|subscription_default|rate)#[\w#]
 
 function subjectOf(body: string): string {
   return SUBJECT.exec(body)?.[0] ?? '';
+}
+
+function stableSubject(subject: string, names: ReadonlyMap<string, string> | undefined): string {
+  return names ? subject.replace(/(seti|cus|sub)_\w+/g, (id) => names.get(id) ?? id) : subject;
 }
 
 /** FNV-1a: a stable 32-bit hash to seed each draw. */

@@ -21,7 +21,7 @@ export interface AwsFaults {
   /** Environment for the functions: AWS endpoints through the proxies, secrets by ARN, the event bus. */
   env: Record<string, string>;
   /** Every proxy answers this share of calls with a fault, drawn from `seed` (see `randomFaults`). */
-  start(probability: number, seed: number): void;
+  start(probability: number, seed: number, names?: ReadonlyMap<string, string>): void;
   /** Stops all faults; returns when. */
   stop(): number;
   injected(): InjectedFault[];
@@ -62,8 +62,8 @@ export async function startAwsFaults(
       STRIPE_WEBHOOK_SECRET_ARN: secretsManager.put('stripe-webhook-secret', secrets.webhookSecret),
       EVENT_BUS_NAME: FAULTY_EVENT_BUS,
     },
-    start(probability, seed) {
-      for (const proxy of all) proxy.randomFaults(probability, seed);
+    start(probability, seed, names) {
+      for (const proxy of all) proxy.randomFaults(probability, seed, names);
     },
     stop() {
       return Math.max(...all.map((proxy) => proxy.stop()));

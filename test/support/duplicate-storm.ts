@@ -103,7 +103,15 @@ export async function runDuplicateStorm(stack: ServiceStack, options: StormOptio
 
   if (options.awsFaults) {
     if (!stack.awsFaults) throw new Error('awsFaults needs a stack started with awsFaults: true');
-    stack.awsFaults.start(options.awsFaults.probability, options.awsFaults.seed);
+    // Named by creation order, so the same seed faults the same setups' calls in the next run.
+    const names = new Map(
+      sessions.flatMap((session, index) => [
+        [session.setupIntentId, `setup-${index}`],
+        [session.customerId, `customer-${index}`],
+        [session.subscriptionId, `subscription-${index}`],
+      ]),
+    );
+    stack.awsFaults.start(options.awsFaults.probability, options.awsFaults.seed, names);
   }
   const pollers = Array.from({ length: options.workers }, () =>
     startPolling(stack, options.redeliveryDelaySeconds),
