@@ -12,7 +12,14 @@ import { completedSetups, deliverThroughWebhook } from '../support/setups';
 import { BENCH_STRIPE_KEY, type BenchStandIns } from '../support/stand-ins';
 import { coveredMs, type Interval, median, nowMs, sum } from '../support/stats';
 
-const TARGET = 2.3;
+/**
+ * Stripe round trips the event cannot avoid, one after the other: the SetupIntent, then the customer's
+ * default, then the subscription's. The two updates were concurrent (issue 16 set 2.3× over a floor of 2×);
+ * they are sequential since Stripe's 429 `lock_timeout` on a customer and its subscriptions (issue 13,
+ * finding 8), so the floor is 3×. The allowance over it for DynamoDB and the worker's own code stays 0.3×.
+ */
+const STRIPE_ROUND_TRIPS_FLOOR = 3;
+const TARGET = STRIPE_ROUND_TRIPS_FLOOR + 0.3;
 /** Long enough for the instance's limiter to refill its burst, so each event meets an idle worker. */
 const IDLE_BETWEEN_EVENTS_MS = 500;
 
@@ -164,7 +171,7 @@ export async function measureWorkerLatency(
       rows,
       notes: [
         `Worker latency: the deployed worker bundle on each runtime in its own process (limiter at the deployed per-instance rate), one-record batches ${IDLE_BETWEEN_EVENTS_MS} ms apart so each event meets an idle instance; the round trip is a GET customer from the bench process just before. The critical path lists every call in the order it started, each the median over the events (start and duration), timed by a proxy in front of the stand-in (Stripe) or dynalite (DynamoDB); → is a call that started after the previous ones ended, ∥ one the flow runs concurrently with a call still in flight; “waiting on Stripe” is the wall time with a Stripe call in flight, “on DynamoDB only” with only DynamoDB calls in flight, “own code” the rest of the handler time (SDKs, JSON, logging).`,
-        `+${settings.stripeLatenciesMs.at(-1)} ms is a Stripe latency typical of production writes (a few hundred ms); there the two Stripe round trips dominate and the ratio nears its floor of 2×. The claim is written before any Stripe call and a duplicate stops at it, so no call is spent on a duplicate to save a DynamoDB round trip.`,
+        `+${settings.stripeLatenciesMs.at(-1)} ms is a Stripe latency typical of production writes (a few hundred ms); there the three sequential Stripe round trips dominate and the ratio nears its floor of ${STRIPE_ROUND_TRIPS_FLOOR}×. The claim is written before any Stripe call and a duplicate stops at it, so no call is spent on a duplicate to save a DynamoDB round trip.`,
       ],
     },
     peakRss,
@@ -212,7 +219,7 @@ function latencyRows(label: string, latencyMs: number, events: TimedEvent[]): Ro
     {
       figure: `${label}, Stripe +${latencyMs} ms: one event (customer + subscription) ÷ one round trip`,
       value: `${milliseconds(handlerMs)} ÷ ${milliseconds(roundTripMs)} = ${times(ratio)}`,
-      target: `≤ ${TARGET}× (floor 2×)`,
+      target: `≤ ${TARGET}× (floor ${STRIPE_ROUND_TRIPS_FLOOR}×)`,
       pass: ratio <= TARGET,
       data: {
         samplesMs: events.map((event) => event.handlerMs),
