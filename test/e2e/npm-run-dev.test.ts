@@ -111,6 +111,11 @@ describe('npm run dev, as a user runs it', () => {
         appliedTo: { customer, subscription: subscription ?? null },
       });
 
+      // `npm run dev` delays webhooks by 0.2–2 s (dev/local-stack.ts), so the status poll usually enqueues
+      // first and the webhook's invocation logs afterwards: wait for it before reading the lines.
+      for (let waited = 0; waited < 10_000 && !output.includes('"service":"stripe-webhook"'); waited += 100)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+
       // The handlers' log lines: each invocation's share its request id and X-Ray trace id, as in Lambda.
       const lines = output
         .split('\n')
