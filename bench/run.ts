@@ -12,6 +12,7 @@ import { measureOwnershipChecks } from './figures/ownership-checks';
 import { peakMemorySection } from './figures/peak-memory';
 import { measureRateBudget } from './figures/rate-budget';
 import { measureRetryReads } from './figures/retry-reads';
+import { measureSavedMethods } from './figures/saved-methods';
 import { runSessionApiLoad } from './figures/session-api-load';
 import { measureWebhookOverhead } from './figures/webhook-overhead';
 import { measureWorkerLatency } from './figures/worker-latency';
@@ -29,6 +30,8 @@ Measures, side by side in one run, and prints with targets and pass/MISS marks:
   3. webhook verify + enqueue vs bare SendMessage    7. peak memory (RSS) per function under load
   4. worker latency per event vs one Stripe round trip  + Stripe reads a retry adds (issue 17)
                                                      8. ownership proof and rollback check: cost per event
+                                                     9. saved methods: calls per switch and removal,
+                                                        switch latency (issue 14)
 Figures 2, 3, 4 and 7 run on each Node version (the first is the one the rest run on). Node binaries other
 than this process's are fetched once from the npm registry (node-linux-<arch>@<major>) into
 node_modules/.cache/bench-node/. Writes bench/results.json. Everything else runs locally against the
@@ -117,6 +120,9 @@ async function main(argv: string[]): Promise<number> {
     step('ownership and freshness checks');
     const ownership = await measureOwnershipChecks(standIns, settings);
 
+    step('saved methods: switches and removals');
+    const savedMethods = await measureSavedMethods(standIns, settings);
+
     step(`rate budget: ${settings.backlogEvents} events`);
     const rate = await measureRateBudget(standIns, bundles, settings, primary);
     sections.push(rate.section);
@@ -164,6 +170,7 @@ async function main(argv: string[]): Promise<number> {
     });
     sections.push(peakMemorySection(loads, sessionApiMs));
     sections.push(ownership);
+    sections.push(savedMethods);
   } finally {
     await standIns?.close();
   }

@@ -15,7 +15,7 @@ export interface DemoAccount {
 }
 
 /** Where the demo keeps the token between the button and the success page (same tab, same origin). */
-const TOKEN_STORAGE_KEY = 'setup-demo-token';
+export const TOKEN_STORAGE_KEY = 'setup-demo-token';
 
 const STYLE = `
   * { box-sizing: border-box; }
@@ -36,7 +36,7 @@ const STYLE = `
   .big { font-size: 22px; font-weight: 600; }
 `;
 
-function layout(title: string, body: string, script = ''): string {
+export function layout(title: string, body: string, script = ''): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
@@ -67,6 +67,7 @@ export function renderDemoPage(accounts: DemoAccount[], stripeMode: string, chos
         ${account.subscriptionId ? `<input type="hidden" name="subscription" value="${escapeHtml(account.subscriptionId)}">` : ''}
         <button type="submit">Checkout</button>
       </form>
+      <a class="manage" href="/billing?customer=${encodeURIComponent(account.customerId)}">Manage payment methods</a>
     </div>`,
   );
   const manual = `
@@ -105,6 +106,7 @@ export function renderSuccessPage(): string {
     const pm = body.paymentMethod;
     if (pm) { const name = pm.brand || pm.type; $('saved-card').textContent = name.charAt(0).toUpperCase() + name.slice(1) + (pm.last4 ? ' •••• ' + pm.last4 : ''); }
     const state = body.processing.status;
+    if (body.customer) $('back').href = '/billing?customer=' + encodeURIComponent(body.customer);
     if (body.defaultsApplied && body.appliedTo) {
       mark($('customer-default'), true, '✓ default for customer ' + body.appliedTo.customer);
       mark($('subscription-default'), true, body.appliedTo.subscription
@@ -127,7 +129,7 @@ export function renderSuccessPage(): string {
        <p id="customer-default" class="muted">checking customer default…</p>
        <p id="subscription-default" class="muted">checking subscription default…</p>
        <p id="status" class="muted">Waiting for Stripe…</p>
-       <p><a href="/">Back to billing</a></p>
+       <p><a id="back" href="/">Back to billing</a></p>
      </div>`,
     script,
   );

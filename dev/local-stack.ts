@@ -8,6 +8,7 @@ import { HANDLED_EVENT_TYPES } from '../functions/shared/flow/setup-message';
 import { CHECKOUT_API_ROUTES, JWT_AUTHORIZED_ROUTES, STRIPE_WEBHOOK_ROUTE } from '../functions/shared/routes';
 import { wireStripeWebhook } from '../functions/stripe-webhook/wiring';
 import { readOpenApiDocument, renderApiReferencePage } from './api-reference-page';
+import { renderBillingPage } from './billing-page';
 import { type DemoAccount, renderDemoPage, renderSuccessPage } from './demo-pages';
 import { seedDemoAccounts } from './demo-seed';
 import type { HttpApiHandler } from './http-api/server';
@@ -212,6 +213,19 @@ async function serveDemoPages(request: IncomingMessage, response: ServerResponse
       ),
     );
     html(200, renderDemoPage(signedIn, demo.stripeMode, chosen !== undefined));
+  } else if (request.method === 'GET' && path === '/billing') {
+    const account =
+      demo.accounts.find((a) => a.customerId === url.searchParams.get('customer')) ??
+      chosenAccount(url.searchParams);
+    if (!account) {
+      html(400, 'Name a customer: /billing?customer=cus_…');
+      return;
+    }
+    const token = demo.issuer ? await demo.issuer.tokenFor(account.customerId) : undefined;
+    html(
+      200,
+      renderBillingPage({ name: account.name, customerId: account.customerId, ...(token ? { token } : {}) }),
+    );
   } else if (request.method === 'GET' && path === '/success') {
     html(200, renderSuccessPage());
   } else if (request.method === 'GET' && path === '/openapi.json') {

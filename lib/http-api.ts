@@ -70,7 +70,7 @@ export class ServiceHttpApi extends Construct {
         ? {
             corsPreflight: {
               allowOrigins: props.allowedOrigins,
-              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST],
+              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.DELETE],
               allowHeaders: ['content-type', 'authorization'],
               maxAge: Duration.hours(1),
             },

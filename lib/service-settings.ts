@@ -43,6 +43,10 @@ export interface ServiceSettings {
   eventBus?: { name: string } | { arn: string };
   /** Pay a past-due subscription's open invoice with the new default (opt-in). */
   payOpenInvoice: boolean;
+  /** `follow`: unnamed subscriptions on the replaced method follow a new customer default; `named-only`. */
+  subscriptionDefaults: 'follow' | 'named-only';
+  /** Detach the replaced method once no default uses it (opt-in). */
+  detachReplaced: boolean;
 }
 
 export type ServiceAuthSettings =
@@ -128,7 +132,14 @@ export function readServiceSettings(node: Node): ServiceSettings {
     stripeMode,
     eventBus: readEventBus(text('eventBusName')),
     payOpenInvoice: flag('payOpenInvoice'),
+    subscriptionDefaults: readSubscriptionDefaults(text('subscriptionDefaults')),
+    detachReplaced: flag('detachReplaced'),
   };
+}
+
+function readSubscriptionDefaults(value: string | undefined): 'follow' | 'named-only' {
+  if (value === undefined || value === 'follow' || value === 'named-only') return value ?? 'follow';
+  throw new SettingsError('Context subscriptionDefaults must be follow or named-only.');
 }
 
 const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];

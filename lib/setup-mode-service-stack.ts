@@ -166,6 +166,8 @@ export class SetupModeServiceStack extends Stack {
         EVENT_BUS_NAME:
           settings.eventBus && 'arn' in settings.eventBus ? outcomeBus.eventBusArn : outcomeBus.eventBusName,
         PAY_OPEN_INVOICE: String(settings.payOpenInvoice),
+        SUBSCRIPTION_DEFAULTS: settings.subscriptionDefaults,
+        DETACH_REPLACED: String(settings.detachReplaced),
       },
     });
     const [checkoutApi, stripeWebhook, worker] = [

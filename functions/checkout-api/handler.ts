@@ -7,16 +7,19 @@ import {
   type HttpEvent,
   type HttpResult,
   jsonResponse,
+  methodNotAllowed,
   rawBody,
   requestLine,
   requireMediaType,
   SECURITY_HEADERS,
+  safeDecode,
 } from '../shared/http';
 import { describeError, type Logger } from '../shared/logger';
 import type { EventQueue, SetupRecords, StripeGateway } from '../shared/ports';
 import type { SetupProof } from '../shared/setup-proof';
 import { type CallerAuth, identifyCaller } from './caller';
 import { assertFormPostedFromAllowedOrigin } from './cross-site';
+import { type PaymentMethodRouteDeps, routePaymentMethods } from './payment-method-routes';
 import { assertAllowedRedirect } from './redirect-urls';
 import {
   MAX_REQUEST_BODY_BYTES,
@@ -27,7 +30,8 @@ import {
 } from './requests';
 import type { SessionRateLimit } from './session-rate-limit';
 
-export interface CheckoutApiDeps {
+export interface CheckoutApiDeps
+  extends Omit<PaymentMethodRouteDeps, 'stripe' | 'auth' | 'sessionRateLimit' | 'statusRateLimit'> {
   stripe: StripeGateway;
   records: SetupRecords;
   queue: EventQueue;
@@ -106,6 +110,8 @@ export function buildCheckoutApiHandler(deps: CheckoutApiDeps): (event: HttpEven
       const status = await getSetupStatus(deps, sessionId, caller.customerId ?? undefined);
       return jsonResponse(200, status);
     }
+    const paymentMethods = await routePaymentMethods(deps, event, method, path, () => boundedBody(event));
+    if (paymentMethods) return paymentMethods;
     throw new ServiceError(404, 'route_not_found', `No route for ${method} ${path}.`);
   }
 
@@ -133,17 +139,4 @@ function boundedBody(event: HttpEvent): Buffer {
     );
   }
   return body;
-}
-
-/** A path parameter with broken percent-encoding is a bad id, not a server error. */
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
-
-function methodNotAllowed(allowed: string): ServiceError {
-  return new ServiceError(405, 'method_not_allowed', `Use ${allowed} for this path.`, { allow: allowed });
 }

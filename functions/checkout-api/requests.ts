@@ -89,7 +89,11 @@ export function parseSessionId(value: string | undefined): string {
   return parseWith(checkoutSessionId, value ?? '', 'id');
 }
 
-function parseWith<S extends v.GenericSchema>(schema: S, input: unknown, label?: string): v.InferOutput<S> {
+export function parseWith<S extends v.GenericSchema>(
+  schema: S,
+  input: unknown,
+  label?: string,
+): v.InferOutput<S> {
   const result = v.safeParse(schema, input);
   if (result.success) return result.output;
   const issue = result.issues[0];

@@ -1,4 +1,10 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { createDynamoDbChangeRequests } from '../shared/adapters/dynamodb-default-changes';
 import { createDynamoDbSetupRecords } from '../shared/adapters/dynamodb-setup-records';
+import {
+  createSqsDefaultChangeQueue,
+  type DefaultChangeQueue,
+} from '../shared/adapters/sqs-default-change-queue';
 import { createSqsEventQueue } from '../shared/adapters/sqs-event-queue';
 import { createStripeGateway } from '../shared/adapters/stripe-gateway';
 import { createJwtVerifier } from '../shared/auth/jwt-verifier';
@@ -60,9 +66,16 @@ export function wireCheckoutApi(env: Record<string, string | undefined>) {
     ),
   );
   const queueUrl = readQueueUrl(env);
-  // Only the status route's re-queue of a completed session whose webhook message went missing sends to
-  // SQS (flow/setup-status.ts), so the client is built on that first use, not at every cold start.
+  // Only the status route's re-queue of a completed session whose webhook message went missing, and the
+  // saved-method changes, send to SQS (flow/setup-status.ts, flow/payment-method-changes.ts), so the
+  // client is built on that first use, not at every cold start.
+  let sqs: SQSClient | undefined;
+  const sqsClient = () => {
+    sqs ??= createSqsClient();
+    return sqs;
+  };
   let queue: EventQueue | undefined;
+  let changeQueue: DefaultChangeQueue | undefined;
   const handler = buildCheckoutApiHandler({
     stripe: {
       ...stripe,
@@ -75,8 +88,16 @@ export function wireCheckoutApi(env: Record<string, string | undefined>) {
     records: createDynamoDbSetupRecords(dynamodb, { tableName, ...processing }),
     queue: {
       enqueue: (message) => {
-        queue ??= createSqsEventQueue(createSqsClient(), queueUrl);
+        queue ??= createSqsEventQueue(sqsClient(), queueUrl);
         return queue.enqueue(message);
+      },
+    },
+    changes: createDynamoDbSetupRecords(dynamodb, { tableName, ...processing, itemPrefix: 'default_change' }),
+    changeRequests: createDynamoDbChangeRequests(dynamodb, { tableName, ...processing }),
+    changeQueue: {
+      enqueue: (message) => {
+        changeQueue ??= createSqsDefaultChangeQueue(sqsClient(), queueUrl);
+        return changeQueue.enqueue(message);
       },
     },
     checkout: readCheckoutConfig(env),

@@ -1,14 +1,13 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import {
-  type ApplyDefaultPaymentMethodDeps,
-  applyDefaultPaymentMethod,
-  SetupBusy,
-} from '../shared/flow/apply-default-payment-method';
+import { type ApplyDefaultChangeDeps, applyDefaultChange } from '../shared/flow/apply-default-change';
+import { applyDefaultPaymentMethod, SetupBusy } from '../shared/flow/apply-default-payment-method';
+import { parseDefaultChangeMessage } from '../shared/flow/default-change-message';
 import { parseSetupMessage } from '../shared/flow/setup-message';
 import { describeError } from '../shared/logger';
 import type { ServiceMetrics } from '../shared/observability';
 
-export interface SetupWorkerDeps extends ApplyDefaultPaymentMethodDeps {
+/** A setup's dependencies, and the claim records of the default changes the API enqueues on the same queue. */
+export interface SetupWorkerDeps extends ApplyDefaultChangeDeps {
   metrics: ServiceMetrics;
 }
 
@@ -30,7 +29,8 @@ export function buildSetupWorkerHandler(
 ): (event: SQSEvent) => Promise<SQSBatchResponse> {
   async function processRecord(record: SQSRecord): Promise<boolean> {
     const message = parseSetupMessage(record.body);
-    if (!message) {
+    const change = message ? undefined : parseDefaultChangeMessage(record.body);
+    if (!message && !change) {
       // Not in the webhook's format: no retry can fix it, and it must never reach Stripe. Dropped as a
       // permanent failure, counted for the alarm, with enough in the log to find where it came from.
       deps.metrics.count('PermanentFailures');
@@ -42,19 +42,27 @@ export function buildSetupWorkerHandler(
     }
     const log = deps.log.child({
       correlation_id: record.messageId,
-      stripeEventId: message.eventId,
-      setupIntentId: message.setupIntentId,
-      ...(message.sessionId ? { sessionId: message.sessionId } : {}),
+      ...(message
+        ? {
+            stripeEventId: message.eventId,
+            setupIntentId: message.setupIntentId,
+            ...(message.sessionId ? { sessionId: message.sessionId } : {}),
+          }
+        : { changeId: change?.changeId, action: change?.action }),
     });
     try {
-      const result = await applyDefaultPaymentMethod({ ...deps, log }, message);
+      const result = message
+        ? await applyDefaultPaymentMethod({ ...deps, log }, message)
+        : await applyDefaultChange({ ...deps, log }, change as NonNullable<typeof change>);
       if (result.status === 'already_finished') return true;
       // Permanent failures never reach the dead-letter queue, so they are counted for an alarm instead.
       // A declined attempt the customer can follow with another card is no operator's problem: not alarmed.
       const attemptFailed =
         result.status === 'failed' && result.setupIntentStatus === 'requires_payment_method';
       deps.metrics.count(attemptFailed ? 'SetupAttemptsFailed' : OUTCOME_METRICS[result.status]);
-      log[result.status === 'failed' ? 'error' : 'info']('setup processed', { ...result });
+      log[result.status === 'failed' ? 'error' : 'info'](message ? 'setup processed' : 'change processed', {
+        ...result,
+      });
       return true;
     } catch (error) {
       const level = error instanceof SetupBusy ? 'info' : 'warn';
@@ -82,7 +90,10 @@ function groupByCustomer(records: SQSRecord[]): Map<string, SQSRecord[]> {
   const groups = new Map<string, SQSRecord[]>();
   for (const record of records) {
     const key =
-      record.attributes?.MessageGroupId ?? parseSetupMessage(record.body)?.customerId ?? record.messageId;
+      record.attributes?.MessageGroupId ??
+      parseSetupMessage(record.body)?.customerId ??
+      parseDefaultChangeMessage(record.body)?.customerId ??
+      record.messageId;
     groups.set(key, [...(groups.get(key) ?? []), record]);
   }
   return groups;

@@ -10,6 +10,7 @@ import {
   readEventBusName,
   readLogLevel,
   readLogSampleRate,
+  readPaymentMethodOptions,
   readPaysOpenInvoices,
   readProcessingConfig,
   readStripeConnection,
@@ -42,12 +43,12 @@ export function wireSetupWorker(env: Record<string, string | undefined>) {
     { timeoutMs: 10_000, maxNetworkRetries: 2 },
   );
   const processing = readProcessingConfig(env);
+  const dynamodb = createDynamoDbClient();
+  const recordOptions = { tableName: readTableName(env), ...processing };
   const handler = buildSetupWorkerHandler({
     stripe: createStripeGateway(rateLimited(stripeClient, limiter)),
-    records: createDynamoDbSetupRecords(createDynamoDbClient(), {
-      tableName: readTableName(env),
-      ...processing,
-    }),
+    records: createDynamoDbSetupRecords(dynamodb, recordOptions),
+    changes: createDynamoDbSetupRecords(dynamodb, { ...recordOptions, itemPrefix: 'default_change' }),
     setupProof: createSetupProof(setupProofSecretsReader(env)),
     maxSetupAgeSeconds: processing.recordRetentionDays * 86_400,
     outcomes: eventBusName
@@ -56,6 +57,7 @@ export function wireSetupWorker(env: Record<string, string | undefined>) {
     log: observability.log,
     metrics: observability.metrics,
     payOpenInvoices: readPaysOpenInvoices(env),
+    ...readPaymentMethodOptions(env),
   });
   return observability.lambdaHandler(handler);
 }

@@ -93,6 +93,24 @@ export function readPaysOpenInvoices(env: Env): boolean {
 }
 
 /** The EventBridge bus that hears each setup's outcome; unset means no outcome events. */
+/**
+ * SUBSCRIPTION_DEFAULTS: `follow` (default) moves unnamed subscriptions on the replaced method along with the
+ * customer's default; `named-only` changes only a named subscription. DETACH_REPLACED=true (default false)
+ * detaches the replaced method once no default uses it.
+ */
+export function readPaymentMethodOptions(env: Env): {
+  subscriptionDefaults: 'follow' | 'named-only';
+  detachReplaced: boolean;
+} {
+  const subscriptionDefaults = optional(env, 'SUBSCRIPTION_DEFAULTS') ?? 'follow';
+  if (subscriptionDefaults !== 'follow' && subscriptionDefaults !== 'named-only')
+    throw new ConfigError('SUBSCRIPTION_DEFAULTS', 'must be follow or named-only');
+  const detach = (optional(env, 'DETACH_REPLACED') ?? 'false').toLowerCase();
+  if (detach !== 'true' && detach !== 'false')
+    throw new ConfigError('DETACH_REPLACED', 'must be true or false');
+  return { subscriptionDefaults, detachReplaced: detach === 'true' };
+}
+
 export function readEventBusName(env: Env): string | undefined {
   const name = optional(env, 'EVENT_BUS_NAME');
   if (name !== undefined && !/^[\w.\-/:]{1,1600}$/.test(name)) {

@@ -91,3 +91,16 @@ export function parseJsonObject(raw: Buffer): JsonObjectParse {
 export function apiGatewayRequestId(event: HttpEvent): string | undefined {
   return event.requestContext?.requestId;
 }
+
+/** A path parameter with broken percent-encoding is a bad id, not a server error. */
+export function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+export function methodNotAllowed(allowed: string): ServiceError {
+  return new ServiceError(405, 'method_not_allowed', `Use ${allowed} for this path.`, { allow: allowed });
+}

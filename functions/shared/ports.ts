@@ -81,6 +81,13 @@ export type SetupOutcome =
       subscriptionDefault?: StepResult;
       /** With the past-due option on: what happened to the subscription's open invoice. */
       invoicePayment?: InvoicePayment;
+      /**
+       * Subscriptions not named that now use the new method too: with `subscriptionDefaults=follow`, those
+       * whose own default was the replaced method; with `subscription: "all"`, every chargeable one.
+       */
+      subscriptionsMoved?: string[];
+      /** The method detached (a removal, or `detachReplaced`), once nothing used it any more. */
+      detachedPaymentMethodId?: string;
     }
   | { status: 'pending'; customerId?: string; setupIntentStatus: string }
   | {
@@ -104,6 +111,8 @@ export interface DefaultOwner {
   setupOrder: string;
   setupIntentId: string;
   paymentMethodId: string;
+  /** On the customer's record: the method this owner replaced, so a redelivery can still move its followers. */
+  replacedPaymentMethodId?: string;
 }
 
 export type DefaultTarget = { kind: 'customer' | 'subscription'; id: string };
@@ -147,6 +156,46 @@ export interface PaymentMethodSummary {
   id: string;
   type: string;
   card?: CardDetails;
+}
+
+/** A saved method as the billing page shows it: cards by brand and expiry, bank debits by bank and last4. */
+export interface SavedPaymentMethod {
+  id: string;
+  type: string;
+  created: number;
+  livemode: boolean;
+  card?: CardDetails;
+  bank?: { bankName: string | null; last4: string | null };
+}
+
+export interface PaymentMethodPage {
+  data: SavedPaymentMethod[];
+  hasMore: boolean;
+}
+
+/** A subscription's own default, or null when it inherits the customer's invoice default. */
+export interface SubscriptionDefault {
+  id: string;
+  status: string;
+  defaultPaymentMethodId: string | null;
+}
+
+/** Stripe can still charge these (Subscriptions.d.ts `Status`): the ones whose default matters. */
+export const CHARGEABLE_SUBSCRIPTION_STATUSES: readonly string[] = [
+  'active',
+  'trialing',
+  'past_due',
+  'unpaid',
+];
+
+export interface CustomerSubscriptions {
+  /** Every subscription that is not canceled, with its own default. */
+  subscriptions: SubscriptionDefault[];
+  /**
+   * The customer's invoice default, read in the same request (expanded from the first subscription);
+   * undefined when the customer has no subscription to expand it from.
+   */
+  customerDefault: string | null | undefined;
 }
 
 export interface SetupIntentSnapshot {
@@ -246,11 +295,24 @@ export interface StripeGateway {
     paymentMethodId: string,
     setupIntentId: string,
   ): Promise<InvoicePayment | null>;
+  /** The customer's subscriptions that are not canceled, every page, with the customer's default. */
+  listSubscriptionDefaults(customerId: string): Promise<CustomerSubscriptions>;
+  /** One page of the customer's saved methods, newest first, as Stripe pages them. */
+  listCustomerPaymentMethods(
+    customerId: string,
+    page: { limit: number; startingAfter?: string },
+  ): Promise<PaymentMethodPage>;
+  /** A method saved on this customer; another customer's answers not_found, like a missing one. */
+  retrieveCustomerPaymentMethod(customerId: string, paymentMethodId: string): Promise<SavedPaymentMethod>;
+  /** Detaches; a method detached already counts as done (the call is repeated on redelivery). */
+  detachPaymentMethod(paymentMethodId: string): Promise<void>;
 }
 
 /** What the SaaS hears about each setup: applied, superseded, pending or failed. */
 export interface SetupOutcomeEvent {
-  setupIntentId: string;
+  /** null for a default change or removal asked for through the API, which `changeId` names instead. */
+  setupIntentId: string | null;
+  changeId?: string;
   sessionId: string | null;
   livemode: boolean;
   outcome: SetupOutcome;

@@ -3,6 +3,10 @@ export const CHECKOUT_API_ROUTES = [
   'POST /checkout-sessions',
   'GET /checkout-sessions/{id}',
   'POST /create-checkout-session',
+  'GET /payment-methods',
+  'POST /payment-methods/{id}/default',
+  'DELETE /payment-methods/{id}',
+  'GET /payment-methods/changes/{id}',
 ] as const;
 
 export const STRIPE_WEBHOOK_ROUTE = 'POST /webhooks/stripe';
@@ -18,4 +22,8 @@ export const SETUP_STATUS_ROUTE = 'GET /checkout-sessions/{id}';
 export const JWT_AUTHORIZED_ROUTES: readonly string[] = [
   'POST /checkout-sessions',
   'GET /checkout-sessions/{id}',
+  'GET /payment-methods',
+  'POST /payment-methods/{id}/default',
+  'DELETE /payment-methods/{id}',
+  'GET /payment-methods/changes/{id}',
 ];

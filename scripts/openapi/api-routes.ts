@@ -19,31 +19,10 @@ import {
   webhookReceipt,
 } from '../../functions/shared/api-responses';
 import { stripeEventSchema } from '../../functions/shared/flow/setup-message';
+import { PAYMENT_METHOD_ROUTES, PAYMENT_METHOD_SCHEMAS } from './payment-method-routes';
+import { type ApiRoute, error, retryAfter, type Schema, unauthorized } from './route-parts';
 
-type Schema = v.GenericSchema;
-
-export interface ApiResponse {
-  description: string;
-  /** JSON body; none for a redirect. A list means any one of them (the service's error or API Gateway's). */
-  body?: Schema | Schema[];
-  headers?: Record<string, string>;
-}
-
-export interface ApiRoute {
-  /** API Gateway's route key, as in functions/shared/routes.ts. */
-  routeKey: string;
-  operationId: string;
-  summary: string;
-  description?: string;
-  /** `bearer`: API Gateway's JWT authorizer checks `Authorization: Bearer <JWT>` before the function runs. */
-  auth: 'bearer' | 'none';
-  pathParameters?: Record<string, Schema>;
-  /** An object schema; each entry is one query parameter. */
-  query?: v.ObjectSchema<v.ObjectEntries, undefined> | v.StrictObjectSchema<v.ObjectEntries, undefined>;
-  headers?: Record<string, { schema: Schema; required: boolean; description: string }>;
-  body?: { contentType: string; schema: Schema; description?: string };
-  responses: Record<number, ApiResponse>;
-}
+export type { ApiResponse, ApiRoute } from './route-parts';
 
 /** The schemas that get a name under components.schemas (and a $ref wherever they are used). */
 export const NAMED_SCHEMAS: Record<string, Schema> = {
@@ -55,16 +34,9 @@ export const NAMED_SCHEMAS: Record<string, Schema> = {
   SetupStatus: setupStatus,
   StripeEvent: stripeEventSchema,
   WebhookReceipt: webhookReceipt,
+  ...PAYMENT_METHOD_SCHEMAS,
 };
 
-const error = (description: string): ApiResponse => ({ description, body: errorBody });
-const retryAfter = { 'Retry-After': 'Seconds to wait before trying again.' };
-/** Answered by API Gateway itself on the routes behind its JWT authorizer, or by the function. */
-const unauthorized: ApiResponse = {
-  description:
-    'Missing, malformed, expired or foreign token (API Gateway answers `{"message":"Unauthorized"}`).',
-  body: [gatewayMessage, errorBody],
-};
 const stripeFailures = {
   502: error('Stripe failed or could not be reached.'),
   503: {
@@ -162,4 +134,5 @@ export const API_ROUTES: ApiRoute[] = [
       503: error('The queue or the signing secrets are unavailable: Stripe will retry.'),
     },
   },
+  ...PAYMENT_METHOD_ROUTES,
 ];

@@ -152,11 +152,15 @@ describe('the stack', () => {
       'POST /checkout-sessions',
       'GET /checkout-sessions/{id}',
       'POST /create-checkout-session',
+      'GET /payment-methods',
+      'POST /payment-methods/{id}/default',
+      'DELETE /payment-methods/{id}',
+      'GET /payment-methods/changes/{id}',
       'POST /webhooks/stripe',
     ]) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey });
     }
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 4);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 8);
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       DefaultRouteSettings: {
@@ -211,6 +215,31 @@ describe('the stack', () => {
     existingBus.resourceCountIs('AWS::Events::EventBus', 0);
     existingBus.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ EVENT_BUS_NAME: 'saas-bus', PAY_OPEN_INVOICE: 'true' }) },
+    });
+  });
+
+  it('tells the worker the two saved-method options: follow and no detaching by default, or as context says', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ SUBSCRIPTION_DEFAULTS: 'follow', DETACH_REPLACED: 'false' }),
+      },
+    });
+    const { template: chosen } = synthServiceTemplate({
+      subscriptionDefaults: 'named-only',
+      detachReplaced: 'true',
+    });
+    chosen.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ SUBSCRIPTION_DEFAULTS: 'named-only', DETACH_REPLACED: 'true' }),
+      },
+    });
+    expect(() => synthServiceTemplate({ subscriptionDefaults: 'always' })).toThrow(/subscriptionDefaults/);
+  });
+
+  it('allows DELETE from the CORS origins, for removing a saved method', () => {
+    const { template: withOrigins } = synthServiceTemplate({ allowedOrigins: ['https://app.example.com'] });
+    withOrigins.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: { AllowMethods: Match.arrayWith(['DELETE']) },
     });
   });
 

@@ -300,4 +300,18 @@ export const paymentMethodRoutes: readonly ApiRoute[] = [
       };
     },
   },
+  {
+    method: 'GET',
+    path: '/v1/customers/:id/payment_methods/:payment_method',
+    params: {},
+    handle({ pathParams, store }) {
+      const customer = store.requireLiveCustomer(pathParams.id ?? '', 'customer', 404);
+      const id = pathParams.payment_method ?? '';
+      const paymentMethod = store.paymentMethods.get(id);
+      // Customers.d.ts `retrievePaymentMethod`: a method saved on another customer, or on none, is missing.
+      if (paymentMethod === undefined || paymentMethod.customer !== customer.id)
+        throw resourceMissing('PaymentMethod', id, 'payment_method');
+      return { body: paymentMethod, effect: false };
+    },
+  },
 ];

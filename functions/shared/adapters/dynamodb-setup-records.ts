@@ -25,15 +25,19 @@ export interface DynamoDbSetupRecordsOptions {
   /** Idempotency and ordering records expire after this, well beyond Stripe's 3 days of retries. */
   recordRetentionDays: number;
   now?: () => number;
+  /**
+   * The key prefix of the work items: `setup_intent` (setups, the default) or `default_change` (switches and
+   * removals asked for through the API, which share the claim/finish protocol and the default owners).
+   */
+  itemPrefix?: 'setup_intent' | 'default_change';
 }
 
 /** Attribute names the table's key, TTL setting and infrastructure rely on. */
 export const TABLE_PARTITION_KEY = 'pk';
 export const TABLE_TTL_ATTRIBUTE = 'expiresAt';
 
-const setupKey = (setupIntentId: string) => ({
-  [TABLE_PARTITION_KEY]: { S: `setup_intent#${setupIntentId}` },
-});
+const OWNER_SET =
+  'SET setupOrder = :order, setupIntentId = :setupIntentId, paymentMethodId = :paymentMethodId, updatedAt = :updatedAt';
 const ownerKey = (target: DefaultTarget) => ({
   [TABLE_PARTITION_KEY]: { S: `${target.kind}_default#${target.id}` },
 });
@@ -68,6 +72,10 @@ export function createDynamoDbSetupRecords(
 ): SetupRecords {
   const now = options.now ?? Date.now;
   const { tableName } = options;
+  const itemPrefix = options.itemPrefix ?? 'setup_intent';
+  const setupKey = (setupIntentId: string) => ({
+    [TABLE_PARTITION_KEY]: { S: `${itemPrefix}#${setupIntentId}` },
+  });
   const expiresAt = (): AttributeValue => ({
     N: String(Math.floor(now() / 1000) + options.recordRetentionDays * 86_400),
   });
@@ -251,8 +259,14 @@ export function createDynamoDbSetupRecords(
         const setupOrder = item.setupOrder?.S;
         const setupIntentId = item.setupIntentId?.S;
         const paymentMethodId = item.paymentMethodId?.S;
+        const replacedPaymentMethodId = item.replacedPaymentMethodId?.S;
         if (key && setupOrder && setupIntentId && paymentMethodId) {
-          owners.set(key.replace('_default#', ':'), { setupOrder, setupIntentId, paymentMethodId });
+          owners.set(key.replace('_default#', ':'), {
+            setupOrder,
+            setupIntentId,
+            paymentMethodId,
+            ...(replacedPaymentMethodId ? { replacedPaymentMethodId } : {}),
+          });
         }
       }
       return owners;
@@ -267,12 +281,15 @@ export function createDynamoDbSetupRecords(
           Key: ownerKey(target),
           // No expiry, and any left by an older version is removed: an owner record must outlive every
           // setup record it is compared against, or an old setup would find nobody to lose to. One small
-          // item per customer and per subscription.
-          UpdateExpression:
-            'SET setupOrder = :order, setupIntentId = :setupIntentId, paymentMethodId = :paymentMethodId, updatedAt = :updatedAt REMOVE #ttl',
+          // item per customer and per subscription. The customer's also keeps the method it replaced, for
+          // a redelivery to find what its unnamed subscriptions were on (subscription-defaults.ts).
+          UpdateExpression: owner.replacedPaymentMethodId
+            ? `${OWNER_SET}, replacedPaymentMethodId = :replaced REMOVE #ttl`
+            : `${OWNER_SET} REMOVE #ttl, replacedPaymentMethodId`,
           ConditionExpression: 'attribute_not_exists(setupOrder) OR setupOrder <= :order',
           ExpressionAttributeNames: { '#ttl': TABLE_TTL_ATTRIBUTE },
           ExpressionAttributeValues: {
+            ...(owner.replacedPaymentMethodId ? { ':replaced': { S: owner.replacedPaymentMethodId } } : {}),
             ':order': { S: owner.setupOrder },
             ':setupIntentId': { S: owner.setupIntentId },
             ':paymentMethodId': { S: owner.paymentMethodId },

@@ -12,7 +12,7 @@ const DETAIL_TYPES = {
 
 /**
  * Publishes each setup's outcome on an EventBridge bus. Delivery is at least once (a retried worker may
- * publish again): consumers deduplicate on `detail.setupIntentId` + `detail.status`.
+ * publish again): consumers deduplicate on `detail.setupIntentId` (or `detail.changeId`) + `detail.status`.
  */
 export function createEventBridgeOutcomePublisher(
   client: EventBridgeClient,
@@ -31,6 +31,7 @@ export function createEventBridgeOutcomePublisher(
               Resources: [],
               Detail: JSON.stringify({
                 setupIntentId: event.setupIntentId,
+                ...(event.changeId ? { changeId: event.changeId } : {}),
                 sessionId: event.sessionId,
                 livemode: event.livemode,
                 ...outcome,

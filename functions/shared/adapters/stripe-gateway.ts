@@ -7,10 +7,12 @@ import type {
   SetupIntentSnapshot,
   StripeGateway,
 } from '../ports';
+import { paymentMethodOperations } from './stripe-payment-methods';
 
 /** The flow's Stripe operations on the official SDK; every SDK error leaves here as a StripeRequestFailed. */
 export function createStripeGateway(stripeClient: () => Promise<Stripe>): StripeGateway {
   return {
+    ...paymentMethodOperations(stripeClient),
     createSetupSession: (params) =>
       translateErrors(async () => {
         const stripe = await stripeClient();
@@ -176,7 +178,7 @@ export function createStripeGateway(stripeClient: () => Promise<Stripe>): Stripe
   };
 }
 
-function idOf(value: string | { id: string } | null | undefined): string | null {
+export function idOf(value: string | { id: string } | null | undefined): string | null {
   if (!value) return null;
   return typeof value === 'string' ? value : value.id;
 }
@@ -244,7 +246,7 @@ function toSessionSnapshot(session: Stripe.Checkout.Session): CheckoutSessionSna
   };
 }
 
-async function translateErrors<T>(call: () => Promise<T>): Promise<T> {
+export async function translateErrors<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {

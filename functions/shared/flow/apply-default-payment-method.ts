@@ -14,8 +14,16 @@ import {
 } from '../ports';
 import { CUSTOMER_KEY, isOurSetup, SUBSCRIPTION_KEY } from '../setup-metadata';
 import { isProvenSetup, type SetupProof } from '../setup-proof';
+import { type ApplyResult, runClaimed } from './claimed-work';
 import { type StripeNow, stepsFor, unownedSubscriptionDefault } from './default-steps';
+import {
+  type FollowPlan,
+  followAndDetach,
+  readFollowContext,
+  type SubscriptionDefaultsMode,
+} from './subscription-defaults';
 
+export { type ApplyResult, SetupBusy } from './claimed-work';
 export { isNewerThanSetup, stepFor } from './default-steps';
 
 export interface ApplyDefaultPaymentMethodDeps {
@@ -32,16 +40,10 @@ export interface ApplyDefaultPaymentMethodDeps {
    */
   maxSetupAgeSeconds: number;
   now?: () => number;
-}
-
-export type ApplyResult = SetupOutcome | { status: 'already_finished' };
-
-/** Another worker holds a live claim on the setup: the message must come back later, not be dropped. */
-export class SetupBusy extends Error {
-  constructor(setupIntentId: string) {
-    super(`SetupIntent ${setupIntentId} is being processed by another worker`);
-    this.name = 'SetupBusy';
-  }
+  /** Whether unnamed subscriptions on the replaced method follow the new one (default `follow`). */
+  subscriptionDefaults?: SubscriptionDefaultsMode;
+  /** Opt-in: detach the replaced method once no customer or subscription default uses it. */
+  detachReplaced?: boolean;
 }
 
 /**
@@ -56,32 +58,23 @@ export async function applyDefaultPaymentMethod(
   deps: ApplyDefaultPaymentMethodDeps,
   message: SetupMessage,
 ): Promise<ApplyResult> {
-  const { records, log } = deps;
-  const claim = await records.claim(message.setupIntentId, message.eventId, message.sessionId);
-  if (claim.outcome === 'finished') {
-    log.info('setup already finished; duplicate delivery dropped', { outcome: claim.record.status });
-    return { status: 'already_finished' };
-  }
-  if (claim.outcome === 'busy') throw new SetupBusy(message.setupIntentId);
-
-  let outcome: SetupOutcome;
-  try {
-    outcome = await resolveOutcome(deps, message, claim.retry);
-    // Published before the outcome is recorded: a crash in between republishes (at least once) rather
-    // than losing the event. The Stripe steps are checkpointed, so that retry repeats none of them.
-    await deps.outcomes.publish({
-      setupIntentId: message.setupIntentId,
+  return runClaimed(
+    deps,
+    {
+      what: 'setup',
+      records: deps.records,
+      id: message.setupIntentId,
+      eventId: message.eventId,
       sessionId: message.sessionId,
-      livemode: message.livemode,
-      outcome,
-    });
-  } catch (error) {
-    await records.release(message.setupIntentId, claim.token);
-    throw error;
-  }
-  const recorded = await records.finish(message.setupIntentId, claim.token, outcome);
-  if (!recorded) log.warn('claim expired before the outcome was recorded', { outcome: outcome.status });
-  return outcome;
+      event: (outcome) => ({
+        setupIntentId: message.setupIntentId,
+        sessionId: message.sessionId,
+        livemode: message.livemode,
+        outcome,
+      }),
+    },
+    (retry) => resolveOutcome(deps, message, retry),
+  );
 }
 
 async function resolveOutcome(
@@ -127,7 +120,7 @@ async function resolveOutcome(
   }
 }
 
-export interface ApplyPlan {
+export interface ApplyPlan extends FollowPlan {
   status: 'apply';
   customerId: string;
   subscriptionId?: string;
@@ -233,7 +226,7 @@ export function planDefaultPaymentMethod(
   };
 }
 
-function targetsOf(customerId: string, subscriptionId?: string): DefaultTarget[] {
+export function targetsOf(customerId: string, subscriptionId?: string): DefaultTarget[] {
   return [
     { kind: 'customer', id: customerId },
     ...(subscriptionId ? [{ kind: 'subscription' as const, id: subscriptionId }] : []),
@@ -244,7 +237,7 @@ function sameTargets(a: DefaultTarget[], b: DefaultTarget[]): boolean {
   return a.map(defaultOwnerKey).join() === b.map(defaultOwnerKey).join();
 }
 
-async function applyPlan(
+export async function applyPlan(
   deps: ApplyDefaultPaymentMethodDeps,
   plan: ApplyPlan,
   targets: DefaultTarget[],
@@ -259,6 +252,16 @@ async function applyPlan(
     setupIntentId: plan.setupIntentId,
     paymentMethodId: plan.paymentMethodId,
   };
+  // Read before the customer's default changes: the listing carries the default being replaced.
+  const follow = await readFollowContext(
+    deps,
+    plan,
+    owners.get(defaultOwnerKey(targets[0] as DefaultTarget)),
+    steps[0]?.step,
+  );
+  const { replaced } = follow;
+  const ownerFor = (target: DefaultTarget): DefaultOwner =>
+    target.kind === 'customer' && replaced ? { ...owner, replacedPaymentMethodId: replaced } : owner;
 
   const todo = steps.filter(({ step }) => step === 'todo');
   if (todo.length > 0 && plan.attach) await stripe.attachPaymentMethod(plan.paymentMethodId, plan.customerId);
@@ -266,7 +269,7 @@ async function applyPlan(
     todo.map(
       ({ target }) =>
         () =>
-          setDefault(deps, target, owner, retry),
+          setDefault(deps, target, ownerFor(target), retry),
     ),
   );
   const failure = worstFailure(results);
@@ -295,6 +298,22 @@ async function applyPlan(
   }
   const customerDefault = resultOf('customer') ?? 'applied';
   const subscriptionDefault = resultOf('subscription');
+  const followed =
+    customerDefault !== 'superseded'
+      ? await followAndDetach(deps, plan, follow, owner, subscriptionDefault, (target, next) =>
+          setDefault(deps, target, next, retry),
+        )
+      : {};
+  if ('inUseBy' in followed) {
+    return {
+      status: 'failed',
+      customerId: plan.customerId,
+      paymentMethodId: plan.paymentMethodId,
+      customerDefault,
+      failureCode: 'payment_method_in_use',
+      failureMessage: `The method still pays ${followed.inUseBy.join(', ')}; it was not detached.`,
+    };
+  }
   // Customers often update their card because a payment failed: settle it now, not at the next retry.
   const invoicePayment =
     deps.payOpenInvoices &&
@@ -312,6 +331,7 @@ async function applyPlan(
     customerDefault,
     ...(plan.subscriptionId ? { subscriptionId: plan.subscriptionId, subscriptionDefault } : {}),
     ...(invoicePayment ? { invoicePayment } : {}),
+    ...followed,
   };
 }
 

@@ -37,7 +37,8 @@ export type EarlyDefault = { target: DefaultTarget; current: CurrentDefault | nu
 
 /** What Stripe holds now, read before it is needed: the SetupIntent, and maybe the subscription's default. */
 export interface StripeNow {
-  intent: SetupIntentSnapshot;
+  /** A switch has no SetupIntent: the customer's default is then read where it is needed. */
+  intent: Pick<SetupIntentSnapshot, 'customerDefault'>;
   earlySubscriptionDefault: Promise<EarlyDefault> | undefined;
 }
 

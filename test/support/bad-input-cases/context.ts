@@ -18,6 +18,8 @@ export interface CorpusContext {
   /** A genuine checkout.session.completed (setup mode) of one of the owner's sessions. */
   completedEvent: StoredEvent;
   forged: Awaited<ReturnType<typeof forgedTokens>>;
+  /** A card saved on the other customer: the owner must not be able to see, switch or remove it. */
+  otherPaymentMethodId: string;
 }
 
 export interface CorpusCustomer {

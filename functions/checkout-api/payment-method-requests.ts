@@ -1,0 +1,69 @@
+import * as v from 'valibot';
+import { ServiceError } from '../shared/errors';
+import { parseJsonObject } from '../shared/http';
+import { parseWith } from './requests';
+
+const customerId = v.pipe(v.string(), v.regex(/^cus_\w{1,250}$/, 'must be a Stripe customer id (cus_…)'));
+export const paymentMethodId = v.pipe(
+  v.string(),
+  v.regex(/^pm_\w{1,250}$/, 'must be a Stripe PaymentMethod id (pm_…)'),
+);
+export const changeId = v.pipe(v.string(), v.regex(/^chg_\w{1,64}$/, 'must be a change id (chg_…)'));
+
+/** `GET /payment-methods`: Stripe's own paging parameters. */
+export const listPaymentMethodsQuery = v.strictObject({
+  customer: v.optional(customerId),
+  limit: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,3}$/, 'must be a whole number from 1 to 100'),
+      v.transform(Number),
+      v.minValue(1, 'must be a whole number from 1 to 100'),
+      v.maxValue(100, 'must be a whole number from 1 to 100'),
+    ),
+  ),
+  starting_after: v.optional(paymentMethodId),
+});
+
+/** `POST /payment-methods/{id}/default`; unknown keys are refused, as for sessions. */
+export const makeDefaultBody = v.strictObject({
+  customer: v.optional(customerId),
+  subscription: v.optional(
+    v.union(
+      [v.literal('all'), v.pipe(v.string(), v.regex(/^sub_\w{1,250}$/))],
+      'must be a Stripe subscription id (sub_…) or "all"',
+    ),
+  ),
+});
+
+/** `DELETE /payment-methods/{id}`: a DELETE carries no body, so the replacement is a query parameter. */
+export const removeQuery = v.strictObject({
+  customer: v.optional(customerId),
+  replaceWith: v.optional(paymentMethodId),
+});
+
+/** `GET /payment-methods/changes/{id}`. */
+export const changeStatusQuery = v.strictObject({ customer: v.optional(customerId) });
+
+export function parseQuery<S extends v.GenericSchema>(
+  schema: S,
+  query: Record<string, string | undefined> | undefined,
+): v.InferOutput<S> {
+  return parseWith(schema, { ...query });
+}
+
+export function parseMakeDefaultBody(raw: Buffer): v.InferOutput<typeof makeDefaultBody> {
+  // An empty body means "the customer's default only".
+  if (raw.length === 0) return {};
+  const parsed = parseJsonObject(raw);
+  if (!parsed.ok) {
+    throw parsed.problem === 'not_json'
+      ? new ServiceError(400, 'invalid_json', 'The request body is not valid JSON.')
+      : new ServiceError(400, 'invalid_request', 'The request body must be a JSON object.');
+  }
+  return parseWith(makeDefaultBody, parsed.value);
+}
+
+export function parsePathId<S extends v.GenericSchema>(schema: S, value: string): v.InferOutput<S> {
+  return parseWith(schema, value, 'id');
+}

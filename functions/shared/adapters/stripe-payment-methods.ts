@@ -1,0 +1,111 @@
+import Stripe from 'stripe';
+import type { SavedPaymentMethod, StripeGateway, SubscriptionDefault } from '../ports';
+import { idOf, translateErrors } from './stripe-gateway';
+
+type PaymentMethodOperations = Pick<
+  StripeGateway,
+  | 'listSubscriptionDefaults'
+  | 'listCustomerPaymentMethods'
+  | 'retrieveCustomerPaymentMethod'
+  | 'detachPaymentMethod'
+>;
+
+/** The saved-method operations (see, switch, remove) on the official SDK. */
+export function paymentMethodOperations(stripeClient: () => Promise<Stripe>): PaymentMethodOperations {
+  return {
+    async listSubscriptionDefaults(customerId) {
+      const subscriptions: SubscriptionDefault[] = [];
+      let customerDefault: string | null | undefined;
+      let startingAfter: string | undefined;
+      for (;;) {
+        const page = await translateErrors(async () => {
+          const stripe = await stripeClient();
+          // Without `status` Stripe lists every subscription that is not canceled (Subscriptions.d.ts
+          // `list`). The customer is expanded on the first page only: its invoice default, in the same call.
+          return stripe.subscriptions.list({
+            customer: customerId,
+            limit: 100,
+            ...(startingAfter ? { starting_after: startingAfter } : { expand: ['data.customer'] }),
+          });
+        });
+        for (const subscription of page.data) {
+          subscriptions.push({
+            id: subscription.id,
+            status: subscription.status,
+            defaultPaymentMethodId: idOf(subscription.default_payment_method),
+          });
+          const customer = subscription.customer;
+          if (customerDefault === undefined && typeof customer === 'object' && !customer.deleted) {
+            customerDefault = idOf(customer.invoice_settings?.default_payment_method);
+          }
+        }
+        const last = page.data.at(-1);
+        if (!page.has_more || !last) return { subscriptions, customerDefault };
+        startingAfter = last.id;
+      }
+    },
+
+    listCustomerPaymentMethods: (customerId, page) =>
+      translateErrors(async () => {
+        const stripe = await stripeClient();
+        const list = await stripe.customers.listPaymentMethods(customerId, {
+          limit: page.limit,
+          ...(page.startingAfter ? { starting_after: page.startingAfter } : {}),
+        });
+        return { data: list.data.map(toSavedPaymentMethod), hasMore: list.has_more };
+      }),
+
+    retrieveCustomerPaymentMethod: (customerId, paymentMethodId) =>
+      translateErrors(async () => {
+        const stripe = await stripeClient();
+        // Customers.d.ts `retrievePaymentMethod`: a method of another customer is "No such PaymentMethod".
+        return toSavedPaymentMethod(
+          await stripe.customers.retrievePaymentMethod(customerId, paymentMethodId),
+        );
+      }),
+
+    detachPaymentMethod: (paymentMethodId) =>
+      translateErrors(async () => {
+        const stripe = await stripeClient();
+        try {
+          await stripe.paymentMethods.detach(paymentMethodId);
+        } catch (error) {
+          // Detached already (a redelivery after the detach went through): the effect is there.
+          if (error instanceof Stripe.errors.StripeError && error.code === 'payment_method_unexpected_state')
+            return;
+          throw error;
+        }
+      }),
+  };
+}
+
+/** Bank debits name their bank where Stripe knows it (PaymentMethods.d.ts: us_bank_account, acss_debit). */
+function toSavedPaymentMethod(method: Stripe.PaymentMethod): SavedPaymentMethod {
+  const saved: SavedPaymentMethod = {
+    id: method.id,
+    type: method.type,
+    created: method.created,
+    livemode: method.livemode,
+  };
+  if (method.card) {
+    saved.card = {
+      brand: method.card.brand,
+      last4: method.card.last4,
+      expMonth: method.card.exp_month,
+      expYear: method.card.exp_year,
+    };
+  }
+  const bank =
+    method.us_bank_account ??
+    method.acss_debit ??
+    method.sepa_debit ??
+    method.bacs_debit ??
+    method.au_becs_debit;
+  if (bank) {
+    saved.bank = {
+      bankName: 'bank_name' in bank ? (bank.bank_name ?? null) : null,
+      last4: bank.last4 ?? null,
+    };
+  }
+  return saved;
+}

@@ -1,0 +1,63 @@
+import type { Logger } from '../logger';
+import type { OutcomePublisher, SetupOutcome, SetupOutcomeEvent, SetupRecords } from '../ports';
+
+export type ApplyResult = SetupOutcome | { status: 'already_finished' };
+
+/** Another worker holds a live claim on the setup: the message must come back later, not be dropped. */
+export class SetupBusy extends Error {
+  constructor(setupIntentId: string) {
+    super(`SetupIntent ${setupIntentId} is being processed by another worker`);
+    this.name = 'SetupBusy';
+  }
+}
+
+export interface ClaimedWorkDeps {
+  outcomes: OutcomePublisher;
+  log: Logger;
+}
+
+/** One piece of the worker's work (a setup, or a change asked for through the API) and its claim record. */
+export interface ClaimedWork {
+  what: 'setup' | 'change';
+  records: SetupRecords;
+  id: string;
+  eventId: string;
+  sessionId: string | null;
+  /** The outcome event, for the outcome once resolved. */
+  event: (outcome: SetupOutcome) => SetupOutcomeEvent;
+}
+
+/**
+ * Claims the work (exactly once: a finished claim drops the duplicate, a live one is busy), resolves its
+ * outcome, publishes it and records it. Transient failures release the claim and throw (the message is
+ * retried); `resolve` returns permanent ones as a failed outcome.
+ */
+export async function runClaimed(
+  deps: ClaimedWorkDeps,
+  work: ClaimedWork,
+  resolve: (retry: boolean) => Promise<SetupOutcome>,
+): Promise<ApplyResult> {
+  const { records } = work;
+  const claim = await records.claim(work.id, work.eventId, work.sessionId);
+  if (claim.outcome === 'finished') {
+    deps.log.info(`${work.what} already finished; duplicate delivery dropped`, {
+      outcome: claim.record.status,
+    });
+    return { status: 'already_finished' };
+  }
+  if (claim.outcome === 'busy') throw new SetupBusy(work.id);
+
+  let outcome: SetupOutcome;
+  try {
+    outcome = await resolve(claim.retry);
+    // Published before the outcome is recorded: a crash in between republishes (at least once) rather
+    // than losing the event. The Stripe steps are checkpointed, so that retry repeats none of them.
+    await deps.outcomes.publish(work.event(outcome));
+  } catch (error) {
+    await records.release(work.id, claim.token);
+    throw error;
+  }
+  const recorded = await records.finish(work.id, claim.token, outcome);
+  if (!recorded) deps.log.warn('claim expired before the outcome was recorded', { outcome: outcome.status });
+  return outcome;
+}

@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import type { ChangeRequests } from '../adapters/dynamodb-default-changes';
+import type { DefaultChangeQueue } from '../adapters/sqs-default-change-queue';
+import { ServiceError, StripeRequestFailed } from '../errors';
+import {
+  CHARGEABLE_SUBSCRIPTION_STATUSES,
+  type SavedPaymentMethod,
+  type SetupRecord,
+  type SetupRecords,
+  type StripeGateway,
+} from '../ports';
+import type { DefaultChangeMessage } from './default-change-message';
+import { describeUsers, inUse, readCustomerDefaults, usersOf } from './removal-check';
+
+export interface PaymentMethodApiDeps {
+  stripe: StripeGateway;
+  changes: SetupRecords;
+  changeRequests: ChangeRequests;
+  changeQueue: DefaultChangeQueue;
+  now?: () => number;
+}
+
+export interface AcceptedChange {
+  id: string;
+  status: 'queued';
+  statusUrl: string;
+}
+
+/** A method saved on the caller's customer, or 404 exactly like a missing one (ids cannot be probed). */
+async function callersMethod(deps: PaymentMethodApiDeps, customerId: string, paymentMethodId: string) {
+  return deps.stripe.retrieveCustomerPaymentMethod(customerId, paymentMethodId).catch((error: unknown) => {
+    if (error instanceof StripeRequestFailed && error.kind === 'not_found') {
+      throw new ServiceError(
+        404,
+        'payment_method_not_found',
+        `Payment method ${paymentMethodId} was not found.`,
+      );
+    }
+    throw error;
+  });
+}
+
+/** `POST /payment-methods/{id}/default`: checked now, applied by the worker in order with the setups. */
+export async function requestMakeDefault(
+  deps: PaymentMethodApiDeps,
+  customerId: string,
+  paymentMethodId: string,
+  subscription?: string,
+): Promise<AcceptedChange> {
+  const [method] = await Promise.all([
+    callersMethod(deps, customerId, paymentMethodId),
+    subscription && subscription !== 'all'
+      ? requireChargeableSubscription(deps, customerId, subscription)
+      : null,
+  ]);
+  return enqueueChange(deps, method, {
+    action: 'make_default',
+    customerId,
+    paymentMethodId,
+    ...(subscription ? { subscription } : {}),
+  });
+}
+
+/**
+ * `DELETE /payment-methods/{id}`: refused (409, naming what it pays) while the method is a default that
+ * would be left empty, unless a replacement is named — which the worker makes the default first.
+ */
+export async function requestRemoval(
+  deps: PaymentMethodApiDeps,
+  customerId: string,
+  paymentMethodId: string,
+  replacement?: string,
+): Promise<AcceptedChange> {
+  if (replacement === paymentMethodId) {
+    throw new ServiceError(400, 'invalid_request', 'replaceWith must be another payment method.');
+  }
+  const [method, , defaults] = await Promise.all([
+    callersMethod(deps, customerId, paymentMethodId),
+    replacement ? callersMethod(deps, customerId, replacement) : null,
+    readCustomerDefaults(deps.stripe, customerId),
+  ]);
+  const users = usersOf(paymentMethodId, defaults);
+  if (!replacement && inUse(users)) {
+    throw new ServiceError(
+      409,
+      'payment_method_in_use',
+      `Payment method ${paymentMethodId} is ${describeUsers(users)}; name a replacement (replaceWith) to remove it.`,
+    );
+  }
+  return enqueueChange(deps, method, {
+    action: 'remove',
+    customerId,
+    paymentMethodId: replacement ?? null,
+    removing: paymentMethodId,
+  });
+}
+
+async function requireChargeableSubscription(deps: PaymentMethodApiDeps, customerId: string, id: string) {
+  const subscription = await deps.stripe.retrieveSubscription(id).catch((error: unknown) => {
+    if (error instanceof StripeRequestFailed && error.kind === 'not_found') return undefined;
+    throw error;
+  });
+  if (!subscription || subscription.customerId !== customerId) {
+    throw new ServiceError(
+      403,
+      'subscription_not_owned',
+      'The subscription does not belong to the customer.',
+    );
+  }
+  if (!CHARGEABLE_SUBSCRIPTION_STATUSES.includes(subscription.status)) {
+    throw new ServiceError(
+      409,
+      'subscription_not_chargeable',
+      `Subscription ${id} is ${subscription.status}; only a subscription that can still be charged takes a default.`,
+    );
+  }
+}
+
+async function enqueueChange(
+  deps: PaymentMethodApiDeps,
+  method: SavedPaymentMethod,
+  change: Pick<
+    DefaultChangeMessage,
+    'action' | 'customerId' | 'paymentMethodId' | 'subscription' | 'removing'
+  >,
+): Promise<AcceptedChange> {
+  const now = deps.now ?? Date.now;
+  const changeId = `chg_${randomUUID().replaceAll('-', '')}`;
+  // The record first: the status URL answers from the moment the 202 is sent.
+  await deps.changeRequests.recordRequested({
+    changeId,
+    customerId: change.customerId,
+    paymentMethodId: change.paymentMethodId ?? change.removing ?? method.id,
+    ...(change.subscription ? { subscription: change.subscription } : {}),
+  });
+  await deps.changeQueue.enqueue({
+    kind: 'default_change',
+    changeId,
+    ...change,
+    requestedAt: now(),
+    livemode: method.livemode,
+  });
+  return { id: changeId, status: 'queued', statusUrl: `/payment-methods/changes/${changeId}` };
+}
+
+export interface ChangeStatus {
+  id: string;
+  status: SetupRecord['status'];
+  paymentMethod: string | null;
+  subscription: string | null;
+  failureCode?: string;
+  failureMessage?: string;
+  updatedAt: string;
+}
+
+/** `GET /payment-methods/changes/{id}`: another customer's change answers 404, like a missing one. */
+export async function getChangeStatus(
+  deps: Pick<PaymentMethodApiDeps, 'changes'>,
+  customerId: string | null,
+  changeId: string,
+): Promise<ChangeStatus> {
+  const record = await deps.changes.get(changeId);
+  if (!record || (customerId !== null && record.customerId !== customerId)) {
+    throw new ServiceError(404, 'change_not_found', `Change ${changeId} was not found.`);
+  }
+  return {
+    id: changeId,
+    status: record.status,
+    paymentMethod: record.paymentMethodId ?? null,
+    subscription: record.subscriptionId ?? null,
+    ...(record.failureCode ? { failureCode: record.failureCode } : {}),
+    ...(record.failureMessage ? { failureMessage: record.failureMessage } : {}),
+    updatedAt: record.updatedAt,
+  };
+}

@@ -1,0 +1,60 @@
+import { CHARGEABLE_SUBSCRIPTION_STATUSES, type CustomerSubscriptions, type StripeGateway } from '../ports';
+
+export interface CustomerDefaults {
+  listing: CustomerSubscriptions;
+  /** The customer's invoice default. */
+  customerDefault: string | null;
+}
+
+/**
+ * The customer's subscriptions with their own defaults, and its invoice default, read side by side. The
+ * customer is read even when the listing expanded it: a customer without subscriptions has none to expand.
+ */
+export async function readCustomerDefaults(
+  stripe: Pick<StripeGateway, 'listSubscriptionDefaults' | 'currentDefaultPaymentMethod'>,
+  customerId: string,
+): Promise<CustomerDefaults> {
+  const [listing, current] = await Promise.all([
+    stripe.listSubscriptionDefaults(customerId),
+    stripe.currentDefaultPaymentMethod({ kind: 'customer', id: customerId }),
+  ]);
+  return { listing, customerDefault: current?.paymentMethodId ?? null };
+}
+
+export interface MethodUsers {
+  /** The method is the customer's invoice default. */
+  customer: boolean;
+  /** Chargeable subscriptions it pays: its own default, or the customer default it inherits. */
+  subscriptions: string[];
+}
+
+/**
+ * Who would be left without a default if the method were detached now. Detaching clears it wherever it was
+ * a default (Stripe: "detach … it can no longer be used for payments"), so a subscription on it, or one
+ * inheriting it from the customer, would find no method at its next invoice.
+ */
+export function usersOf(
+  paymentMethodId: string,
+  { listing, customerDefault }: CustomerDefaults,
+): MethodUsers {
+  const customer = customerDefault === paymentMethodId;
+  const subscriptions = listing.subscriptions
+    .filter((s) => CHARGEABLE_SUBSCRIPTION_STATUSES.includes(s.status))
+    .filter(
+      (s) => s.defaultPaymentMethodId === paymentMethodId || (customer && s.defaultPaymentMethodId === null),
+    )
+    .map((s) => s.id);
+  return { customer, subscriptions };
+}
+
+export function inUse(users: MethodUsers): boolean {
+  return users.customer || users.subscriptions.length > 0;
+}
+
+export function describeUsers(users: MethodUsers): string {
+  const parts = [
+    ...(users.customer ? ['the customer’s default for invoices'] : []),
+    ...(users.subscriptions.length > 0 ? [`subscriptions ${users.subscriptions.join(', ')}`] : []),
+  ];
+  return parts.join(' and ');
+}

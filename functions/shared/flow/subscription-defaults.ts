@@ -1,0 +1,185 @@
+import { StripeRequestFailed } from '../errors';
+import type { Logger } from '../logger';
+import {
+  CHARGEABLE_SUBSCRIPTION_STATUSES,
+  type CustomerSubscriptions,
+  type DefaultOwner,
+  type DefaultTarget,
+  defaultOwnerKey,
+  type SetupRecords,
+  type StepResult,
+  type StripeGateway,
+  type SubscriptionDefault,
+} from '../ports';
+
+/**
+ * `follow` (the default): when the customer's default changes and no subscription is named, each chargeable
+ * subscription whose own default was the replaced method takes the new one. A subscription's own
+ * `default_payment_method` takes precedence over the customer's (Subscriptions.d.ts), so without this the
+ * old card keeps being charged there. `named-only`: only a named subscription changes (the old behaviour).
+ */
+export type SubscriptionDefaultsMode = 'follow' | 'named-only';
+
+/** What the plan asks of the subscriptions beyond a named one. */
+export interface FollowPlan {
+  paymentMethodId: string;
+  subscriptionId?: string;
+  /** A switch's `subscription: "all"`: every chargeable subscription takes the method. */
+  allSubscriptions?: boolean;
+  /** A removal: subscriptions on this method move to the new one (whatever their status), then it goes. */
+  removing?: string;
+}
+
+/** Pure: which listed subscriptions move to the plan's method. */
+export function followersOf(
+  plan: FollowPlan,
+  listing: CustomerSubscriptions,
+  replaced: string | undefined,
+  mode: SubscriptionDefaultsMode,
+): SubscriptionDefault[] {
+  return listing.subscriptions.filter((subscription) => {
+    const own = subscription.defaultPaymentMethodId;
+    if (subscription.id === plan.subscriptionId || own === plan.paymentMethodId) return false;
+    if (plan.removing !== undefined && own === plan.removing) return true;
+    if (!CHARGEABLE_SUBSCRIPTION_STATUSES.includes(subscription.status)) return false;
+    if (plan.allSubscriptions) return true;
+    // A subscription on some other method was put there on purpose: it is left alone.
+    return (
+      mode === 'follow' && plan.subscriptionId === undefined && replaced !== undefined && own === replaced
+    );
+  });
+}
+
+/** Pure: the method to detach once the moves are done, if nothing still uses it. */
+export function methodToDetach(
+  plan: FollowPlan,
+  listing: CustomerSubscriptions,
+  replaced: string | undefined,
+  detachReplaced: boolean,
+  movedOrNamed: readonly string[],
+): { detach: string } | { inUseBy: string[] } | undefined {
+  const target = plan.removing ?? (detachReplaced ? replaced : undefined);
+  if (target === undefined || target === plan.paymentMethodId) return undefined;
+  const inUseBy = listing.subscriptions
+    .filter((s) => s.defaultPaymentMethodId === target && !movedOrNamed.includes(s.id))
+    .map((s) => s.id);
+  return inUseBy.length > 0 ? { inUseBy } : { detach: target };
+}
+
+export interface MoveDeps {
+  records: SetupRecords;
+  log: Logger;
+}
+
+export interface FollowDeps extends MoveDeps {
+  stripe: StripeGateway;
+  subscriptionDefaults?: SubscriptionDefaultsMode;
+  detachReplaced?: boolean;
+}
+
+/** The customer's subscriptions as they were before its default changed, and the method being replaced. */
+export interface FollowContext {
+  listing: CustomerSubscriptions | undefined;
+  replaced: string | undefined;
+}
+
+/**
+ * Listed only when something may follow or go: the plan moves every subscription or removes a method, the
+ * replaced method may be detached, or (`follow`) the setup or switch names no subscription.
+ */
+export async function readFollowContext(
+  deps: FollowDeps,
+  plan: FollowPlan & { customerId: string },
+  customerOwner: DefaultOwner | undefined,
+  customerStep: StepResult | 'todo' | undefined,
+): Promise<FollowContext> {
+  const mode = deps.subscriptionDefaults ?? 'follow';
+  const listing =
+    customerStep !== 'superseded' &&
+    (plan.allSubscriptions ||
+      plan.removing ||
+      deps.detachReplaced ||
+      (mode === 'follow' && !plan.subscriptionId))
+      ? await deps.stripe.listSubscriptionDefaults(plan.customerId)
+      : undefined;
+  // On a retry Stripe may already hold the new method (the earlier attempt updated it, then failed to
+  // record the owner): the replaced one is then the previous owner's.
+  const fromStripe = listing?.customerDefault === plan.paymentMethodId ? undefined : listing?.customerDefault;
+  const replacedNow =
+    customerStep === 'todo'
+      ? (fromStripe ?? customerOwner?.paymentMethodId)
+      : customerOwner?.replacedPaymentMethodId;
+  const replaced = replacedNow === plan.paymentMethodId ? undefined : (replacedNow ?? undefined);
+  return { listing, replaced };
+}
+
+export type FollowResult =
+  | { subscriptionsMoved?: string[]; detachedPaymentMethodId?: string }
+  | { inUseBy: string[] };
+
+/** After the customer's default changed: unnamed subscriptions follow, then the replaced method may go. */
+export async function followAndDetach(
+  deps: FollowDeps,
+  plan: FollowPlan,
+  { listing, replaced }: FollowContext,
+  owner: DefaultOwner,
+  namedResult: StepResult | undefined,
+  setDefault: (target: DefaultTarget, owner: DefaultOwner) => Promise<StepResult>,
+): Promise<FollowResult> {
+  if (!listing) return {};
+  const followers = followersOf(plan, listing, replaced, deps.subscriptionDefaults ?? 'follow');
+  const moved = await moveFollowers(deps, followers, listing, owner, setDefault);
+  const named = plan.subscriptionId && namedResult !== 'superseded' ? [plan.subscriptionId] : [];
+  const detach = methodToDetach(plan, listing, replaced, deps.detachReplaced ?? false, [...moved, ...named]);
+  if (detach && 'inUseBy' in detach && plan.removing) return detach;
+  if (detach && 'detach' in detach) await deps.stripe.detachPaymentMethod(detach.detach);
+  return {
+    ...(moved.length > 0 ? { subscriptionsMoved: moved } : {}),
+    ...(detach && 'detach' in detach ? { detachedPaymentMethodId: detach.detach } : {}),
+  };
+}
+
+/**
+ * Moves the followers, each through the same newest-wins owner record as a named subscription, and reports
+ * which subscriptions now follow this owner — those moved now and, on a redelivery, those it moved before.
+ * A follower Stripe refuses for good (canceled since it was listed) no longer needs a default: skipped.
+ */
+export async function moveFollowers(
+  deps: MoveDeps,
+  followers: SubscriptionDefault[],
+  listing: CustomerSubscriptions,
+  owner: DefaultOwner,
+  setDefault: (target: DefaultTarget, owner: DefaultOwner) => Promise<StepResult>,
+): Promise<string[]> {
+  const onNewMethod = listing.subscriptions.filter((s) => s.defaultPaymentMethodId === owner.paymentMethodId);
+  const targets = [...followers, ...onNewMethod].map((s) => ({ kind: 'subscription' as const, id: s.id }));
+  const owners = await ownersInChunks(deps.records, targets);
+  const orderOf = (id: string) => owners.get(defaultOwnerKey({ kind: 'subscription', id }))?.setupOrder;
+  const moved = onNewMethod.filter((s) => orderOf(s.id) === owner.setupOrder).map((s) => s.id);
+  for (const follower of followers) {
+    const order = orderOf(follower.id);
+    if (order !== undefined && order > owner.setupOrder) continue;
+    try {
+      const result = await setDefault({ kind: 'subscription', id: follower.id }, owner);
+      if (result !== 'superseded') moved.push(follower.id);
+    } catch (error) {
+      if (!(error instanceof StripeRequestFailed) || error.retryable) throw error;
+      deps.log.info('subscription left as it is: Stripe refused its update', {
+        subscriptionId: follower.id,
+        failureCode: error.stripeCode ?? error.kind,
+      });
+    }
+  }
+  return moved.sort();
+}
+
+/** BatchGetItem reads at most 100 keys at a time. */
+async function ownersInChunks(records: SetupRecords, targets: DefaultTarget[]) {
+  const owners = new Map<string, DefaultOwner>();
+  for (let start = 0; start < targets.length; start += 100) {
+    for (const [key, value] of await records.defaultOwners(targets.slice(start, start + 100))) {
+      owners.set(key, value);
+    }
+  }
+  return owners;
+}

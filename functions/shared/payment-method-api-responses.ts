@@ -1,0 +1,78 @@
+/**
+ * The saved-method routes' bodies as valibot schemas, for the OpenAPI document (scripts/openapi/api-routes.ts);
+ * the integration suite checks every answer it sees against the document. The assertions at the end make a
+ * handler change the schema does not allow a compile error.
+ */
+import * as v from 'valibot';
+import type { PaymentMethodsView } from './flow/list-payment-methods';
+import type { AcceptedChange, ChangeStatus } from './flow/payment-method-changes';
+
+const pm = v.pipe(v.string(), v.regex(/^pm_\w+$/));
+const sub = v.pipe(v.string(), v.regex(/^sub_\w+$/));
+const changeStatuses = ['queued', 'processing', 'applied', 'superseded', 'pending', 'failed'] as const;
+
+export const paymentMethodList = v.pipe(
+  v.strictObject({
+    data: v.array(
+      v.strictObject({
+        id: pm,
+        type: v.string(),
+        created: v.number(),
+        card: v.optional(
+          v.strictObject({
+            brand: v.string(),
+            last4: v.string(),
+            expMonth: v.optional(v.number()),
+            expYear: v.optional(v.number()),
+          }),
+        ),
+        bank: v.optional(v.strictObject({ bankName: v.nullable(v.string()), last4: v.nullable(v.string()) })),
+        isCustomerDefault: v.pipe(v.boolean(), v.description('The customer’s invoice default.')),
+        pays: v.pipe(v.array(sub), v.description('Chargeable subscriptions this method pays.')),
+      }),
+    ),
+    hasMore: v.boolean(),
+    nextStartingAfter: v.pipe(v.nullable(pm), v.description('Pass as `starting_after` for the next page.')),
+    customerDefault: v.nullable(pm),
+    subscriptions: v.array(
+      v.strictObject({
+        id: sub,
+        status: v.string(),
+        paymentMethod: v.nullable(pm),
+        source: v.picklist(['subscription', 'customer']),
+      }),
+    ),
+  }),
+  v.title('PaymentMethodList'),
+);
+
+export const acceptedChange = v.pipe(
+  v.strictObject({
+    id: v.pipe(v.string(), v.regex(/^chg_\w+$/)),
+    status: v.literal('queued'),
+    statusUrl: v.pipe(v.string(), v.description('GET it for the outcome.')),
+  }),
+  v.title('AcceptedChange'),
+);
+
+export const changeStatus = v.pipe(
+  v.strictObject({
+    id: v.pipe(v.string(), v.regex(/^chg_\w+$/)),
+    status: v.picklist(changeStatuses),
+    paymentMethod: v.nullable(pm),
+    subscription: v.nullable(v.string()),
+    failureCode: v.optional(v.string()),
+    failureMessage: v.optional(v.string()),
+    updatedAt: v.string(),
+  }),
+  v.title('ChangeStatus'),
+);
+
+type Assert<T extends true> = T;
+export type ListMatches = Assert<
+  PaymentMethodsView extends v.InferOutput<typeof paymentMethodList> ? true : false
+>;
+export type AcceptedMatches = Assert<
+  AcceptedChange extends v.InferOutput<typeof acceptedChange> ? true : false
+>;
+export type StatusMatches = Assert<ChangeStatus extends v.InferOutput<typeof changeStatus> ? true : false>;
