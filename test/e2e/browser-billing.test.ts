@@ -1,9 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type Stripe from 'stripe';
-import { type LocalStack, startLocalStack } from '../../dev/local-stack';
-import { chromiumAvailable, chromiumMissingReason, launchChromium } from './browser';
+import { chromiumAvailable, chromiumMissingReason, useStackInBrowser } from './browser';
 
 const SCREENSHOT_DIR = path.join(__dirname, '..', '..', 'test-results');
 
@@ -13,23 +12,11 @@ const describeInBrowser = chromiumAvailable ? describe : describe.skip;
 describeInBrowser(
   `the billing page in a real browser${chromiumAvailable ? '' : ` (${chromiumMissingReason})`}`,
   () => {
-    let stack: LocalStack;
-    let browser: Browser;
-
-    beforeAll(async () => {
-      [stack, browser] = await Promise.all([
-        startLocalStack({ port: 0, logLevel: 'silent' }),
-        launchChromium(),
-      ]);
-    }, 60_000);
-    afterAll(async () => {
-      await browser?.close();
-      await stack?.close();
-    });
+    const running = useStackInBrowser();
 
     /** "Add a card" on the billing page: the hosted Checkout, the success page, back to billing. */
     async function addCard(page: Page, customerId: string, number: string) {
-      await page.goto(`${stack.url}/billing?customer=${customerId}`);
+      await page.goto(`${running.stack.url}/billing?customer=${customerId}`);
       await page.click('#add button[type=submit]');
       await page.waitForURL(/\/checkout\/cs_test_/);
       await page.fill('#card-number', number);
@@ -45,16 +32,16 @@ describeInBrowser(
     const row = (page: Page, last4: string) => page.locator('.method', { hasText: `•••• ${last4}` });
 
     async function customerDefaultInStripe(customerId: string) {
-      const customer = (await stack.stripe.customers.retrieve(customerId, {
+      const customer = (await running.stack.stripe.customers.retrieve(customerId, {
         expand: ['invoice_settings.default_payment_method'],
       })) as Stripe.Customer;
       return (customer.invoice_settings.default_payment_method as Stripe.PaymentMethod | null)?.card?.last4;
     }
 
     it('add a second card, switch back to the first, remove the second: the badges follow, and Stripe agrees', async () => {
-      const account = stack.accounts.find((candidate) => candidate.subscriptionId);
+      const account = running.stack.accounts.find((candidate) => candidate.subscriptionId);
       if (!account?.subscriptionId) throw new Error('the demo seeds a customer with a subscription');
-      const page = await browser.newPage();
+      const page = await running.browser.newPage();
       const subscriptionBadge = `Pays ${account.subscriptionId}`;
 
       await addCard(page, account.customerId, '4242 4242 4242 4242');
@@ -80,7 +67,7 @@ describeInBrowser(
       await row(page, '4444').locator('button.remove').click();
       await row(page, '4444').waitFor({ state: 'detached', timeout: 15_000 });
       expect(await page.locator('.method').count()).toBe(1);
-      const saved = await stack.stripe.customers.listPaymentMethods(account.customerId);
+      const saved = await running.stack.stripe.customers.listPaymentMethods(account.customerId);
       expect(saved.data.map((method) => method.card?.last4)).toEqual(['4242']);
 
       mkdirSync(SCREENSHOT_DIR, { recursive: true });

@@ -1,9 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Browser } from 'playwright-core';
 import type Stripe from 'stripe';
-import { type LocalStack, startLocalStack } from '../../dev/local-stack';
-import { chromiumAvailable, chromiumMissingReason, launchChromium } from './browser';
+import { chromiumAvailable, chromiumMissingReason, useStackInBrowser } from './browser';
 
 const SCREENSHOT_DIR = path.join(__dirname, '..', '..', 'test-results');
 
@@ -16,36 +14,24 @@ const describeInBrowser = chromiumAvailable ? describe : describe.skip;
 describeInBrowser(
   `the demo in a real browser${chromiumAvailable ? '' : ` (${chromiumMissingReason})`}`,
   () => {
-    let stack: LocalStack;
-    let browser: Browser;
-
-    beforeAll(async () => {
-      [stack, browser] = await Promise.all([
-        startLocalStack({ port: 0, logLevel: 'silent' }),
-        launchChromium(),
-      ]);
-    }, 60_000);
-    afterAll(async () => {
-      await browser?.close();
-      await stack?.close();
-    });
+    const running = useStackInBrowser();
 
     async function defaultsInStripe(customerId: string, subscriptionId?: string) {
-      const customer = (await stack.stripe.customers.retrieve(customerId, {
+      const customer = (await running.stack.stripe.customers.retrieve(customerId, {
         expand: ['invoice_settings.default_payment_method'],
       })) as Stripe.Customer;
       const subscription = subscriptionId
-        ? await stack.stripe.subscriptions.retrieve(subscriptionId)
+        ? await running.stack.stripe.subscriptions.retrieve(subscriptionId)
         : undefined;
       const method = customer.invoice_settings.default_payment_method as Stripe.PaymentMethod | null;
       return { customerDefault: method, subscriptionDefault: subscription?.default_payment_method ?? null };
     }
 
     it('button → hosted checkout → card saved → success page shows it as the default, and Stripe agrees', async () => {
-      const account = stack.accounts.find((candidate) => candidate.subscriptionId);
+      const account = running.stack.accounts.find((candidate) => candidate.subscriptionId);
       if (!account?.subscriptionId) throw new Error('the demo seeds a customer with a subscription');
-      const page = await browser.newPage();
-      await page.goto(`${stack.url}/`);
+      const page = await running.browser.newPage();
+      await page.goto(`${running.stack.url}/`);
       await page.locator(`[data-customer="${account.customerId}"] button[type=submit]`).click();
 
       await page.waitForURL(/\/checkout\/cs_test_/);
@@ -72,7 +58,7 @@ describeInBrowser(
       expect(defaults.subscriptionDefault).toBe(defaults.customerDefault?.id);
 
       // Back on the demo page, the customer's default card is the new one.
-      await page.goto(`${stack.url}/`);
+      await page.goto(`${running.stack.url}/`);
       expect(await page.textContent(`[data-customer="${account.customerId}"] .default-card`)).toContain(
         '4242',
       );
@@ -82,10 +68,10 @@ describeInBrowser(
     // Stripe's decline test card, then the working one, in the same Checkout: the decline fires
     // setup_intent.setup_failed (delivered to the webhook like every subscribed event), the session stays open.
     it('a declined card shows an error and applies nothing; a good card then, in the same session, becomes the default', async () => {
-      const account = stack.accounts.filter((candidate) => candidate.subscriptionId)[1];
+      const account = running.stack.accounts.filter((candidate) => candidate.subscriptionId)[1];
       if (!account?.subscriptionId) throw new Error('the demo seeds two customers with subscriptions');
-      const page = await browser.newPage();
-      await page.goto(`${stack.url}/`);
+      const page = await running.browser.newPage();
+      await page.goto(`${running.stack.url}/`);
       await page.locator(`[data-customer="${account.customerId}"] button[type=submit]`).click();
       await page.waitForURL(/\/checkout\/cs_test_/);
       const submitCard = async (number: string) => {

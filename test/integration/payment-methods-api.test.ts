@@ -299,18 +299,21 @@ describe('a switch racing a setup for the same customer: the later one wins, in 
   it.each([
     ['setup processed first', true, 'superseded'],
     ['switch processed first', false, 'applied'],
-  ])('a card saved after the switch was requested wins over it (%s)', async (_name, setupFirst, switchStatus) => {
-    const { customerId, first } = await customerWithTwoCards();
-    // The Checkout was opened before the switch; what counts is when its card was saved: after it.
-    const sessionId = await createSession(customerId);
-    await nextSecond();
-    const accepted = await makeDefault(customerId, first);
-    await nextSecond();
-    const completed = await completeSession(stack.stripeStandIn, sessionId, { card: '378282246310005' });
-    await processBoth(completed, setupFirst);
-    expect((await defaultsOf(stack.stripe, customerId)).customerDefault).toBe(completed.paymentMethod.id);
-    expect(await changeStatus(customerId, accepted.json.statusUrl)).toMatchObject({ status: switchStatus });
-  });
+  ])(
+    'a card saved after the switch was requested wins over it (%s)',
+    async (_name, setupFirst, switchStatus) => {
+      const { customerId, first } = await customerWithTwoCards();
+      // The Checkout was opened before the switch; what counts is when its card was saved: after it.
+      const sessionId = await createSession(customerId);
+      await nextSecond();
+      const accepted = await makeDefault(customerId, first);
+      await nextSecond();
+      const completed = await completeSession(stack.stripeStandIn, sessionId, { card: '378282246310005' });
+      await processBoth(completed, setupFirst);
+      expect((await defaultsOf(stack.stripe, customerId)).customerDefault).toBe(completed.paymentMethod.id);
+      expect(await changeStatus(customerId, accepted.json.statusUrl)).toMatchObject({ status: switchStatus });
+    },
+  );
 });
 
 describe('DELETE /payment-methods/{id}', () => {

@@ -2,10 +2,9 @@ import type Stripe from 'stripe';
 import { drainQueue } from '../../dev/local-aws/sqs-event-source';
 import { wireSetupWorker } from '../../functions/setup-worker/wiring';
 import { completeSession } from '../support/checkout';
-import { type EventBridgeStandIn, startEventBridgeStandIn } from '../support/eventbridge-stand-in';
+import { useStackWithOutcomes } from '../support/eventbridge-stand-in';
 import { customerWithSubscription, defaultsOf } from '../support/fixtures';
 import { postJson } from '../support/http';
-import { type ServiceStack, startServiceStack } from '../support/service-stack';
 import { deliverSignedEvent } from '../support/webhooks';
 
 /*
@@ -16,19 +15,7 @@ import { deliverSignedEvent } from '../support/webhooks';
  * customer saves a new card without naming the subscription — unless the service moves it along.
  */
 
-let stack: ServiceStack;
-let eventBridge: EventBridgeStandIn;
-
-beforeAll(async () => {
-  [stack, eventBridge] = await Promise.all([startServiceStack(), startEventBridgeStandIn()]);
-  process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = eventBridge.endpoint;
-});
-afterAll(async () => {
-  await Promise.all([stack.close(), eventBridge.close()]);
-});
-beforeEach(() => {
-  eventBridge.entries.length = 0;
-});
+const running = useStackWithOutcomes();
 
 type Worker = ReturnType<typeof wireSetupWorker>;
 
@@ -43,14 +30,18 @@ async function nextSecond(): Promise<void> {
 
 async function setup(worker: Worker, customerId: string, subscriptionId?: string, card?: string) {
   await nextSecond();
-  const created = await postJson(`${stack.api.url}/checkout-sessions`, {
+  const created = await postJson(`${running.stack.api.url}/checkout-sessions`, {
     customer: customerId,
     ...(subscriptionId ? { subscription: subscriptionId } : {}),
   });
   expect(created.status).toBe(201);
-  const completed = await completeSession(stack.stripeStandIn, created.json.id, card ? { card } : {});
-  await deliverSignedEvent(stack.webhookUrl, completed.event, stack.stripeStandIn.webhookSecret);
-  await drainQueue(stack.sqs.client, stack.sqs.queueUrl, worker, { retryDelaySeconds: 0 });
+  const completed = await completeSession(running.stack.stripeStandIn, created.json.id, card ? { card } : {});
+  await deliverSignedEvent(
+    running.stack.webhookUrl,
+    completed.event,
+    running.stack.stripeStandIn.webhookSecret,
+  );
+  await drainQueue(running.stack.sqs.client, running.stack.sqs.queueUrl, worker, { retryDelaySeconds: 0 });
   return completed.paymentMethod.id;
 }
 
@@ -58,9 +49,12 @@ async function setup(worker: Worker, customerId: string, subscriptionId?: string
 async function subscriptionOnItsOwnMethod(
   customerId: string,
 ): Promise<{ sub: Stripe.Subscription; pm: string }> {
-  const pm = await stack.stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_mastercard' } });
-  await stack.stripe.paymentMethods.attach(pm.id, { customer: customerId });
-  const sub = await stack.stripe.subscriptions.create({
+  const pm = await running.stack.stripe.paymentMethods.create({
+    type: 'card',
+    card: { token: 'tok_mastercard' },
+  });
+  await running.stack.stripe.paymentMethods.attach(pm.id, { customer: customerId });
+  const sub = await running.stack.stripe.subscriptions.create({
     customer: customerId,
     items: [{ price: 'price_team' }],
     default_payment_method: pm.id,
@@ -68,83 +62,85 @@ async function subscriptionOnItsOwnMethod(
   return { sub, pm: pm.id };
 }
 
-const detailsOf = () => eventBridge.entries.map((entry) => JSON.parse(entry.Detail));
+const detailsOf = () => running.eventBridge.entries.map((entry) => JSON.parse(entry.Detail));
 
 describe('no stale subscription defaults (subscriptionDefaults)', () => {
   it('follow (the default): a new card without a subscription also replaces the old card on the subscriptions it paid', async () => {
-    const worker = wireSetupWorker({ ...stack.env, EVENT_BUS_NAME: 'saas-events' });
-    const { customer, subscription } = await customerWithSubscription(stack.stripe);
+    const worker = wireSetupWorker({ ...running.stack.env, EVENT_BUS_NAME: 'saas-events' });
+    const { customer, subscription } = await customerWithSubscription(running.stack.stripe);
     const first = await setup(worker, customer.id, subscription.id);
-    expect(await defaultsOf(stack.stripe, customer.id, subscription.id)).toEqual({
+    expect(await defaultsOf(running.stack.stripe, customer.id, subscription.id)).toEqual({
       customerDefault: first,
       subscriptionDefault: first,
     });
     const chosen = await subscriptionOnItsOwnMethod(customer.id);
-    eventBridge.entries.length = 0;
+    running.eventBridge.entries.length = 0;
 
     const second = await setup(worker, customer.id, undefined, '5555555555554444');
 
-    expect(await defaultsOf(stack.stripe, customer.id, subscription.id)).toEqual({
+    expect(await defaultsOf(running.stack.stripe, customer.id, subscription.id)).toEqual({
       customerDefault: second,
       subscriptionDefault: second,
     });
     // The subscription on a method the customer chose for it is left alone.
-    expect((await stack.stripe.subscriptions.retrieve(chosen.sub.id)).default_payment_method).toBe(chosen.pm);
+    expect((await running.stack.stripe.subscriptions.retrieve(chosen.sub.id)).default_payment_method).toBe(
+      chosen.pm,
+    );
     const applied = detailsOf().filter((detail) => detail.status === 'applied');
     expect(applied).toHaveLength(1);
     expect(applied[0]).toMatchObject({ paymentMethodId: second, subscriptionsMoved: [subscription.id] });
   });
 
   it('a subscription that inherits the customer default is not given a default of its own', async () => {
-    const worker = wireSetupWorker(stack.env);
-    const { customer, subscription } = await customerWithSubscription(stack.stripe);
+    const worker = wireSetupWorker(running.stack.env);
+    const { customer, subscription } = await customerWithSubscription(running.stack.stripe);
     await setup(worker, customer.id);
     const second = await setup(worker, customer.id);
-    expect(await defaultsOf(stack.stripe, customer.id, subscription.id)).toEqual({
+    expect(await defaultsOf(running.stack.stripe, customer.id, subscription.id)).toEqual({
       customerDefault: second,
       subscriptionDefault: null,
     });
   });
 
   it('a canceled subscription on the old card is not touched (Stripe refuses updates to it)', async () => {
-    const worker = wireSetupWorker(stack.env);
-    const { customer, subscription } = await customerWithSubscription(stack.stripe);
+    const worker = wireSetupWorker(running.stack.env);
+    const { customer, subscription } = await customerWithSubscription(running.stack.stripe);
     const first = await setup(worker, customer.id, subscription.id);
-    await stack.stripe.subscriptions.cancel(subscription.id);
+    await running.stack.stripe.subscriptions.cancel(subscription.id);
     const second = await setup(worker, customer.id);
-    expect(await defaultsOf(stack.stripe, customer.id, subscription.id)).toEqual({
+    expect(await defaultsOf(running.stack.stripe, customer.id, subscription.id)).toEqual({
       customerDefault: second,
       subscriptionDefault: first,
     });
   });
 
   it('named-only: today’s behaviour, only a named subscription changes', async () => {
-    const worker = wireSetupWorker({ ...stack.env, SUBSCRIPTION_DEFAULTS: 'named-only' });
-    const { customer, subscription } = await customerWithSubscription(stack.stripe);
+    const worker = wireSetupWorker({ ...running.stack.env, SUBSCRIPTION_DEFAULTS: 'named-only' });
+    const { customer, subscription } = await customerWithSubscription(running.stack.stripe);
     const first = await setup(worker, customer.id, subscription.id);
     const second = await setup(worker, customer.id);
-    expect(await defaultsOf(stack.stripe, customer.id, subscription.id)).toEqual({
+    expect(await defaultsOf(running.stack.stripe, customer.id, subscription.id)).toEqual({
       customerDefault: second,
       subscriptionDefault: first,
     });
   });
 
   it('a redelivery after a crash between the customer update and the moves finishes the moves once', async () => {
-    const worker = wireSetupWorker(stack.env);
-    const { customer, subscription } = await customerWithSubscription(stack.stripe);
+    const worker = wireSetupWorker(running.stack.env);
+    const { customer, subscription } = await customerWithSubscription(running.stack.stripe);
     await setup(worker, customer.id, subscription.id);
     // The subscription update fails for the first try (a transient 500, past the SDK's retries too).
-    stack.stripeStandIn.faults.add({
+    running.stack.stripeStandIn.faults.add({
       method: 'POST',
       path: new RegExp(`^/v1/subscriptions/${subscription.id}$`),
       status: 500,
       times: 3,
     });
     const second = await setup(worker, customer.id);
-    expect(await defaultsOf(stack.stripe, customer.id, subscription.id)).toEqual({
+    expect(await defaultsOf(running.stack.stripe, customer.id, subscription.id)).toEqual({
       customerDefault: second,
       subscriptionDefault: second,
     });
-    expect(await stack.queueDepth()).toBe(0);
+    expect(await running.stack.queueDepth()).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type ServiceStack, startServiceStack } from './service-stack';
 
 export interface PutEventsEntry {
   EventBusName: string;
@@ -53,4 +54,31 @@ export async function startEventBridgeStandIn(): Promise<EventBridgeStandIn> {
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+export interface StackWithOutcomes {
+  stack: ServiceStack;
+  eventBridge: EventBridgeStandIn;
+}
+
+/**
+ * The service stack with the worker's outcome events going to an EventBridge stand-in, for the describe
+ * block (or file) it is called in; each test starts with no recorded events.
+ */
+export function useStackWithOutcomes(): StackWithOutcomes {
+  const running = {} as StackWithOutcomes;
+  beforeAll(async () => {
+    [running.stack, running.eventBridge] = await Promise.all([
+      startServiceStack(),
+      startEventBridgeStandIn(),
+    ]);
+    process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = running.eventBridge.endpoint;
+  });
+  afterAll(async () => {
+    await Promise.all([running.stack?.close(), running.eventBridge?.close()]);
+  });
+  beforeEach(() => {
+    running.eventBridge.entries.length = 0;
+  });
+  return running;
 }

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { StripeRequestFailed } from '../errors';
 import type {
+  CardDetails,
   CheckoutSessionSnapshot,
   CurrentDefault,
   PaymentMethodSummary,
@@ -193,16 +194,11 @@ function toCurrentDefault(value: string | Stripe.PaymentMethod | null): CurrentD
 function toPaymentMethodSummary(value: string | Stripe.PaymentMethod | null): PaymentMethodSummary | null {
   if (!value) return null;
   if (typeof value === 'string') return { id: value, type: 'unknown' };
-  const summary: PaymentMethodSummary = { id: value.id, type: value.type };
-  if (value.card) {
-    summary.card = {
-      brand: value.card.brand,
-      last4: value.card.last4,
-      expMonth: value.card.exp_month,
-      expYear: value.card.exp_year,
-    };
-  }
-  return summary;
+  return { id: value.id, type: value.type, ...(value.card ? { card: cardDetailsOf(value.card) } : {}) };
+}
+
+export function cardDetailsOf(card: Stripe.PaymentMethod.Card): CardDetails {
+  return { brand: card.brand, last4: card.last4, expMonth: card.exp_month, expYear: card.exp_year };
 }
 
 function toSetupIntentSnapshot(value: string | Stripe.SetupIntent | null): SetupIntentSnapshot | null {

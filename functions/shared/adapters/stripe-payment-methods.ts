@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import type { SavedPaymentMethod, StripeGateway, SubscriptionDefault } from '../ports';
-import { idOf, translateErrors } from './stripe-gateway';
+import { cardDetailsOf, idOf, translateErrors } from './stripe-gateway';
 
 type PaymentMethodOperations = Pick<
   StripeGateway,
@@ -87,14 +87,7 @@ function toSavedPaymentMethod(method: Stripe.PaymentMethod): SavedPaymentMethod 
     created: method.created,
     livemode: method.livemode,
   };
-  if (method.card) {
-    saved.card = {
-      brand: method.card.brand,
-      last4: method.card.last4,
-      expMonth: method.card.exp_month,
-      expYear: method.card.exp_year,
-    };
-  }
+  if (method.card) saved.card = cardDetailsOf(method.card);
   const bank =
     method.us_bank_account ??
     method.acss_debit ??
