@@ -1,7 +1,5 @@
 import * as v from 'valibot';
-import { ServiceError } from '../shared/errors';
-import { parseJsonObject } from '../shared/http';
-import { parseWith } from './requests';
+import { parseJsonBody, parseWith } from './requests';
 
 const customerId = v.pipe(v.string(), v.regex(/^cus_\w{1,250}$/, 'must be a Stripe customer id (cus_…)'));
 export const paymentMethodId = v.pipe(
@@ -55,13 +53,7 @@ export function parseQuery<S extends v.GenericSchema>(
 export function parseMakeDefaultBody(raw: Buffer): v.InferOutput<typeof makeDefaultBody> {
   // An empty body means "the customer's default only".
   if (raw.length === 0) return {};
-  const parsed = parseJsonObject(raw);
-  if (!parsed.ok) {
-    throw parsed.problem === 'not_json'
-      ? new ServiceError(400, 'invalid_json', 'The request body is not valid JSON.')
-      : new ServiceError(400, 'invalid_request', 'The request body must be a JSON object.');
-  }
-  return parseWith(makeDefaultBody, parsed.value);
+  return parseJsonBody(makeDefaultBody, raw);
 }
 
 export function parsePathId<S extends v.GenericSchema>(schema: S, value: string): v.InferOutput<S> {

@@ -61,13 +61,18 @@ export type SessionStatusQuery = v.InferOutput<typeof sessionStatusQuery>;
 export const MAX_REQUEST_BODY_BYTES = 16 * 1024;
 
 export function parseCreateSessionJson(raw: Buffer): CreateSessionBody {
+  return parseJsonBody(createSessionBody, raw);
+}
+
+/** A JSON object body, checked against the route's schema; anything else is a 400 that says what is wrong. */
+export function parseJsonBody<S extends v.GenericSchema>(schema: S, raw: Buffer): v.InferOutput<S> {
   const parsed = parseJsonObject(raw);
   if (!parsed.ok) {
     throw parsed.problem === 'not_json'
       ? new ServiceError(400, 'invalid_json', 'The request body is not valid JSON.')
       : new ServiceError(400, 'invalid_request', 'The request body must be a JSON object.');
   }
-  return parseWith(createSessionBody, parsed.value);
+  return parseWith(schema, parsed.value);
 }
 
 export function parseCreateSessionForm(raw: Buffer): CreateSessionForm {

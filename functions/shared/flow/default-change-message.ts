@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { parseQueueBody } from './setup-message';
 
 /**
  * A change to the defaults asked for through the API: make a saved method the default, or remove one. It
@@ -24,15 +25,8 @@ export const defaultChangeMessageSchema = v.strictObject({
 export type DefaultChangeMessage = v.InferOutput<typeof defaultChangeMessageSchema>;
 
 export function parseDefaultChangeMessage(body: string): DefaultChangeMessage | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  const parsed = v.safeParse(defaultChangeMessageSchema, json);
-  if (!parsed.success) return undefined;
-  const message = parsed.output;
+  const message = parseQueueBody(defaultChangeMessageSchema, body);
+  if (!message) return undefined;
   const consistent =
     message.action === 'make_default'
       ? message.paymentMethodId !== null && message.removing === undefined

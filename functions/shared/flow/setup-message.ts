@@ -127,12 +127,20 @@ export const setupMessageSchema = v.object({
 
 /** Queue bodies are parsed back through the same contract the webhook wrote them with. */
 export function parseSetupMessage(body: string): SetupMessage | undefined {
+  return parseQueueBody(setupMessageSchema, body);
+}
+
+/** A queue body as JSON through its schema; undefined when it is not JSON or not in that shape. */
+export function parseQueueBody<S extends v.GenericSchema>(
+  schema: S,
+  body: string,
+): v.InferOutput<S> | undefined {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
     return undefined;
   }
-  const parsed = v.safeParse(setupMessageSchema, json);
+  const parsed = v.safeParse(schema, json);
   return parsed.success ? parsed.output : undefined;
 }
