@@ -121,7 +121,7 @@ async function main(argv: string[]): Promise<number> {
     const ownership = await measureOwnershipChecks(standIns, settings);
 
     step('saved methods: switches and removals');
-    const savedMethods = await measureSavedMethods(standIns, settings);
+    const savedMethods = await measureSavedMethods(standIns, bundles, settings, primary);
 
     step(`rate budget: ${settings.backlogEvents} events`);
     const rate = await measureRateBudget(standIns, bundles, settings, primary);

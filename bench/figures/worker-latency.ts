@@ -32,7 +32,7 @@ interface TimedCall {
   startMs: number;
 }
 
-interface TimedEvent {
+export interface TimedEvent {
   handlerMs: number;
   roundTripMs: number;
   calls: TimedCall[];
@@ -178,7 +178,7 @@ export async function measureWorkerLatency(
   };
 }
 
-function timedCalls(stripe: readonly DynamoDbCall[], dynamodb: readonly DynamoDbCall[]) {
+export function timedCalls(stripe: readonly DynamoDbCall[], dynamodb: readonly DynamoDbCall[]) {
   const all = [
     ...stripe.map((call) => ({ call, label: call.operation, stripe: true })),
     ...dynamodb.map((call) => ({ call, label: `${purposeOf(call)} (${call.operation})`, stripe: false })),
@@ -203,18 +203,6 @@ function latencyRows(label: string, latencyMs: number, events: TimedEvent[]): Ro
   const handlerMs = median(events.map((event) => event.handlerMs));
   const roundTripMs = median(events.map((event) => event.roundTripMs));
   const ratio = handlerMs / roundTripMs;
-  const path = typicalPath(events);
-  const stripeMs = median(events.map((event) => event.stripeMs));
-  const dynamodbMs = median(events.map((event) => event.dynamodbOnlyMs));
-  const ownMs = median(events.map((event) => event.handlerMs - event.stripeMs - event.dynamodbOnlyMs));
-  let reach = Number.NEGATIVE_INFINITY;
-  const steps = path
-    .map((call, position) => {
-      const joint = position === 0 ? '' : call.startMs < reach ? ' ∥ ' : ' → ';
-      reach = Math.max(reach, call.startMs + call.durationMs);
-      return `${joint}${call.label} ${call.durationMs.toFixed(1)}`;
-    })
-    .join('');
   return [
     {
       figure: `${label}, Stripe +${latencyMs} ms: one event (customer + subscription) ÷ one round trip`,
@@ -227,18 +215,35 @@ function latencyRows(label: string, latencyMs: number, events: TimedEvent[]): Ro
         ratio,
       },
     },
-    {
-      figure: `${label}, Stripe +${latencyMs} ms: critical path, call by call`,
-      value: `${steps} ms; waiting on Stripe ${milliseconds(stripeMs)} (${path.filter((call) => call.stripe).length} calls), on DynamoDB only ${milliseconds(dynamodbMs)} (${path.filter((call) => !call.stripe).length} calls), own code ${milliseconds(ownMs)}`,
-      target: '',
-      data: {
-        calls: path,
-        stripeMs,
-        dynamodbMs,
-        ownMs,
-      },
-    },
+    criticalPathRow(`${label}, Stripe +${latencyMs} ms: critical path, call by call`, events),
   ];
+}
+
+/** Every call of a typical event in the order it started, and where the handler's time went. */
+export function criticalPathRow(figure: string, events: TimedEvent[]): Row {
+  const path = typicalPath(events);
+  const stripeMs = median(events.map((event) => event.stripeMs));
+  const dynamodbMs = median(events.map((event) => event.dynamodbOnlyMs));
+  const ownMs = median(events.map((event) => event.handlerMs - event.stripeMs - event.dynamodbOnlyMs));
+  let reach = Number.NEGATIVE_INFINITY;
+  const steps = path
+    .map((call, position) => {
+      const joint = position === 0 ? '' : call.startMs < reach ? ' ∥ ' : ' → ';
+      reach = Math.max(reach, call.startMs + call.durationMs);
+      return `${joint}${call.label} ${call.durationMs.toFixed(1)}`;
+    })
+    .join('');
+  return {
+    figure,
+    value: `${steps} ms; waiting on Stripe ${milliseconds(stripeMs)} (${path.filter((call) => call.stripe).length} calls), on DynamoDB only ${milliseconds(dynamodbMs)} (${path.filter((call) => !call.stripe).length} calls), own code ${milliseconds(ownMs)}`,
+    target: '',
+    data: {
+      calls: path,
+      stripeMs,
+      dynamodbMs,
+      ownMs,
+    },
+  };
 }
 
 /**
