@@ -9,6 +9,7 @@ import {
 import { type ApplyResult, runClaimed } from './claimed-work';
 import { changeOrderOf, type DefaultChangeMessage } from './default-change-message';
 import { describeUsers, inUse, readCustomerDefaults, usersOf } from './removal-check';
+import { needsListing } from './subscription-defaults';
 
 export interface ApplyDefaultChangeDeps extends ApplyDefaultPaymentMethodDeps {
   /** The changes' own claim records (`default_change#…`); the default owners are the setups' (`records`). */
@@ -68,9 +69,15 @@ async function resolveChange(
       ...(message.removing ? { removing: message.removing } : {}),
     };
     const targets = targetsOf(customerId, subscriptionId);
+    // The listing the follow step needs starts beside the owner records rather than after them; it is
+    // wasted only when a newer setup has superseded the switch.
+    const earlyListing = needsListing(deps, plan)
+      ? deps.stripe.listSubscriptionDefaults(customerId)
+      : undefined;
+    earlyListing?.catch(() => undefined);
     const owners = await deps.records.defaultOwners(targets);
     // No SetupIntent to carry the customer's default: where no owner record says who set it, it is read.
-    const stripeNow = { intent: {}, earlySubscriptionDefault: undefined };
+    const stripeNow = { intent: {}, earlySubscriptionDefault: undefined, earlyListing };
     return await applyPlan(deps, plan, targets, owners, stripeNow, retry);
   } catch (error) {
     if (!(error instanceof StripeRequestFailed) || error.retryable) throw error;

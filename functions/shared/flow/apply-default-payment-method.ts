@@ -258,6 +258,7 @@ export async function applyPlan(
     plan,
     owners.get(defaultOwnerKey(targets[0] as DefaultTarget)),
     steps[0]?.step,
+    stripeNow.earlyListing,
   );
   const { replaced } = follow;
   const ownerFor = (target: DefaultTarget): DefaultOwner =>

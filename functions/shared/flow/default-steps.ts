@@ -1,6 +1,7 @@
 import type { Logger } from '../logger';
 import {
   type CurrentDefault,
+  type CustomerSubscriptions,
   type DefaultOwner,
   type DefaultTarget,
   defaultOwnerKey,
@@ -40,6 +41,8 @@ export interface StripeNow {
   /** A switch has no SetupIntent: the customer's default is then read where it is needed. */
   intent: Pick<SetupIntentSnapshot, 'customerDefault'>;
   earlySubscriptionDefault: Promise<EarlyDefault> | undefined;
+  /** The customer's subscriptions, when already asked for (a switch asks beside the owner records). */
+  earlyListing?: Promise<CustomerSubscriptions> | undefined;
 }
 
 export async function unownedSubscriptionDefault(

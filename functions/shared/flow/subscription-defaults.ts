@@ -81,26 +81,40 @@ export interface FollowDeps extends MoveDeps {
 export interface FollowContext {
   listing: CustomerSubscriptions | undefined;
   replaced: string | undefined;
+  /** The subscriptions to move, and the owner records of those and of the ones already on the new method. */
+  followers: SubscriptionDefault[];
+  followerOwners: Promise<Map<string, DefaultOwner>> | undefined;
 }
 
 /**
  * Listed only when something may follow or go: the plan moves every subscription or removes a method, the
  * replaced method may be detached, or (`follow`) the setup or switch names no subscription.
  */
+export function needsListing(deps: FollowDeps, plan: FollowPlan): boolean {
+  const mode = deps.subscriptionDefaults ?? 'follow';
+  return Boolean(
+    plan.allSubscriptions ||
+      plan.removing ||
+      deps.detachReplaced ||
+      (mode === 'follow' && !plan.subscriptionId),
+  );
+}
+
+/**
+ * Read before the customer's default changes. `early` is a listing already on its way (a switch starts it
+ * beside the owner records). The followers' owner records are read while the customer update is in flight:
+ * work is serialised per customer, so only this flow writes them in between, through conditional writes.
+ */
 export async function readFollowContext(
   deps: FollowDeps,
   plan: FollowPlan & { customerId: string },
   customerOwner: DefaultOwner | undefined,
   customerStep: StepResult | 'todo' | undefined,
+  early?: Promise<CustomerSubscriptions>,
 ): Promise<FollowContext> {
-  const mode = deps.subscriptionDefaults ?? 'follow';
   const listing =
-    customerStep !== 'superseded' &&
-    (plan.allSubscriptions ||
-      plan.removing ||
-      deps.detachReplaced ||
-      (mode === 'follow' && !plan.subscriptionId))
-      ? await deps.stripe.listSubscriptionDefaults(plan.customerId)
+    customerStep !== 'superseded' && needsListing(deps, plan)
+      ? await (early ?? deps.stripe.listSubscriptionDefaults(plan.customerId))
       : undefined;
   // On a retry Stripe may already hold the new method (the earlier attempt updated it, then failed to
   // record the owner): the replaced one is then the previous owner's.
@@ -110,7 +124,21 @@ export async function readFollowContext(
       ? (fromStripe ?? customerOwner?.paymentMethodId)
       : customerOwner?.replacedPaymentMethodId;
   const replaced = replacedNow === plan.paymentMethodId ? undefined : (replacedNow ?? undefined);
-  return { listing, replaced };
+  const followers = listing
+    ? followersOf(plan, listing, replaced, deps.subscriptionDefaults ?? 'follow')
+    : [];
+  const targets = [...followers, ...onMethod(listing, plan.paymentMethodId)].map((s) => ({
+    kind: 'subscription' as const,
+    id: s.id,
+  }));
+  const followerOwners = targets.length > 0 ? ownersInChunks(deps.records, targets) : undefined;
+  // Awaited where it is needed; this only keeps a failure from going unhandled if nothing is.
+  followerOwners?.catch(() => undefined);
+  return { listing, replaced, followers, followerOwners };
+}
+
+function onMethod(listing: CustomerSubscriptions | undefined, paymentMethodId: string) {
+  return listing?.subscriptions.filter((s) => s.defaultPaymentMethodId === paymentMethodId) ?? [];
 }
 
 export type FollowResult =
@@ -121,14 +149,14 @@ export type FollowResult =
 export async function followAndDetach(
   deps: FollowDeps,
   plan: FollowPlan,
-  { listing, replaced }: FollowContext,
+  follow: FollowContext,
   owner: DefaultOwner,
   namedResult: StepResult | undefined,
   setDefault: (target: DefaultTarget, owner: DefaultOwner) => Promise<StepResult>,
 ): Promise<FollowResult> {
+  const { listing, replaced } = follow;
   if (!listing) return {};
-  const followers = followersOf(plan, listing, replaced, deps.subscriptionDefaults ?? 'follow');
-  const moved = await moveFollowers(deps, followers, listing, owner, setDefault);
+  const moved = await moveFollowers(deps, follow, owner, setDefault);
   const named = plan.subscriptionId && namedResult !== 'superseded' ? [plan.subscriptionId] : [];
   const detach = methodToDetach(plan, listing, replaced, deps.detachReplaced ?? false, [...moved, ...named]);
   if (detach && 'inUseBy' in detach && plan.removing) return detach;
@@ -144,18 +172,17 @@ export async function followAndDetach(
  * which subscriptions now follow this owner — those moved now and, on a redelivery, those it moved before.
  * A follower Stripe refuses for good (canceled since it was listed) no longer needs a default: skipped.
  */
-export async function moveFollowers(
+async function moveFollowers(
   deps: MoveDeps,
-  followers: SubscriptionDefault[],
-  listing: CustomerSubscriptions,
+  { listing, followers, followerOwners }: FollowContext,
   owner: DefaultOwner,
   setDefault: (target: DefaultTarget, owner: DefaultOwner) => Promise<StepResult>,
 ): Promise<string[]> {
-  const onNewMethod = listing.subscriptions.filter((s) => s.defaultPaymentMethodId === owner.paymentMethodId);
-  const targets = [...followers, ...onNewMethod].map((s) => ({ kind: 'subscription' as const, id: s.id }));
-  const owners = await ownersInChunks(deps.records, targets);
+  const owners = (await followerOwners) ?? new Map<string, DefaultOwner>();
   const orderOf = (id: string) => owners.get(defaultOwnerKey({ kind: 'subscription', id }))?.setupOrder;
-  const moved = onNewMethod.filter((s) => orderOf(s.id) === owner.setupOrder).map((s) => s.id);
+  const moved = onMethod(listing, owner.paymentMethodId)
+    .filter((s) => orderOf(s.id) === owner.setupOrder)
+    .map((s) => s.id);
   for (const follower of followers) {
     const order = orderOf(follower.id);
     if (order !== undefined && order > owner.setupOrder) continue;
