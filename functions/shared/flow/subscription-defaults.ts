@@ -174,16 +174,28 @@ export async function followAndDetach(
  */
 async function moveFollowers(
   deps: MoveDeps,
-  { listing, followers, followerOwners }: FollowContext,
+  { listing, replaced, followers, followerOwners }: FollowContext,
   owner: DefaultOwner,
   setDefault: (target: DefaultTarget, owner: DefaultOwner) => Promise<StepResult>,
 ): Promise<string[]> {
   const owners = (await followerOwners) ?? new Map<string, DefaultOwner>();
-  const orderOf = (id: string) => owners.get(defaultOwnerKey({ kind: 'subscription', id }))?.setupOrder;
-  const moved = onMethod(listing, owner.paymentMethodId)
-    .filter((s) => orderOf(s.id) === owner.setupOrder)
-    .map((s) => s.id);
-  for (const follower of followers) {
+  const recordOf = (id: string) => owners.get(defaultOwnerKey({ kind: 'subscription', id }));
+  const orderOf = (id: string) => recordOf(id)?.setupOrder;
+  const onNewMethod = onMethod(listing, owner.paymentMethodId);
+  const moved = onNewMethod.filter((s) => orderOf(s.id) === owner.setupOrder).map((s) => s.id);
+  // Already on the new method while its record still says the replaced one: an earlier attempt moved it and
+  // lost the record's write. Moved again (setDefault finds it set and writes only the record), so no setup
+  // older than this change can take it back on the strength of the stale record.
+  const unrecorded = onNewMethod.filter((s) => {
+    const record = recordOf(s.id);
+    return (
+      record !== undefined &&
+      record.setupOrder < owner.setupOrder &&
+      replaced !== undefined &&
+      record.paymentMethodId === replaced
+    );
+  });
+  for (const follower of [...followers, ...unrecorded]) {
     const order = orderOf(follower.id);
     if (order !== undefined && order > owner.setupOrder) continue;
     try {
