@@ -1,11 +1,10 @@
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { wireSetupWorker } from '../../functions/setup-worker/wiring';
 import { sqsEventWith } from '../support/bad-input-cases/queue';
-import { completeSession } from '../support/checkout';
-import { customerWithSubscription, defaultsOf } from '../support/fixtures';
-import { postJson, send } from '../support/http';
+import { defaultsOf } from '../support/fixtures';
+import { send } from '../support/http';
+import { savedMethodRequests } from '../support/saved-methods';
 import { type ServiceStack, startServiceStack } from '../support/service-stack';
-import { deliverSignedEvent } from '../support/webhooks';
 
 /*
  * See, switch and remove saved methods, over real HTTP to the session API, through the real queue and
@@ -21,50 +20,9 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 beforeEach(() => stack.stripeStandIn.faults.clear());
 
-/** Setups are ordered by their SetupIntent's `created` in whole seconds; each step here gets its own second. */
-async function nextSecond(): Promise<void> {
-  const second = Math.floor(Date.now() / 1000);
-  while (Math.floor(Date.now() / 1000) === second) await new Promise((resolve) => setTimeout(resolve, 50));
-}
-
-async function createSession(customerId: string, subscriptionId?: string): Promise<string> {
-  await nextSecond();
-  const created = await postJson(`${stack.api.url}/checkout-sessions`, {
-    customer: customerId,
-    ...(subscriptionId ? { subscription: subscriptionId } : {}),
-  });
-  expect(created.status).toBe(201);
-  return created.json.id;
-}
-
-async function savedCard(customerId: string, subscriptionId?: string, card?: string): Promise<string> {
-  const sessionId = await createSession(customerId, subscriptionId);
-  const completed = await completeSession(stack.stripeStandIn, sessionId, card ? { card } : {});
-  await deliverSignedEvent(stack.webhookUrl, completed.event, stack.stripeStandIn.webhookSecret);
-  await stack.drainQueue({ retryDelaySeconds: 0 });
-  return completed.paymentMethod.id;
-}
-
-const api = (path: string) => `${stack.api.url}${path}`;
-const makeDefault = (customer: string, pm: string, body: Record<string, unknown> = {}) =>
-  postJson(api(`/payment-methods/${pm}/default`), { customer, ...body });
-const remove = (customer: string, pm: string, replaceWith?: string) =>
-  send(
-    api(`/payment-methods/${pm}?customer=${customer}${replaceWith ? `&replaceWith=${replaceWith}` : ''}`),
-    {
-      method: 'DELETE',
-    },
-  );
-const changeStatus = async (customer: string, statusUrl: string) =>
-  (await send(api(`${statusUrl}?customer=${customer}`))).json;
-
-/** A customer with a subscription paid by a first card (set on both) and a second card set on the customer. */
-async function customerWithTwoCards() {
-  const { customer, subscription } = await customerWithSubscription(stack.stripe);
-  const first = await savedCard(customer.id, subscription.id);
-  const second = await savedCard(customer.id, undefined, '5555555555554444');
-  return { customerId: customer.id, subscriptionId: subscription.id, first, second };
-}
+const { api, makeDefault, remove, changeStatus, customerWithTwoCards, nextSecond } = savedMethodRequests(
+  () => stack,
+);
 
 describe('GET /payment-methods', () => {
   it('lists the saved methods, the customer default and who each one pays, paged as Stripe pages', async () => {
@@ -210,41 +168,6 @@ describe('POST /payment-methods/{id}/default', () => {
     await stack.drainQueue({ retryDelaySeconds: 0 });
   });
 
-  /** Cards saved and made the default in Stripe directly (the Dashboard, the portal): no owner record. */
-  async function cardSavedOutsideService(customerId: string, token: string, makeDefault: boolean) {
-    const card = await stack.stripe.paymentMethods.create({ type: 'card', card: { token } });
-    await stack.stripe.paymentMethods.attach(card.id, { customer: customerId });
-    if (makeDefault)
-      await stack.stripe.customers.update(customerId, {
-        invoice_settings: { default_payment_method: card.id },
-      });
-    return card.id;
-  }
-
-  it('no owner record yet: a switch back to an older card is applied (the rollback check goes by the request time)', async () => {
-    const customer = await stack.stripe.customers.create({});
-    const older = await cardSavedOutsideService(customer.id, 'tok_visa', false);
-    await cardSavedOutsideService(customer.id, 'tok_mastercard', true);
-    await nextSecond();
-    const accepted = await makeDefault(customer.id, older);
-    await stack.drainQueue({ retryDelaySeconds: 0 });
-    expect(await changeStatus(customer.id, accepted.json.statusUrl)).toMatchObject({ status: 'applied' });
-    expect((await defaultsOf(stack.stripe, customer.id)).customerDefault).toBe(older);
-  });
-
-  it('no owner record: a default put in place in Stripe after the switch was requested wins over it', async () => {
-    const customer = await stack.stripe.customers.create({});
-    const older = await cardSavedOutsideService(customer.id, 'tok_visa', true);
-    const other = await cardSavedOutsideService(customer.id, 'tok_mastercard', false);
-    const accepted = await makeDefault(customer.id, other);
-    await nextSecond();
-    const newer = await cardSavedOutsideService(customer.id, 'tok_amex', true);
-    await stack.drainQueue({ retryDelaySeconds: 0 });
-    expect(await changeStatus(customer.id, accepted.json.statusUrl)).toMatchObject({ status: 'superseded' });
-    expect((await defaultsOf(stack.stripe, customer.id)).customerDefault).toBe(newer);
-    expect(newer).not.toBe(older);
-  });
-
   it('a duplicate delivery of a change has one effect', async () => {
     const { customerId, first } = await customerWithTwoCards();
     await nextSecond();
@@ -266,54 +189,6 @@ describe('POST /payment-methods/{id}/default', () => {
     expect(stack.stripeStandIn.countRequests('POST', new RegExp(`^/v1/customers/${customerId}$`))).toBe(1);
     expect(await changeStatus(customerId, accepted.json.statusUrl)).toMatchObject({ status: 'applied' });
   });
-});
-
-/*
- * "Newest wins" across both kinds of work: a switch counts from when it was requested, a setup from when its
- * method was saved (the successful SetupAttempt, setupOrderOf). Either may be processed first: the queue
- * keeps one customer's messages in order, but the status path or reconcile can apply a setup ahead of it.
- */
-describe('a switch racing a setup for the same customer: the later one wins, in either processing order', () => {
-  /** Processes the setup now (setupFirst) or after the queued switch, then everything queued. */
-  async function processBoth(completed: Awaited<ReturnType<typeof completeSession>>, setupFirst: boolean) {
-    if (setupFirst) await stack.worker(sqsEventWith(await setupBody(completed)));
-    await deliverSignedEvent(stack.webhookUrl, completed.event, stack.stripeStandIn.webhookSecret);
-    await stack.drainQueue({ retryDelaySeconds: 0 });
-    expect(await stack.queueDepth()).toBe(0);
-  }
-
-  it.each([
-    ['setup processed first', true],
-    ['switch processed first', false],
-  ])('a switch requested after the card of a setup was saved wins (%s)', async (_name, setupFirst) => {
-    const { customerId, first } = await customerWithTwoCards();
-    const sessionId = await createSession(customerId);
-    const completed = await completeSession(stack.stripeStandIn, sessionId, { card: '378282246310005' });
-    await nextSecond();
-    const accepted = await makeDefault(customerId, first);
-    await processBoth(completed, setupFirst);
-    expect((await defaultsOf(stack.stripe, customerId)).customerDefault).toBe(first);
-    expect(await changeStatus(customerId, accepted.json.statusUrl)).toMatchObject({ status: 'applied' });
-  });
-
-  it.each([
-    ['setup processed first', true, 'superseded'],
-    ['switch processed first', false, 'applied'],
-  ])(
-    'a card saved after the switch was requested wins over it (%s)',
-    async (_name, setupFirst, switchStatus) => {
-      const { customerId, first } = await customerWithTwoCards();
-      // The Checkout was opened before the switch; what counts is when its card was saved: after it.
-      const sessionId = await createSession(customerId);
-      await nextSecond();
-      const accepted = await makeDefault(customerId, first);
-      await nextSecond();
-      const completed = await completeSession(stack.stripeStandIn, sessionId, { card: '378282246310005' });
-      await processBoth(completed, setupFirst);
-      expect((await defaultsOf(stack.stripe, customerId)).customerDefault).toBe(completed.paymentMethod.id);
-      expect(await changeStatus(customerId, accepted.json.statusUrl)).toMatchObject({ status: switchStatus });
-    },
-  );
 });
 
 describe('DELETE /payment-methods/{id}', () => {
@@ -383,8 +258,3 @@ describe('detachReplaced (opt-in)', () => {
     expect((await stack.stripe.paymentMethods.retrieve(second)).customer).toBeNull();
   });
 });
-
-async function setupBody(completed: Awaited<ReturnType<typeof completeSession>>): Promise<string> {
-  const { setupMessageBody } = await import('../support/webhooks');
-  return setupMessageBody(completed);
-}
