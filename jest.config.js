@@ -9,4 +9,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(jose|@aws/lambda-invoke-store)/)'],
   testTimeout: 30000,
   setupFiles: ['<rootDir>/test/support/jest-env.ts'],
+  // Every stand-in answer is checked against the pinned SDK's declarations; a broken one fails the file.
+  setupFilesAfterEnv: ['<rootDir>/test/support/stand-in-contract.ts'],
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
 };

@@ -1,5 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { answerViolation } from './contract/answer-check';
+import { checkRequestParams } from './contract/request-check';
+import type { ContractName } from './contract/schema-validator';
 import { internalError, invalidApiKey, invalidRequest, StandInError, unrecognizedUrl } from './errors';
 import { expandResponse } from './expand';
 import {
@@ -13,7 +16,7 @@ import { decodeForm, FormDecodeError, type Params } from './form-encoding';
 import type { IdempotencyStore } from './idempotency';
 import { newId } from './ids';
 import type { ObjectLocks } from './object-locks';
-import { optionalStringArray, validateParams } from './params';
+import { optionalStringArray } from './params';
 import type { RateLimitWindow } from './rate-limit';
 import type { Router } from './router';
 import { API_VERSION, type StandInStore } from './store';
@@ -225,7 +228,7 @@ export class ApiPipeline {
       }
       // Latency is spent after reserving the key, so a concurrent duplicate sees the 409 Stripe gives.
       await this.addedLatency();
-      validateParams(params, match.route.params);
+      checkRequestParams(match.route.contract.params, params);
       const result = match.route.handle({
         params,
         pathParams: match.pathParams,
@@ -237,7 +240,10 @@ export class ApiPipeline {
       if (result.changed !== undefined) entry.changed = result.changed;
       const serialized: object = JSON.parse(JSON.stringify(result.body));
       expandResponse(serialized, optionalStringArray(params, 'expand') ?? [], this.deps.store);
-      response = this.reply(result.status ?? 200, serialized, requestId, extraHeaders);
+      response = this.reply(result.status ?? 200, serialized, requestId, extraHeaders, {
+        answer: match.route.contract.response,
+        context: `${request.method} ${request.path}`,
+      });
     } catch (error) {
       if (!(error instanceof StandInError)) console.error('[stripe-stand-in] unexpected error', error);
       const failure = error instanceof StandInError ? error : internalError();
@@ -268,17 +274,28 @@ export class ApiPipeline {
     return { 'Content-Type': 'application/json', 'Request-Id': requestId, 'Stripe-Version': API_VERSION };
   }
 
+  /**
+   * Every answer is checked against the pinned SDK's declaration (`contract/`): errors against the error
+   * body, successes against the route's `contract.response`. One that breaks it is the stand-in's bug: it
+   * is recorded and answered 500, never sent as if Stripe had said it.
+   */
   private reply(
     status: number,
     body: object,
     requestId: string,
     extraHeaders: Record<string, string>,
+    contract: { answer: ContractName; context: string } = { answer: 'Error', context: 'error answer' },
   ): ApiResponse & { kind: 'reply' } {
+    const violation = answerViolation(status >= 400 ? 'Error' : contract.answer, body, contract.context);
+    const answered =
+      violation === undefined
+        ? { status, body }
+        : { status: 500, body: { error: { type: 'api_error', message: `Stripe stand-in: ${violation}` } } };
     return {
       kind: 'reply',
-      status,
+      status: answered.status,
       headers: { ...this.baseHeaders(requestId), ...extraHeaders },
-      body: JSON.stringify(body, null, 2),
+      body: JSON.stringify(answered.body, null, 2),
     };
   }
 }

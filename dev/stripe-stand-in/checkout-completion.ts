@@ -155,7 +155,7 @@ export async function completeCheckoutSession(
       ? {
           type: 'verify_with_microdeposits',
           verify_with_microdeposits: {
-            arrives_at: nowSeconds() + 2 * 24 * 60 * 60,
+            arrival_date: nowSeconds() + 2 * 24 * 60 * 60,
             hosted_verification_url: `https://payments.stripe.com/microdeposit/${setupIntent.id}`,
             microdeposit_type: 'descriptor_code',
           },
@@ -176,7 +176,9 @@ export async function completeCheckoutSession(
   session.url = null;
   session.customer_details = {
     address: null,
+    business_name: null,
     email: paymentMethod.billing_details.email,
+    individual_name: null,
     name: null,
     phone: null,
     tax_exempt: 'none',
@@ -220,6 +222,27 @@ function failAttempt(
 }
 
 /** Records a SetupAttempt and makes it the SetupIntent's `latest_attempt`. */
+/** `SetupAttempt.PaymentMethodDetails` (SetupAttempts.d.ts): a card attempt repeats the card's facts. */
+function attemptDetails(paymentMethod: StoredPaymentMethod): StoredSetupAttempt['payment_method_details'] {
+  const card = paymentMethod.card;
+  if (card === undefined || card === null) return { type: paymentMethod.type, [paymentMethod.type]: {} };
+  return {
+    type: 'card',
+    card: {
+      brand: card.brand,
+      checks: card.checks,
+      country: card.country,
+      exp_month: card.exp_month,
+      exp_year: card.exp_year,
+      funding: card.funding,
+      last4: card.last4,
+      network: card.brand,
+      three_d_secure: null,
+      wallet: null,
+    },
+  };
+}
+
 export function newAttempt(
   store: StandInStore,
   setupIntent: StoredSetupIntent,
@@ -238,7 +261,7 @@ export function newAttempt(
     livemode: setupIntent.livemode,
     on_behalf_of: null,
     payment_method: paymentMethod.id,
-    payment_method_details: { type: paymentMethod.type, [paymentMethod.type]: {} },
+    payment_method_details: attemptDetails(paymentMethod),
     setup_error: setupError,
     setup_intent: setupIntent.id,
     status,

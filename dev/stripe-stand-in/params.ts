@@ -1,36 +1,10 @@
-import {
-  invalidRequest,
-  parameterInvalid,
-  parameterInvalidEmpty,
-  parameterMissing,
-  parameterUnknown,
-} from './errors';
-import type { FormObject, FormValue, Params } from './form-encoding';
+import { invalidRequest, parameterInvalid, parameterInvalidEmpty, parameterMissing } from './errors';
+import type { FormObject, FormValue } from './form-encoding';
 
 /**
- * What an endpoint accepts. Stripe rejects any parameter it does not know with `parameter_unknown`,
- * naming the full bracketed path (`setup_intent_data[foo]`), so every endpoint declares its shape.
+ * Readers of decoded form parameters for the handlers. Which parameters an endpoint takes, and their types,
+ * is not decided here: the pinned SDK's declarations are checked before any handler runs (`contract/`).
  */
-export type ParamSpec =
-  | 'string'
-  | 'integer'
-  | 'boolean'
-  | 'metadata'
-  /** `created`-style filters: an integer or `{gt, gte, lt, lte}`. */
-  | 'range'
-  /** Accepted without inspection (parameters the stand-in stores nothing for). */
-  | 'anything'
-  | { readonly enum: readonly string[] }
-  | { readonly object: ParamShape }
-  | { readonly arrayOf: ParamSpec };
-export type ParamShape = Readonly<Record<string, ParamSpec>>;
-
-export const LIST_SHAPE: ParamShape = {
-  limit: 'integer',
-  starting_after: 'string',
-  ending_before: 'string',
-  created: 'range',
-};
 
 function describe(value: FormValue): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
@@ -38,72 +12,6 @@ function describe(value: FormValue): string {
 
 function childPath(path: string, key: string | number): string {
   return path === '' ? String(key) : `${path}[${key}]`;
-}
-
-function validateValue(value: FormValue, spec: ParamSpec, path: string): void {
-  if (spec === 'anything') return;
-  if (spec === 'string') {
-    if (typeof value !== 'string') throw parameterInvalid(path, `Invalid string: ${describe(value)}`);
-    return;
-  }
-  if (spec === 'integer') {
-    if (typeof value !== 'string' || !/^-?\d+$/.test(value)) {
-      throw parameterInvalid(path, `Invalid integer: ${describe(value)}`, 'parameter_invalid_integer');
-    }
-    return;
-  }
-  if (spec === 'boolean') {
-    if (value !== 'true' && value !== 'false')
-      throw parameterInvalid(path, `Invalid boolean: ${describe(value)}`);
-    return;
-  }
-  if (spec === 'metadata') {
-    if (value === '') return;
-    if (typeof value !== 'object' || Array.isArray(value)) {
-      throw parameterInvalid(path, `Invalid hash: ${describe(value)}`);
-    }
-    for (const [key, entry] of Object.entries(value)) {
-      if (typeof entry !== 'string') {
-        throw parameterInvalid(childPath(path, key), `Invalid string: ${describe(entry)}`);
-      }
-    }
-    return;
-  }
-  if (spec === 'range') {
-    if (typeof value === 'string') validateValue(value, 'integer', path);
-    else validateObject(value, { gt: 'integer', gte: 'integer', lt: 'integer', lte: 'integer' }, path);
-    return;
-  }
-  if ('enum' in spec) {
-    if (typeof value !== 'string' || !spec.enum.includes(value)) {
-      throw parameterInvalid(path, `Invalid ${path}: must be one of ${spec.enum.join(', ')}`);
-    }
-    return;
-  }
-  if ('object' in spec) {
-    validateObject(value, spec.object, path);
-    return;
-  }
-  if (!Array.isArray(value)) throw parameterInvalid(path, `Invalid array: ${describe(value)}`);
-  value.forEach((item, index) => {
-    validateValue(item, spec.arrayOf, childPath(path, index));
-  });
-}
-
-function validateObject(value: FormValue | FormValue[], shape: ParamShape, path: string): void {
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw parameterInvalid(path, `Invalid object: ${describe(value)}`);
-  }
-  for (const [key, entry] of Object.entries(value)) {
-    const spec = shape[key];
-    if (spec === undefined) throw parameterUnknown(childPath(path, key));
-    validateValue(entry, spec, childPath(path, key));
-  }
-}
-
-/** Throws the Stripe error for the first parameter `params` has that `shape` does not allow. */
-export function validateParams(params: Params, shape: ParamShape): void {
-  validateObject(params, { ...shape, expand: { arrayOf: 'string' } }, '');
 }
 
 export function optionalString(params: FormObject, key: string): string | undefined {

@@ -1,5 +1,5 @@
+import type { ContractName } from './contract/schema-validator';
 import type { Params } from './form-encoding';
-import type { ParamShape } from './params';
 import type { StandInStore } from './store';
 
 export interface ApiContext {
@@ -27,7 +27,11 @@ export interface ApiRoute {
   method: 'GET' | 'POST' | 'DELETE';
   /** Path with `:name` placeholders, e.g. `/v1/customers/:id`. */
   path: string;
-  params: ParamShape;
+  /**
+   * What the pinned SDK declares for this endpoint (`contract/sdk-types.ts`): the parameters it takes (an
+   * unknown or ill-typed one is Stripe's 400 before the handler runs) and the object it answers.
+   */
+  contract: { params: ContractName; response: ContractName };
   handle(context: ApiContext): ApiResult;
 }
 

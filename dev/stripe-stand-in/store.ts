@@ -1,3 +1,4 @@
+import { eventViolation } from './contract/answer-check';
 import { resourceMissing } from './errors';
 import { newId, nowSeconds } from './ids';
 import type {
@@ -88,6 +89,9 @@ export class StandInStore {
       request: { id: null, idempotency_key: null },
       type,
     };
+    // An event Stripe would not send is the stand-in's bug: recorded (failing the test run) and refused.
+    const violation = eventViolation(event, `recording event ${type}`);
+    if (violation !== undefined) throw new Error(violation);
     this.events.set(event.id, event);
     this.onEvent?.(event);
     return event;

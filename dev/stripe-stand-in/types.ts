@@ -1,3 +1,6 @@
+import type { UnmodelledSessionFields } from './resources/checkout-session-fields';
+import type { UnmodelledInvoiceFields } from './resources/invoice-fields';
+import type { StandInPlan, StandInPrice } from './resources/prices';
 /** Stored objects: the subset of each 2026-10-28.endive object that the stand-in serves. */
 export type Metadata = Record<string, string>;
 
@@ -43,19 +46,67 @@ export interface DeletedCustomer {
 export interface SubscriptionItem {
   id: string;
   object: 'subscription_item';
+  billing_thresholds: null;
   created: number;
+  current_period_end: number;
+  current_period_start: number;
+  current_trial: null;
+  discounts: string[];
   metadata: Metadata;
-  price: { id: string; object: 'price' };
+  plan: StandInPlan;
+  price: StandInPrice;
   quantity: number;
   subscription: string;
+  tax_rates: null;
 }
 
-export interface StoredSubscription extends StripeObjectBase {
+/**
+ * Subscription fields the stand-in does not model, with the values Stripe gives a plain
+ * `charge_automatically` subscription (`Subscription` in Subscriptions.d.ts declares each one required).
+ */
+export interface UnmodelledSubscriptionFields {
+  application: null;
+  application_fee_percent: null;
+  automatic_tax: { disabled_reason: null; enabled: false; liability: null };
+  billing_cycle_anchor: number;
+  billing_cycle_anchor_config: null;
+  billing_mode: { flexible: null; type: 'classic' };
+  billing_schedules: [];
+  billing_thresholds: null;
+  customer_account: null;
+  days_until_due: null;
+  discounts: string[];
+  invoice_settings: {
+    account_tax_ids: null;
+    custom_fields: null;
+    description: null;
+    footer: null;
+    issuer: { type: 'self' };
+  };
+  managed_payments: null;
+  next_pending_invoice_item_invoice: null;
+  on_behalf_of: null;
+  pause_collection: null;
+  pending_invoice_item_interval: null;
+  pending_setup_intent: null;
+  pending_update: null;
+  schedule: null;
+  test_clock: null;
+  transfer_data: null;
+  trial_settings: { end_behavior: { billing_cycle_anchor: null; missing_payment_method: 'create_invoice' } };
+}
+
+export interface StoredSubscription extends StripeObjectBase, UnmodelledSubscriptionFields {
   object: 'subscription';
   cancel_at: number | null;
   cancel_at_period_end: boolean;
   canceled_at: number | null;
-  cancellation_details: { comment: string | null; feedback: string | null; reason: string | null };
+  cancellation_details: {
+    comment: string | null;
+    feedback: string | null;
+    feedback_option: null;
+    reason: string | null;
+  };
   collection_method: 'charge_automatically';
   currency: string;
   customer: string;
@@ -184,7 +235,7 @@ export type SetupIntentNextAction =
   | {
       type: 'verify_with_microdeposits';
       verify_with_microdeposits: {
-        arrives_at: number;
+        arrival_date: number;
         hosted_verification_url: string;
         microdeposit_type: 'descriptor_code' | 'amounts';
       };
@@ -218,6 +269,9 @@ export interface StoredSetupIntent extends StripeObjectBase {
     card: { mandate_options: null; network: null; request_three_d_secure: 'automatic' };
   };
   payment_method_types: string[];
+  /** The Checkout Session's choice is not copied to its SetupIntent: Stripe answers null for both. */
+  allowed_payment_method_types: null;
+  excluded_payment_method_types: null;
   single_use_mandate: null;
   status: SetupIntentStatus;
   usage: 'off_session';
@@ -225,14 +279,16 @@ export interface StoredSetupIntent extends StripeObjectBase {
 
 export interface CustomerDetails {
   address: null;
+  business_name: null;
   email: string | null;
+  individual_name: null;
   name: string | null;
   phone: null;
   tax_exempt: 'none';
   tax_ids: [];
 }
 
-export interface StoredCheckoutSession {
+export interface StoredCheckoutSession extends UnmodelledSessionFields {
   id: string;
   object: 'checkout.session';
   allow_promotion_codes: boolean | null;
@@ -281,7 +337,7 @@ export interface StoredEvent {
   type: string;
 }
 
-export interface StoredInvoice extends StripeObjectBase {
+export interface StoredInvoice extends StripeObjectBase, UnmodelledInvoiceFields {
   object: 'invoice';
   attempt_count: number;
   attempted: boolean;
@@ -296,6 +352,15 @@ export interface StoredInvoice extends StripeObjectBase {
   currency: string;
   amount_due: number;
   amount_paid: number;
+  amount_remaining: number;
+  subtotal: number;
+  total: number;
+  status_transitions: {
+    finalized_at: number | null;
+    marked_uncollectible_at: null;
+    paid_at: number | null;
+    voided_at: null;
+  };
   /** The method that paid it, once paid (a simplification of Stripe's payments list). */
   default_payment_method: string | null;
 }

@@ -4,86 +4,17 @@ import { newId, nowSeconds, randomBase62 } from '../ids';
 import { paginate } from '../list';
 import {
   applyMetadata,
-  LIST_SHAPE,
   optionalInteger,
   optionalObject,
   optionalString,
   optionalStringArray,
-  type ParamShape,
   requiredString,
 } from '../params';
 import type { ApiContext, ApiRoute } from '../router';
 import type { StandInStore } from '../store';
 import type { StoredCheckoutSession } from '../types';
+import { unmodelledSessionFields } from './checkout-session-fields';
 import { createSetupIntent } from './setup-intents';
-
-const UI_MODES = ['hosted_page', 'embedded_page', 'elements', 'form'] as const;
-const CUSTOMER_UPDATE_CHOICE = { enum: ['auto', 'never'] } as const;
-
-/** Parameters of `SessionCreateParams` the stand-in accepts but does not model. */
-const UNMODELLED_CREATE_PARAMS = [
-  'adaptive_pricing',
-  'after_expiration',
-  'automatic_tax',
-  'branding_settings',
-  'consent_collection',
-  'custom_fields',
-  'custom_text',
-  'customer_account',
-  'customer_creation',
-  'discounts',
-  'integration_identifier',
-  'invoice_creation',
-  'managed_payments',
-  'name_collection',
-  'optional_items',
-  'origin_context',
-  'payment_intent_data',
-  'payment_method_collection',
-  'payment_method_data',
-  'payment_method_options',
-  'permissions',
-  'phone_number_collection',
-  'saved_payment_method_options',
-  'shipping_address_collection',
-  'shipping_options',
-  'submit_type',
-  'subscription_data',
-  'tax_id_collection',
-  'wallet_options',
-] as const;
-
-/** Every top-level key of the SDK's `SessionCreateParams`; `payment_method_types` is gone in this version. */
-const CREATE_SHAPE: ParamShape = {
-  ...Object.fromEntries(UNMODELLED_CREATE_PARAMS.map((key) => [key, 'anything'])),
-  mode: { enum: ['payment', 'setup', 'subscription'] },
-  customer: 'string',
-  currency: 'string',
-  success_url: 'string',
-  cancel_url: 'string',
-  return_url: 'string',
-  metadata: 'metadata',
-  setup_intent_data: { object: { metadata: 'metadata', description: 'string', on_behalf_of: 'string' } },
-  client_reference_id: 'string',
-  customer_email: 'string',
-  allowed_payment_method_types: { arrayOf: 'string' },
-  excluded_payment_method_types: { arrayOf: 'string' },
-  expires_at: 'integer',
-  locale: 'string',
-  ui_mode: { enum: UI_MODES },
-  redirect_on_completion: { enum: ['always', 'if_required', 'never'] },
-  line_items: { arrayOf: 'anything' },
-  payment_method_configuration: 'string',
-  billing_address_collection: { enum: ['auto', 'required'] },
-  customer_update: {
-    object: {
-      address: CUSTOMER_UPDATE_CHOICE,
-      name: CUSTOMER_UPDATE_CHOICE,
-      shipping: CUSTOMER_UPDATE_CHOICE,
-    },
-  },
-  allow_promotion_codes: 'boolean',
-};
 
 const MIN_EXPIRY_SECONDS = 30 * 60;
 const MAX_EXPIRY_SECONDS = 24 * 60 * 60;
@@ -172,6 +103,7 @@ function createSession({ params, store, livemode, baseUrl }: ApiContext): Stored
       : undefined;
   const configuration = optionalString(params, 'payment_method_configuration');
   const session: StoredCheckoutSession = {
+    ...unmodelledSessionFields(),
     id,
     object: 'checkout.session',
     allow_promotion_codes:
@@ -224,7 +156,7 @@ export const checkoutSessionRoutes: readonly ApiRoute[] = [
   {
     method: 'POST',
     path: '/v1/checkout/sessions',
-    params: CREATE_SHAPE,
+    contract: { params: 'CheckoutSessionCreateParams', response: 'CheckoutSession' },
     handle(context) {
       return { body: createSession(context), effect: true };
     },
@@ -232,7 +164,7 @@ export const checkoutSessionRoutes: readonly ApiRoute[] = [
   {
     method: 'GET',
     path: '/v1/checkout/sessions/:id',
-    params: {},
+    contract: { params: 'CheckoutSessionRetrieveParams', response: 'CheckoutSession' },
     handle({ pathParams, store }) {
       return { body: sessionFromPath(store, pathParams.id), effect: false };
     },
@@ -240,15 +172,7 @@ export const checkoutSessionRoutes: readonly ApiRoute[] = [
   {
     method: 'GET',
     path: '/v1/checkout/sessions',
-    params: {
-      ...LIST_SHAPE,
-      customer: 'string',
-      status: { enum: ['open', 'complete', 'expired'] },
-      payment_intent: 'string',
-      payment_link: 'string',
-      subscription: 'string',
-      customer_details: { object: { email: 'string' } },
-    },
+    contract: { params: 'CheckoutSessionListParams', response: 'CheckoutSessionList' },
     handle({ params, store }) {
       const customer = optionalString(params, 'customer');
       const status = optionalString(params, 'status');
@@ -266,7 +190,7 @@ export const checkoutSessionRoutes: readonly ApiRoute[] = [
   {
     method: 'POST',
     path: '/v1/checkout/sessions/:id/expire',
-    params: {},
+    contract: { params: 'CheckoutSessionExpireParams', response: 'CheckoutSession' },
     handle({ pathParams, store }) {
       const session = sessionFromPath(store, pathParams.id);
       if (session.status !== 'open') {

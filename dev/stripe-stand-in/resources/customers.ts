@@ -1,28 +1,11 @@
 import { resourceMissing } from '../errors';
 import { newId, nowSeconds, randomBase62 } from '../ids';
 import { paginate } from '../list';
-import {
-  applyMetadata,
-  LIST_SHAPE,
-  nullableString,
-  optionalObject,
-  optionalString,
-  type ParamShape,
-} from '../params';
+import { applyMetadata, nullableString, optionalObject, optionalString } from '../params';
 import type { ApiRoute } from '../router';
 import type { StandInStore } from '../store';
 import type { DeletedCustomer, StoredCustomer } from '../types';
 import { checkAttachable, requireAttachedTo, resolvePaymentMethod } from './payment-methods';
-
-const INVOICE_SETTINGS_SHAPE = { object: { default_payment_method: 'string' } } as const;
-
-const UPDATE_SHAPE: ParamShape = {
-  email: 'string',
-  name: 'string',
-  description: 'string',
-  metadata: 'metadata',
-  invoice_settings: INVOICE_SETTINGS_SHAPE,
-};
 
 /** A customer the URL names: missing and deleted customers both answer 404 for writes. */
 function liveCustomerFromPath(store: StandInStore, id: string | undefined): StoredCustomer {
@@ -44,7 +27,7 @@ export const customerRoutes: readonly ApiRoute[] = [
   {
     method: 'POST',
     path: '/v1/customers',
-    params: { ...UPDATE_SHAPE, payment_method: 'string' },
+    contract: { params: 'CustomerCreateParams', response: 'Customer' },
     handle({ params, store, livemode }) {
       const paymentMethodId = optionalString(params, 'payment_method');
       const paymentMethod =
@@ -96,7 +79,7 @@ export const customerRoutes: readonly ApiRoute[] = [
   {
     method: 'GET',
     path: '/v1/customers/:id',
-    params: {},
+    contract: { params: 'CustomerRetrieveParams', response: 'CustomerOrDeleted' },
     handle({ pathParams, store }) {
       const id = pathParams.id ?? '';
       const customer = store.getCustomer(id);
@@ -107,7 +90,7 @@ export const customerRoutes: readonly ApiRoute[] = [
   {
     method: 'POST',
     path: '/v1/customers/:id',
-    params: UPDATE_SHAPE,
+    contract: { params: 'CustomerUpdateParams', response: 'Customer' },
     handle({ params, pathParams, store }) {
       const customer = liveCustomerFromPath(store, pathParams.id);
       const invoiceSettings = optionalObject(params, 'invoice_settings');
@@ -133,7 +116,7 @@ export const customerRoutes: readonly ApiRoute[] = [
   {
     method: 'DELETE',
     path: '/v1/customers/:id',
-    params: {},
+    contract: { params: 'CustomerDeleteParams', response: 'DeletedCustomer' },
     handle({ pathParams, store }) {
       const customer = liveCustomerFromPath(store, pathParams.id);
       const deleted: DeletedCustomer = { id: customer.id, object: 'customer', deleted: true };
@@ -146,7 +129,7 @@ export const customerRoutes: readonly ApiRoute[] = [
   {
     method: 'GET',
     path: '/v1/customers',
-    params: { ...LIST_SHAPE, email: 'string', test_clock: 'string' },
+    contract: { params: 'CustomerListParams', response: 'CustomerList' },
     handle({ params, store }) {
       const email = optionalString(params, 'email');
       const candidates = [...store.customers.values()].filter(

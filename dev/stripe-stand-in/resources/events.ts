@@ -1,6 +1,6 @@
 import { resourceMissing } from '../errors';
 import { paginate } from '../list';
-import { LIST_SHAPE, optionalString, optionalStringArray } from '../params';
+import { optionalString, optionalStringArray } from '../params';
 import type { ApiRoute } from '../router';
 
 /** Matches Stripe's `type` filter, which allows `*` wildcards such as `checkout.session.*`. */
@@ -17,7 +17,7 @@ export const eventRoutes: readonly ApiRoute[] = [
   {
     method: 'GET',
     path: '/v1/events/:id',
-    params: {},
+    contract: { params: 'EventRetrieveParams', response: 'Event' },
     handle({ pathParams, store }) {
       const event = store.getEvent(pathParams.id ?? '');
       if (event === undefined) throw resourceMissing('event', pathParams.id ?? '', 'id');
@@ -27,7 +27,7 @@ export const eventRoutes: readonly ApiRoute[] = [
   {
     method: 'GET',
     path: '/v1/events',
-    params: { ...LIST_SHAPE, type: 'string', types: { arrayOf: 'string' }, delivery_success: 'boolean' },
+    contract: { params: 'EventListParams', response: 'EventList' },
     handle({ params, store }) {
       const type = optionalString(params, 'type');
       const types = optionalStringArray(params, 'types');

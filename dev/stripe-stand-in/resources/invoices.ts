@@ -4,6 +4,7 @@ import { optionalString } from '../params';
 import type { ApiRoute } from '../router';
 import type { StandInStore } from '../store';
 import type { StoredInvoice } from '../types';
+import { unmodelledInvoiceFields } from './invoice-fields';
 
 /**
  * Just enough of Invoices for a past-due subscription: its open latest invoice can be retrieved and paid
@@ -16,10 +17,19 @@ export function makeSubscriptionPastDue(
 ): StoredInvoice {
   const subscription = store.subscriptions.get(subscriptionId);
   if (subscription === undefined) throw resourceMissing('subscription', subscriptionId, 'id');
+  const id = newId('in');
+  const created = nowSeconds();
+  const customer = store.getCustomer(subscription.customer);
   const invoice: StoredInvoice = {
-    id: newId('in'),
+    ...unmodelledInvoiceFields({
+      id,
+      created,
+      customerEmail: customer !== undefined && 'email' in customer ? customer.email : null,
+      customerName: customer !== undefined && 'name' in customer ? customer.name : null,
+    }),
+    id,
     object: 'invoice',
-    created: nowSeconds(),
+    created,
     livemode: subscription.livemode,
     metadata: {},
     attempt_count: 1,
@@ -34,6 +44,15 @@ export function makeSubscriptionPastDue(
     currency: subscription.currency,
     amount_due: amountDue,
     amount_paid: 0,
+    amount_remaining: amountDue,
+    subtotal: amountDue,
+    total: amountDue,
+    status_transitions: {
+      finalized_at: created,
+      marked_uncollectible_at: null,
+      paid_at: null,
+      voided_at: null,
+    },
     default_payment_method: null,
   };
   store.invoices.set(invoice.id, invoice);
@@ -53,7 +72,7 @@ export const invoiceRoutes: readonly ApiRoute[] = [
   {
     method: 'GET',
     path: '/v1/invoices/:id',
-    params: {},
+    contract: { params: 'InvoiceRetrieveParams', response: 'Invoice' },
     handle({ pathParams, store }) {
       return { body: invoiceFromPath(store, pathParams.id), effect: false };
     },
@@ -61,7 +80,7 @@ export const invoiceRoutes: readonly ApiRoute[] = [
   {
     method: 'POST',
     path: '/v1/invoices/:id/pay',
-    params: { payment_method: 'string', off_session: 'boolean' },
+    contract: { params: 'InvoicePayParams', response: 'Invoice' },
     handle({ pathParams, params, store }) {
       const invoice = invoiceFromPath(store, pathParams.id);
       if (invoice.status !== 'open') {
@@ -95,6 +114,8 @@ export const invoiceRoutes: readonly ApiRoute[] = [
       }
       invoice.status = 'paid';
       invoice.amount_paid = invoice.amount_due;
+      invoice.amount_remaining = 0;
+      invoice.status_transitions.paid_at = nowSeconds();
       const subscriptionId = invoice.parent.subscription_details?.subscription;
       const subscription = subscriptionId ? store.subscriptions.get(subscriptionId) : undefined;
       if (subscription && subscription.status !== 'canceled') subscription.status = 'active';

@@ -10,32 +10,10 @@ import { invalidRequest, parameterInvalid, resourceMissing } from '../errors';
 import type { FormObject } from '../form-encoding';
 import { newId, nowSeconds } from '../ids';
 import { paginate } from '../list';
-import {
-  applyMetadata,
-  LIST_SHAPE,
-  optionalInteger,
-  optionalObject,
-  optionalString,
-  requiredString,
-} from '../params';
+import { applyMetadata, optionalInteger, optionalObject, optionalString, requiredString } from '../params';
 import type { ApiRoute } from '../router';
 import type { StandInStore } from '../store';
 import type { BillingDetails, StoredCustomer, StoredPaymentMethod } from '../types';
-
-const ADDRESS_SHAPE = {
-  object: {
-    city: 'string',
-    country: 'string',
-    line1: 'string',
-    line2: 'string',
-    postal_code: 'string',
-    state: 'string',
-  },
-} as const;
-const BILLING_DETAILS_SHAPE = {
-  object: { address: ADDRESS_SHAPE, email: 'string', name: 'string', phone: 'string', tax_id: 'string' },
-} as const;
-const ALLOW_REDISPLAY = { enum: ['always', 'limited', 'unspecified'] } as const;
 
 function billingDetails(params: FormObject | undefined): BillingDetails {
   const address = params === undefined ? undefined : optionalObject(params, 'address');
@@ -175,21 +153,7 @@ export const paymentMethodRoutes: readonly ApiRoute[] = [
   {
     method: 'POST',
     path: '/v1/payment_methods',
-    params: {
-      type: { enum: ['card'] },
-      card: {
-        object: {
-          token: 'string',
-          number: 'string',
-          exp_month: 'integer',
-          exp_year: 'integer',
-          cvc: 'string',
-        },
-      },
-      billing_details: BILLING_DETAILS_SHAPE,
-      metadata: 'metadata',
-      allow_redisplay: ALLOW_REDISPLAY,
-    },
+    contract: { params: 'PaymentMethodCreateParams', response: 'PaymentMethod' },
     handle({ params, store, livemode }) {
       requiredString(params, 'type');
       const card = optionalObject(params, 'card');
@@ -209,7 +173,7 @@ export const paymentMethodRoutes: readonly ApiRoute[] = [
   {
     method: 'GET',
     path: '/v1/payment_methods/:id',
-    params: {},
+    contract: { params: 'PaymentMethodRetrieveParams', response: 'PaymentMethod' },
     handle({ pathParams, store }) {
       const paymentMethod = store.paymentMethods.get(pathParams.id ?? '');
       if (paymentMethod === undefined) throw resourceMissing('PaymentMethod', pathParams.id ?? '', 'id');
@@ -219,11 +183,7 @@ export const paymentMethodRoutes: readonly ApiRoute[] = [
   {
     method: 'POST',
     path: '/v1/payment_methods/:id',
-    params: {
-      metadata: 'metadata',
-      billing_details: BILLING_DETAILS_SHAPE,
-      allow_redisplay: ALLOW_REDISPLAY,
-    },
+    contract: { params: 'PaymentMethodUpdateParams', response: 'PaymentMethod' },
     handle({ params, pathParams, store }) {
       const paymentMethod = store.paymentMethods.get(pathParams.id ?? '');
       if (paymentMethod === undefined) throw resourceMissing('PaymentMethod', pathParams.id ?? '', 'id');
@@ -241,7 +201,7 @@ export const paymentMethodRoutes: readonly ApiRoute[] = [
   {
     method: 'POST',
     path: '/v1/payment_methods/:id/attach',
-    params: { customer: 'string' },
+    contract: { params: 'PaymentMethodAttachParams', response: 'PaymentMethod' },
     handle({ params, pathParams, store, livemode }) {
       const customerId = requiredString(params, 'customer');
       const customer = store.requireLiveCustomer(customerId, 'customer');
@@ -254,7 +214,7 @@ export const paymentMethodRoutes: readonly ApiRoute[] = [
   {
     method: 'POST',
     path: '/v1/payment_methods/:id/detach',
-    params: {},
+    contract: { params: 'PaymentMethodDetachParams', response: 'PaymentMethod' },
     handle({ pathParams, store }) {
       const paymentMethod = store.paymentMethods.get(pathParams.id ?? '');
       if (paymentMethod === undefined) throw resourceMissing('PaymentMethod', pathParams.id ?? '', 'id');
@@ -271,7 +231,7 @@ export const paymentMethodRoutes: readonly ApiRoute[] = [
   {
     method: 'GET',
     path: '/v1/payment_methods',
-    params: { ...LIST_SHAPE, customer: 'string', type: 'string', allow_redisplay: ALLOW_REDISPLAY },
+    contract: { params: 'PaymentMethodListParams', response: 'PaymentMethodList' },
     handle({ params, store }) {
       const customerId = optionalString(params, 'customer');
       if (customerId !== undefined) store.requireLiveCustomer(customerId, 'customer');
@@ -287,7 +247,7 @@ export const paymentMethodRoutes: readonly ApiRoute[] = [
   {
     method: 'GET',
     path: '/v1/customers/:id/payment_methods',
-    params: { ...LIST_SHAPE, type: 'string', allow_redisplay: ALLOW_REDISPLAY },
+    contract: { params: 'CustomerListPaymentMethodsParams', response: 'PaymentMethodList' },
     handle({ params, pathParams, store }) {
       const customer = store.requireLiveCustomer(pathParams.id ?? '', 'customer', 404);
       const type = optionalString(params, 'type');

@@ -1,7 +1,7 @@
 import { invalidRequest, resourceMissing } from '../errors';
 import { newId, nowSeconds, randomBase62 } from '../ids';
 import { paginate } from '../list';
-import { LIST_SHAPE, optionalString } from '../params';
+import { optionalString } from '../params';
 import type { ApiRoute } from '../router';
 import type { StandInStore } from '../store';
 import type { Metadata, StoredSetupIntent } from '../types';
@@ -23,6 +23,7 @@ export function createSetupIntent(
   const setupIntent: StoredSetupIntent = {
     id,
     object: 'setup_intent',
+    allowed_payment_method_types: null,
     application: null,
     automatic_payment_methods: null,
     cancellation_reason: null,
@@ -44,6 +45,7 @@ export function createSetupIntent(
       card: { mandate_options: null, network: null, request_three_d_secure: 'automatic' },
     },
     payment_method_types: fields.paymentMethodTypes,
+    excluded_payment_method_types: null,
     single_use_mandate: null,
     status: 'requires_payment_method',
     usage: 'off_session',
@@ -63,7 +65,7 @@ export const setupIntentRoutes: readonly ApiRoute[] = [
   {
     method: 'GET',
     path: '/v1/setup_intents/:id',
-    params: { client_secret: 'string' },
+    contract: { params: 'SetupIntentRetrieveParams', response: 'SetupIntent' },
     handle({ pathParams, store }) {
       return { body: setupIntentFromPath(store, pathParams.id), effect: false };
     },
@@ -71,7 +73,7 @@ export const setupIntentRoutes: readonly ApiRoute[] = [
   {
     method: 'GET',
     path: '/v1/setup_intents',
-    params: { ...LIST_SHAPE, customer: 'string', payment_method: 'string', attach_to_self: 'boolean' },
+    contract: { params: 'SetupIntentListParams', response: 'SetupIntentList' },
     handle({ params, store }) {
       const customer = optionalString(params, 'customer');
       const paymentMethod = optionalString(params, 'payment_method');
@@ -86,7 +88,7 @@ export const setupIntentRoutes: readonly ApiRoute[] = [
   {
     method: 'POST',
     path: '/v1/setup_intents/:id/cancel',
-    params: { cancellation_reason: { enum: ['abandoned', 'duplicate', 'requested_by_customer'] } },
+    contract: { params: 'SetupIntentCancelParams', response: 'SetupIntent' },
     handle({ params, pathParams, store }) {
       const setupIntent = setupIntentFromPath(store, pathParams.id);
       if (!CANCELABLE_STATUSES.includes(setupIntent.status)) {

@@ -4,7 +4,6 @@ import { newId, nowSeconds } from '../ids';
 import { paginate } from '../list';
 import {
   applyMetadata,
-  LIST_SHAPE,
   nullableString,
   optionalInteger,
   optionalString,
@@ -13,21 +12,9 @@ import {
 } from '../params';
 import type { ApiRoute } from '../router';
 import type { StandInStore } from '../store';
-import type { StoredSubscription, SubscriptionItem } from '../types';
+import type { StoredSubscription, SubscriptionItem, UnmodelledSubscriptionFields } from '../types';
 import { requireAttachedTo } from './payment-methods';
-
-const STATUSES = [
-  'active',
-  'all',
-  'canceled',
-  'ended',
-  'incomplete',
-  'incomplete_expired',
-  'past_due',
-  'paused',
-  'trialing',
-  'unpaid',
-] as const;
+import { planOf, standInPrice } from './prices';
 
 function subscriptionFromPath(store: StandInStore, id: string | undefined): StoredSubscription {
   const subscription = store.subscriptions.get(id ?? '');
@@ -37,24 +24,74 @@ function subscriptionFromPath(store: StandInStore, id: string | undefined): Stor
 
 function itemsFrom(
   value: FormValue | undefined,
-  subscriptionId: string,
-  created: number,
+  subscription: { id: string; currency: string; created: number; livemode: boolean },
 ): SubscriptionItem[] {
+  const { id: subscriptionId, currency, created, livemode } = subscription;
   if (!Array.isArray(value)) return [];
   return value.map((entry, index) => {
     if (typeof entry !== 'object' || Array.isArray(entry))
       throw invalidRequest('Invalid items', { param: 'items' });
-    const price = requiredString(entry, 'price', `items[${index}]`);
+    const price = standInPrice(
+      requiredString(entry, 'price', `items[${index}]`),
+      currency,
+      created,
+      livemode,
+    );
     return {
       id: newId('si'),
       object: 'subscription_item',
+      billing_thresholds: null,
       created,
+      current_period_end: created + MONTH_SECONDS,
+      current_period_start: created,
+      current_trial: null,
+      discounts: [],
       metadata: applyMetadata({}, entry.metadata),
-      price: { id: price, object: 'price' },
+      plan: planOf(price),
+      price,
       quantity: optionalInteger(entry, 'quantity') ?? 1,
       subscription: subscriptionId,
+      tax_rates: null,
     };
   });
+}
+
+const MONTH_SECONDS = 30 * 24 * 60 * 60;
+
+function unmodelledSubscriptionFields(created: number): UnmodelledSubscriptionFields {
+  return {
+    application: null,
+    application_fee_percent: null,
+    automatic_tax: { disabled_reason: null, enabled: false, liability: null },
+    billing_cycle_anchor: created,
+    billing_cycle_anchor_config: null,
+    billing_mode: { flexible: null, type: 'classic' },
+    billing_schedules: [],
+    billing_thresholds: null,
+    customer_account: null,
+    days_until_due: null,
+    discounts: [],
+    invoice_settings: {
+      account_tax_ids: null,
+      custom_fields: null,
+      description: null,
+      footer: null,
+      issuer: { type: 'self' },
+    },
+    managed_payments: null,
+    next_pending_invoice_item_invoice: null,
+    on_behalf_of: null,
+    pause_collection: null,
+    pending_invoice_item_interval: null,
+    pending_setup_intent: null,
+    pending_update: null,
+    schedule: null,
+    test_clock: null,
+    transfer_data: null,
+    trial_settings: {
+      end_behavior: { billing_cycle_anchor: null, missing_payment_method: 'create_invoice' },
+    },
+  };
 }
 
 function applyCancellationDetails(subscription: StoredSubscription, value: FormValue | undefined): void {
@@ -82,20 +119,7 @@ export const subscriptionRoutes: readonly ApiRoute[] = [
   {
     method: 'POST',
     path: '/v1/subscriptions',
-    params: {
-      customer: 'string',
-      items: { arrayOf: { object: { price: 'string', quantity: 'integer', metadata: 'metadata' } } },
-      default_payment_method: 'string',
-      metadata: 'metadata',
-      description: 'string',
-      currency: 'string',
-      payment_settings: {
-        object: {
-          payment_method_types: { arrayOf: 'string' },
-          save_default_payment_method: { enum: ['off', 'on_subscription'] },
-        },
-      },
-    },
+    contract: { params: 'SubscriptionCreateParams', response: 'Subscription' },
     handle({ params, store, livemode }) {
       const customer = store.requireLiveCustomer(requiredString(params, 'customer'), 'customer');
       const defaultPaymentMethod = nullableString(params, 'default_payment_method') ?? null;
@@ -104,16 +128,18 @@ export const subscriptionRoutes: readonly ApiRoute[] = [
       }
       const id = newId('sub');
       const created = nowSeconds();
+      const currency = optionalString(params, 'currency') ?? 'usd';
       const subscription: StoredSubscription = {
+        ...unmodelledSubscriptionFields(created),
         id,
         object: 'subscription',
         cancel_at: null,
         cancel_at_period_end: false,
         canceled_at: null,
-        cancellation_details: { comment: null, feedback: null, reason: null },
+        cancellation_details: { comment: null, feedback: null, feedback_option: null, reason: null },
         collection_method: 'charge_automatically',
         created,
-        currency: optionalString(params, 'currency') ?? 'usd',
+        currency,
         customer: customer.id,
         default_payment_method: defaultPaymentMethod,
         default_source: null,
@@ -121,7 +147,7 @@ export const subscriptionRoutes: readonly ApiRoute[] = [
         ended_at: null,
         items: {
           object: 'list',
-          data: itemsFrom(params.items, id, created),
+          data: itemsFrom(params.items, { id, currency, created, livemode }),
           has_more: false,
           url: `/v1/subscription_items?subscription=${id}`,
         },
@@ -141,7 +167,7 @@ export const subscriptionRoutes: readonly ApiRoute[] = [
   {
     method: 'GET',
     path: '/v1/subscriptions/:id',
-    params: {},
+    contract: { params: 'SubscriptionRetrieveParams', response: 'Subscription' },
     handle({ pathParams, store }) {
       return { body: subscriptionFromPath(store, pathParams.id), effect: false };
     },
@@ -149,12 +175,7 @@ export const subscriptionRoutes: readonly ApiRoute[] = [
   {
     method: 'POST',
     path: '/v1/subscriptions/:id',
-    params: {
-      default_payment_method: 'string',
-      metadata: 'metadata',
-      description: 'string',
-      cancellation_details: { object: { comment: 'string', feedback: 'string' } },
-    },
+    contract: { params: 'SubscriptionUpdateParams', response: 'Subscription' },
     handle({ params, pathParams, store }) {
       const subscription = subscriptionFromPath(store, pathParams.id);
       const updating = Object.keys(params).filter((key) => key !== 'expand');
@@ -184,11 +205,7 @@ export const subscriptionRoutes: readonly ApiRoute[] = [
   {
     method: 'DELETE',
     path: '/v1/subscriptions/:id',
-    params: {
-      cancellation_details: { object: { comment: 'string', feedback: 'string' } },
-      invoice_now: 'boolean',
-      prorate: 'boolean',
-    },
+    contract: { params: 'SubscriptionCancelParams', response: 'Subscription' },
     handle({ params, pathParams, store }) {
       const subscription = subscriptionFromPath(store, pathParams.id);
       if (subscription.status === 'canceled') {
@@ -210,7 +227,7 @@ export const subscriptionRoutes: readonly ApiRoute[] = [
   {
     method: 'GET',
     path: '/v1/subscriptions',
-    params: { ...LIST_SHAPE, customer: 'string', status: { enum: STATUSES }, price: 'string' },
+    contract: { params: 'SubscriptionListParams', response: 'SubscriptionList' },
     handle({ params, store }) {
       const customer = optionalString(params, 'customer');
       const status = optionalString(params, 'status');

@@ -1,0 +1,61 @@
+import type { ErrorObject } from 'ajv';
+import { answerErrors, type ContractName } from './schema-validator';
+
+/**
+ * Answers that broke the contract since the last `takeContractViolations()`. A field Stripe does not have,
+ * a required one missing or a value of the wrong type is a bug in the stand-in, never the client's: the
+ * stand-in answers 500 for it and records it here, and every test file fails in `afterAll` when any is left
+ * (test/support/stand-in-contract.ts), so none can be swallowed by a client's retries.
+ */
+const violations: string[] = [];
+
+function describeErrors(errors: readonly ErrorObject[]): string {
+  const shown = errors.slice(0, 8).map((error) => {
+    const extra =
+      error.keyword === 'additionalProperties'
+        ? ` (${String(error.params.additionalProperty)})`
+        : error.keyword === 'required'
+          ? ` (${String(error.params.missingProperty)})`
+          : '';
+    return `${error.instancePath || '/'} ${error.message ?? error.keyword}${extra}`;
+  });
+  const more = errors.length > shown.length ? `; … ${errors.length - shown.length} more` : '';
+  return shown.join('; ') + more;
+}
+
+/**
+ * Checks `body` against the pinned SDK's declaration of `name`. Returns the violation (also recorded) or
+ * undefined when the body is what Stripe would send.
+ */
+export function answerViolation(name: ContractName, body: unknown, context: string): string | undefined {
+  const errors = answerErrors(name, body);
+  if (errors === undefined) return undefined;
+  const violation = `${context}: answer is not a Stripe ${name} as the pinned SDK declares it: ${describeErrors(errors)}`;
+  violations.push(violation);
+  console.error(`[stripe-stand-in] contract violation: ${violation}`);
+  return violation;
+}
+
+/** The SDK's declaration of each event type the stand-in records (`Stripe.<Type>Event` in Events.d.ts). */
+const EVENT_CONTRACTS: Readonly<Record<string, ContractName>> = {
+  'checkout.session.completed': 'CheckoutSessionCompletedEvent',
+  'checkout.session.expired': 'CheckoutSessionExpiredEvent',
+  'setup_intent.created': 'SetupIntentCreatedEvent',
+  'setup_intent.requires_action': 'SetupIntentRequiresActionEvent',
+  'setup_intent.setup_failed': 'SetupIntentSetupFailedEvent',
+  'setup_intent.succeeded': 'SetupIntentSucceededEvent',
+  'payment_method.attached': 'PaymentMethodAttachedEvent',
+  'invoice.paid': 'InvoicePaidEvent',
+  'invoice.payment_failed': 'InvoicePaymentFailedEvent',
+  'invoice.updated': 'InvoiceUpdatedEvent',
+};
+
+/** Checks an event against its own type's declaration (an unlisted type against the union, which fails). */
+export function eventViolation(event: { type: string }, context: string): string | undefined {
+  return answerViolation(EVENT_CONTRACTS[event.type] ?? 'Event', event, context);
+}
+
+/** Returns and forgets the violations recorded so far. */
+export function takeContractViolations(): string[] {
+  return violations.splice(0, violations.length);
+}

@@ -1,0 +1,86 @@
+/**
+ * The pinned SDK's declarations the stand-in's contract is generated from (`npm run stripe-schemas` →
+ * `stripe-schemas.json`). Each property of `StandInContract` names one request's parameters or one answer's
+ * shape as the SDK declares it (`node_modules/stripe/cjs/resources/*.d.ts`, which Stripe generates from its
+ * OpenAPI spec for the pinned API version). Only what the stand-in serves is listed, so generation stays fast.
+ */
+import type Stripe from 'stripe';
+
+/** The event types the stand-in records; each declares the object its `data.object` carries. */
+export type StandInEvent =
+  | Stripe.CheckoutSessionCompletedEvent
+  | Stripe.CheckoutSessionExpiredEvent
+  | Stripe.SetupIntentCreatedEvent
+  | Stripe.SetupIntentRequiresActionEvent
+  | Stripe.SetupIntentSetupFailedEvent
+  | Stripe.SetupIntentSucceededEvent
+  | Stripe.PaymentMethodAttachedEvent
+  | Stripe.InvoicePaidEvent
+  | Stripe.InvoicePaymentFailedEvent
+  | Stripe.InvoiceUpdatedEvent;
+
+/** Every API error's body (https://docs.stripe.com/api/errors). */
+export interface StandInErrorBody {
+  /** Less what the SDK adds after parsing (`headers`, `statusCode`, `requestId`, …): not in the body. */
+  error: Omit<Stripe.StripeRawError, 'headers' | 'statusCode' | 'requestId' | 'detail' | 'exception'>;
+}
+
+export interface StandInContract {
+  // Requests: the parameters of each route the stand-in serves (`ApiRoute.contract.params`).
+  CustomerCreateParams: Stripe.CustomerCreateParams;
+  CustomerRetrieveParams: Stripe.CustomerRetrieveParams;
+  CustomerUpdateParams: Stripe.CustomerUpdateParams;
+  CustomerDeleteParams: Stripe.CustomerDeleteParams;
+  CustomerListParams: Stripe.CustomerListParams;
+  CustomerListPaymentMethodsParams: Stripe.CustomerListPaymentMethodsParams;
+  EventRetrieveParams: Stripe.EventRetrieveParams;
+  EventListParams: Stripe.EventListParams;
+  InvoiceRetrieveParams: Stripe.InvoiceRetrieveParams;
+  InvoicePayParams: Stripe.InvoicePayParams;
+  PaymentMethodCreateParams: Stripe.PaymentMethodCreateParams;
+  PaymentMethodRetrieveParams: Stripe.PaymentMethodRetrieveParams;
+  PaymentMethodUpdateParams: Stripe.PaymentMethodUpdateParams;
+  PaymentMethodListParams: Stripe.PaymentMethodListParams;
+  PaymentMethodAttachParams: Stripe.PaymentMethodAttachParams;
+  PaymentMethodDetachParams: Stripe.PaymentMethodDetachParams;
+  SetupIntentRetrieveParams: Stripe.SetupIntentRetrieveParams;
+  SetupIntentListParams: Stripe.SetupIntentListParams;
+  SetupIntentCancelParams: Stripe.SetupIntentCancelParams;
+  CheckoutSessionCreateParams: Stripe.Checkout.SessionCreateParams;
+  CheckoutSessionRetrieveParams: Stripe.Checkout.SessionRetrieveParams;
+  CheckoutSessionListParams: Stripe.Checkout.SessionListParams;
+  CheckoutSessionExpireParams: Stripe.Checkout.SessionExpireParams;
+  SubscriptionCreateParams: Stripe.SubscriptionCreateParams;
+  SubscriptionRetrieveParams: Stripe.SubscriptionRetrieveParams;
+  SubscriptionUpdateParams: Stripe.SubscriptionUpdateParams;
+  SubscriptionCancelParams: Stripe.SubscriptionCancelParams;
+  SubscriptionListParams: Stripe.SubscriptionListParams;
+
+  // Answers: the objects the stand-in returns (`ApiRoute.contract.response`) and the events it records.
+  Customer: Stripe.Customer;
+  DeletedCustomer: Stripe.DeletedCustomer;
+  CustomerOrDeleted: Stripe.Customer | Stripe.DeletedCustomer;
+  PaymentMethod: Stripe.PaymentMethod;
+  SetupIntent: Stripe.SetupIntent;
+  CheckoutSession: Stripe.Checkout.Session;
+  Subscription: Stripe.Subscription;
+  Invoice: Stripe.Invoice;
+  Event: StandInEvent;
+  CheckoutSessionCompletedEvent: Stripe.CheckoutSessionCompletedEvent;
+  CheckoutSessionExpiredEvent: Stripe.CheckoutSessionExpiredEvent;
+  SetupIntentCreatedEvent: Stripe.SetupIntentCreatedEvent;
+  SetupIntentRequiresActionEvent: Stripe.SetupIntentRequiresActionEvent;
+  SetupIntentSetupFailedEvent: Stripe.SetupIntentSetupFailedEvent;
+  SetupIntentSucceededEvent: Stripe.SetupIntentSucceededEvent;
+  PaymentMethodAttachedEvent: Stripe.PaymentMethodAttachedEvent;
+  InvoicePaidEvent: Stripe.InvoicePaidEvent;
+  InvoicePaymentFailedEvent: Stripe.InvoicePaymentFailedEvent;
+  InvoiceUpdatedEvent: Stripe.InvoiceUpdatedEvent;
+  CustomerList: Stripe.ApiList<Stripe.Customer>;
+  PaymentMethodList: Stripe.ApiList<Stripe.PaymentMethod>;
+  SetupIntentList: Stripe.ApiList<Stripe.SetupIntent>;
+  CheckoutSessionList: Stripe.ApiList<Stripe.Checkout.Session>;
+  SubscriptionList: Stripe.ApiList<Stripe.Subscription>;
+  EventList: Stripe.ApiList<StandInEvent>;
+  Error: StandInErrorBody;
+}
