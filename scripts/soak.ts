@@ -1,3 +1,4 @@
+import { takeContractViolations } from '../dev/stripe-stand-in/contract/answer-check';
 import { runDuplicateStorm } from '../test/support/duplicate-storm';
 import { startServiceStack } from '../test/support/service-stack';
 import { parseArgs, progressLine, runCli } from './lib/cli';
@@ -6,7 +7,9 @@ const USAGE = `npm run soak -- [--sessions 1000] [--deliveries 5] [--faults 0.1]
 
 Runs the duplicate storm on the local stack (stand-ins only, no network): every session completed, each
 delivered several times at once (half through the signed webhook, half through the status path), Stripe
-failing a share of requests (429 rate_limit, 429 lock_timeout, 500, dropped connections), one worker process killed mid-setup. Prints what Stripe saw.
+failing a share of requests (429 rate_limit, 429 lock_timeout, 500, dropped connections), webhook deliveries
+of either handled event (checkout.session.completed, setup_intent.succeeded), one worker process killed mid-setup.
+Prints what Stripe saw; every stand-in answer is checked against the pinned SDK's declarations.
 
   --sessions <n>     setups (default 1000)
   --deliveries <n>   deliveries per setup (default 5)
@@ -67,6 +70,8 @@ runCli(async () => {
       timeoutMs: number('--timeout', 600) * 1000,
       onProgress: (done, total, phase) => progressLine(phase.padEnd(18), done, total),
     });
+    // Every stand-in answer was checked against the pinned SDK's declarations; any that broke it counts.
+    const violations = takeContractViolations();
     const rows: [string, string | number][] = [
       ['sessions', report.sessions],
       ['deliveries', report.deliveries],
@@ -78,6 +83,12 @@ runCli(async () => {
       [
         'Stripe updates per default (min/max)',
         `${report.writesPerDefault.min}/${report.writesPerDefault.max}`,
+      ],
+      [
+        'Stripe faults answered',
+        Object.entries(report.stripeFaults)
+          .map(([kind, count]) => `${kind} ${count}`)
+          .join(', ') || 'none',
       ],
       ...(awsFaultShare !== undefined
         ? ([
@@ -100,6 +111,7 @@ runCli(async () => {
       ['DLQ depth', report.deadLetterDepth],
       ['queue depth', report.queueDepth],
       ['workers killed mid-setup', report.killedWorkers],
+      ['stand-in contract violations', violations.length],
       ['wall time', `${(report.wallMs / 1000).toFixed(1)} s`],
     ];
     process.stdout.write(`\n${rows.map(([label, value]) => `${label.padEnd(42)} ${value}`).join('\n')}\n`);
@@ -116,7 +128,10 @@ runCli(async () => {
       report.doubled === 0 &&
       report.writesPerDefault.max === 1 &&
       report.deadLetterDepth === 0 &&
+      violations.length === 0 &&
       !stalled;
+    for (const violation of violations.slice(0, 5))
+      process.stdout.write(`contract violation: ${violation}\n`);
     if (!held && awsFaultShare !== undefined)
       process.stdout.write(`replay: npm run soak -- --aws-faults ${awsFaultShare} --seed ${seed}\n`);
     return held ? 0 : 1;

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { HANDLED_EVENT_TYPES } from '../../functions/shared/flow/setup-message';
 import type { SetupRecord } from '../../functions/shared/ports';
 import { completeSession } from './checkout';
 import { postJson, send } from './http';
@@ -39,6 +40,11 @@ export interface StormReport {
   stripeWritesPerSession: { min: number; max: number; mean: number };
   /** Updates of one default Stripe answered 200 (not replays): exactly 1 when nothing was repeated. */
   writesPerDefault: { min: number; max: number };
+  /**
+   * Stripe requests answered with an injected fault, by kind (`429`, `500`, `reset`, `lock_timeout`), and
+   * `lock contention` for the stand-in's own 429 lock_timeout when two writes met on one customer.
+   */
+  stripeFaults: Record<string, number>;
   /** AWS faults injected, by kind; empty without `awsFaults`. */
   awsFaults: Record<string, number>;
   /** From the AWS faults stopping to the last setup finished; 0 without `awsFaults`. */
@@ -59,7 +65,8 @@ interface StormSession {
   subscriptionId: string;
   sessionId: string;
   setupIntentId: string;
-  event: unknown;
+  /** What Stripe delivers for the completed setup that the service handles, in any order. */
+  events: unknown[];
 }
 
 const PROJECT_ROOT = path.join(__dirname, '..', '..');
@@ -172,6 +179,16 @@ export async function runDuplicateStorm(stack: ServiceStack, options: StormOptio
     const kind = `${fault.service} ${fault.fault}`;
     awsFaults[kind] = (awsFaults[kind] ?? 0) + 1;
   }
+  const stripeFaults: Record<string, number> = {};
+  for (const request of stack.stripeStandIn.requests) {
+    const kind =
+      request.fault !== undefined
+        ? String(request.fault)
+        : request.lockTimeout
+          ? 'lock contention'
+          : undefined;
+    if (kind !== undefined) stripeFaults[kind] = (stripeFaults[kind] ?? 0) + 1;
+  }
   const writes = changes.map((change) => change.writes);
   const records = await Promise.all(sessions.map((session) => stack.records.get(session.setupIntentId)));
   return {
@@ -184,6 +201,7 @@ export async function runDuplicateStorm(stack: ServiceStack, options: StormOptio
       mean: Number((writes.reduce((sum, count) => sum + count, 0) / writes.length).toFixed(2)),
     },
     writesPerDefault: { min: Math.min(...defaultWrites), max: Math.max(...defaultWrites) },
+    stripeFaults,
     awsFaults,
     settledAfterFaultsMs,
     lost: records.filter((record) => record?.status !== 'applied').length,
@@ -216,25 +234,30 @@ async function createCompletedSession(stack: ServiceStack): Promise<StormSession
   // A connection the loaded machine dropped is tried once more (an extra session is harmless).
   const created = await create().catch(create);
   if (created.status !== 201) throw new Error(`session not created: ${created.status} ${created.text}`);
-  const { event, setupIntent } = await completeSession(stack.stripeStandIn, created.json.id);
+  const { events, setupIntent } = await completeSession(stack.stripeStandIn, created.json.id);
   return {
     customerId: customer.id,
     subscriptionId: subscription.id,
     sessionId: created.json.id,
     setupIntentId: setupIntent.id,
-    event,
+    events: events.filter((event) => (HANDLED_EVENT_TYPES as readonly string[]).includes(event.type)),
   };
 }
 
-/** Even sessions arrive by signed webhook, odd ones only by the success page polling the status. */
+/**
+ * Even sessions arrive by signed webhook, odd ones only by the success page polling the status. Each webhook
+ * delivery is one of the setup's handled events picked at random (`checkout.session.completed` or
+ * `setup_intent.succeeded`): Stripe sends both for a card setup, in either order, each maybe twice.
+ */
 async function deliverUntilAccepted(
   stack: ServiceStack,
   session: StormSession,
   index: number,
 ): Promise<void> {
+  const event = session.events[Math.floor(Math.random() * session.events.length)];
   for (let attempt = 0; attempt < 20; attempt++) {
     const reply = await (index % 2 === 0
-      ? deliverSignedEvent(stack.webhookUrl, session.event, stack.stripeStandIn.webhookSecret)
+      ? deliverSignedEvent(stack.webhookUrl, event, stack.stripeStandIn.webhookSecret)
       : send(`${stack.api.url}/checkout-sessions/${session.sessionId}`)
     ).catch(() => ({ status: 0 }));
     // Stripe retries a 5xx or a dropped connection; the success page polls again after an error.
@@ -260,7 +283,7 @@ async function killWorkerMidSetup(stack: ServiceStack, victim: StormSession): Pr
     ['--import', 'tsx', path.join(PROJECT_ROOT, 'test', 'support', 'worker-process.ts')],
     { cwd: PROJECT_ROOT, env: { ...process.env, ...stack.env }, stdio: 'ignore' },
   );
-  await deliverSignedEvent(stack.webhookUrl, victim.event, stack.stripeStandIn.webhookSecret);
+  await deliverSignedEvent(stack.webhookUrl, victim.events[0], stack.stripeStandIn.webhookSecret);
   const deadline = Date.now() + 20_000;
   while (changesTo(stack, `/v1/customers/${victim.customerId}`) === 0) {
     if (Date.now() > deadline) throw new Error('the worker process never updated the customer');
