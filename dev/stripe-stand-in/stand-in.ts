@@ -7,6 +7,7 @@ import {
   completeCheckoutSession,
   type DEFAULT_TEST_CARD,
 } from './checkout-completion';
+import { warmContractValidators } from './contract/schema-validator';
 import { handleControlRequest } from './control-routes';
 import { type DeliveryAttempt, type DeliveryBehaviour, EventDelivery } from './event-delivery';
 import { FaultInjector } from './faults';
@@ -259,6 +260,9 @@ class RunningStandIn implements StripeStandIn {
 }
 
 export async function startStripeStandIn(opts: StripeStandInOptions = {}): Promise<StripeStandIn> {
+  // Loaded (or compiled) before the first request, not during it: a request must not stall the event loop
+  // for the time it takes, which would skew the rate limit's window and every latency a test relies on.
+  warmContractValidators();
   const standIn = new RunningStandIn(
     opts.host ?? '127.0.0.1',
     opts.webhookSecret ?? 'whsec_standin_0123456789abcdefghijk',
