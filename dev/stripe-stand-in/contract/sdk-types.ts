@@ -33,6 +33,7 @@ export interface StandInContract {
   CustomerDeleteParams: Stripe.CustomerDeleteParams;
   CustomerListParams: Stripe.CustomerListParams;
   CustomerListPaymentMethodsParams: Stripe.CustomerListPaymentMethodsParams;
+  CustomerRetrievePaymentMethodParams: Stripe.CustomerRetrievePaymentMethodParams;
   EventRetrieveParams: Stripe.EventRetrieveParams;
   EventListParams: Stripe.EventListParams;
   InvoiceRetrieveParams: Stripe.InvoiceRetrieveParams;
