@@ -126,7 +126,7 @@ export async function runDuplicateStorm(stack: ServiceStack, options: StormOptio
   const deliveries = sessions.flatMap((session, index) =>
     Array.from(
       { length: options.deliveriesPerSession },
-      () => () => deliverUntilAccepted(stack, session, index),
+      (_, delivery) => () => deliverUntilAccepted(stack, session, index, delivery),
     ),
   );
   await inBatches(
@@ -245,16 +245,18 @@ async function createCompletedSession(stack: ServiceStack): Promise<StormSession
 }
 
 /**
- * Even sessions arrive by signed webhook, odd ones only by the success page polling the status. Each webhook
- * delivery is one of the setup's handled events picked at random (`checkout.session.completed` or
- * `setup_intent.succeeded`): Stripe sends both for a card setup, in either order, each maybe twice.
+ * Even sessions arrive by signed webhook, odd ones only by the success page polling the status. A webhook
+ * session's deliveries take turns between its handled events (`setup_intent.succeeded`,
+ * `checkout.session.completed`), starting with either by session: Stripe sends both for a card setup, in
+ * either order, each maybe twice. Not random, so a seeded AWS-fault run replays the same deliveries.
  */
 async function deliverUntilAccepted(
   stack: ServiceStack,
   session: StormSession,
   index: number,
+  delivery: number,
 ): Promise<void> {
-  const event = session.events[Math.floor(Math.random() * session.events.length)];
+  const event = session.events[(Math.floor(index / 2) + delivery) % session.events.length];
   for (let attempt = 0; attempt < 20; attempt++) {
     const reply = await (index % 2 === 0
       ? deliverSignedEvent(stack.webhookUrl, event, stack.stripeStandIn.webhookSecret)
