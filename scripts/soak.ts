@@ -8,7 +8,8 @@ const USAGE = `npm run soak -- [--sessions 1000] [--deliveries 5] [--faults 0.1]
 Runs the duplicate storm on the local stack (stand-ins only, no network): every session completed, each
 delivered several times at once (half through the signed webhook, half through the status path), Stripe
 failing a share of requests (429 rate_limit, 429 lock_timeout, 500, dropped connections), webhook deliveries
-of either handled event (checkout.session.completed, setup_intent.succeeded), one worker process killed mid-setup.
+of either handled event (checkout.session.completed, setup_intent.succeeded; only the first with --aws-faults),
+one worker process killed mid-setup.
 Prints what Stripe saw; every stand-in answer is checked against the pinned SDK's declarations.
 
   --sessions <n>     setups (default 1000)
