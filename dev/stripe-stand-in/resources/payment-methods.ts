@@ -263,7 +263,7 @@ export const paymentMethodRoutes: readonly ApiRoute[] = [
   {
     method: 'GET',
     path: '/v1/customers/:id/payment_methods/:payment_method',
-    params: {},
+    contract: { params: 'CustomerRetrievePaymentMethodParams', response: 'PaymentMethod' },
     handle({ pathParams, store }) {
       const customer = store.requireLiveCustomer(pathParams.id ?? '', 'customer', 404);
       const id = pathParams.payment_method ?? '';
