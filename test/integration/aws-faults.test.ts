@@ -3,6 +3,7 @@ import { customerWithSubscription, defaultsOf } from '../support/fixtures';
 import { postJson, send } from '../support/http';
 import { captureLogLines } from '../support/log-capture';
 import { queueDepth, type ServiceStack, startServiceStack } from '../support/service-stack';
+import { answeredWritesTo, awsFaultsOf } from '../support/stand-in-requests';
 import { deliverSignedEvent } from '../support/webhooks';
 
 /*
@@ -28,10 +29,7 @@ afterEach(async () => {
   await stack.drainQueue({ retryDelaySeconds: 0 });
 });
 
-const faults = () => {
-  if (!stack.awsFaults) throw new Error('the stack runs without AWS faults');
-  return stack.awsFaults;
-};
+const faults = () => awsFaultsOf(stack);
 const dynamodb = () => faults().proxies.dynamodb;
 
 interface LogLine {
@@ -65,11 +63,7 @@ const deliver = (event: unknown) =>
   deliverSignedEvent(stack.webhookUrl, event, stack.stripeStandIn.webhookSecret);
 
 /** Stripe updates that went through (200, not an idempotent replay): the writes a SaaS hears about. */
-const writesTo = (path: string) =>
-  stack.stripeStandIn.requests.filter(
-    (request) =>
-      request.method === 'POST' && request.path === path && request.status === 200 && !request.replayed,
-  ).length;
+const writesTo = (path: string) => answeredWritesTo(stack.stripeStandIn, path);
 
 // First in the file: Powertools caches a secret for 5 minutes, so only the first read meets Secrets Manager.
 describe('Secrets Manager failing (InternalServiceError) past the SDK retries', () => {

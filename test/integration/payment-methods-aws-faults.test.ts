@@ -2,6 +2,7 @@ import { completeSession } from '../support/checkout';
 import { customerWithSubscription, defaultsOf } from '../support/fixtures';
 import { postJson, send } from '../support/http';
 import { type ServiceStack, startServiceStack } from '../support/service-stack';
+import { answeredWritesTo, awsFaultsOf } from '../support/stand-in-requests';
 import { deliverSignedEvent } from '../support/webhooks';
 
 /*
@@ -24,18 +25,11 @@ afterEach(async () => {
   await stack.drainQueue({ retryDelaySeconds: 0 });
 });
 
-const faults = () => {
-  if (!stack.awsFaults) throw new Error('the stack runs without AWS faults');
-  return stack.awsFaults;
-};
+const faults = () => awsFaultsOf(stack);
 const dynamodb = () => faults().proxies.dynamodb;
 
-/** Stripe updates that went through (200, not an idempotent replay). */
-const writesTo = (path: string) =>
-  stack.stripeStandIn.requests.filter(
-    (request) =>
-      request.method === 'POST' && request.path === path && request.status === 200 && !request.replayed,
-  ).length;
+/** Stripe updates that went through (200, not an idempotent replay): the writes a SaaS hears about. */
+const writesTo = (path: string) => answeredWritesTo(stack.stripeStandIn, path);
 
 /** A first card set on the customer and its subscription by a setup, and a second card saved beside it. */
 async function customerWithSecondCard() {

@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import { type StripeStandIn, startStripeStandIn } from '../../dev/stripe-stand-in';
+import { caughtStripeError } from '../support/stand-in-requests';
 
 /*
  * The stand-in's saved-method resources, driven by the pinned SDK. Oracles: Customers.d.ts
@@ -16,15 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => standIn.close());
 
-async function caught(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Stripe.errors.StripeError) return error;
-    throw error;
-  }
-  throw new Error('expected the Stripe call to fail');
-}
+const caught = caughtStripeError;
 
 async function savedCard(customer: string, token = 'tok_visa'): Promise<string> {
   const card = await stripe.paymentMethods.create({ type: 'card', card: { token } });

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { type StripeStandIn, signPayload, startStripeStandIn } from '../../dev/stripe-stand-in';
 import { decodeForm } from '../../dev/stripe-stand-in/form-encoding';
+import { caughtStripeError } from '../support/stand-in-requests';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
 let standIn: StripeStandIn;
@@ -10,15 +11,7 @@ function client(options: Stripe.StripeConfig = {}, key = 'sk_test_standin'): Str
   return new Stripe(key, { ...standIn.sdkOptions, maxNetworkRetries: 0, ...options });
 }
 
-async function caught(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Stripe.errors.StripeError) return error;
-    throw error;
-  }
-  throw new Error('expected the Stripe call to fail');
-}
+const caught = caughtStripeError;
 
 async function control(
   method: string,

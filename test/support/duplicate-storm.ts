@@ -5,6 +5,7 @@ import type { SetupRecord } from '../../functions/shared/ports';
 import { completeSession } from './checkout';
 import { postJson, send } from './http';
 import { queueDepth, type ServiceStack } from './service-stack';
+import { answeredWritesTo } from './stand-in-requests';
 import { deliverSignedEvent } from './webhooks';
 
 export interface StormOptions {
@@ -171,7 +172,7 @@ export async function runDuplicateStorm(stack: ServiceStack, options: StormOptio
   const effects = changes.flatMap((change) => [change.customer, change.subscription]);
   const defaultWrites = sessions.flatMap((session) =>
     [`/v1/customers/${session.customerId}`, `/v1/subscriptions/${session.subscriptionId}`].map(
-      (requestPath) => answeredWritesTo(stack, requestPath),
+      (requestPath) => answeredWritesTo(stack.stripeStandIn, requestPath),
     ),
   );
   const awsFaults: Record<string, number> = {};
@@ -343,17 +344,6 @@ async function waitUntil(
     if (done === sessions.length || Date.now() > deadline) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-}
-
-/** Updates Stripe answered 200 and did not replay: each one a `customer.updated`/`subscription.updated`. */
-function answeredWritesTo(stack: ServiceStack, requestPath: string): number {
-  return stack.stripeStandIn.requests.filter(
-    (request) =>
-      request.method === 'POST' &&
-      request.path === requestPath &&
-      request.status === 200 &&
-      !request.replayed,
-  ).length;
 }
 
 function changesTo(stack: ServiceStack, requestPath: string): number {
