@@ -91,6 +91,19 @@ describe('a switch whose checkpoint writes are lost past the SDK retries', () =>
   });
 });
 
+describe('a switch’s change record written whose answer was lost', () => {
+  it('is the writer’s own record: the switch is accepted (202), not refused, and applied', async () => {
+    const { customerId, second } = await customerWithSecondCard();
+    const injectedBefore = dynamodb().injected.length;
+    dynamodb().add({ operation: 'UpdateItem', bodyIncludes: ['default_change#'], fault: 'lost_answer' });
+    const accepted = await makeDefault(customerId, second);
+    expect(dynamodb().injected.slice(injectedBefore).map((fault) => fault.fault)).toEqual(['lost_answer']);
+    expect(accepted.status).toBe(202);
+    expect(await stack.drainQueue({ retryDelaySeconds: 0 })).toEqual({ received: 1, failed: 0 });
+    expect((await defaultsOf(stack.stripe, customerId)).customerDefault).toBe(second);
+  });
+});
+
 describe('the saved-method routes while DynamoDB throttles past the SDK retries', () => {
   it('a switch answers 503 with Retry-After and queues nothing; the same request then succeeds', async () => {
     const { customerId, second } = await customerWithSecondCard();

@@ -26,7 +26,10 @@ export function createDynamoDbChangeRequests(
           TableName: options.tableName,
           Key: { [TABLE_PARTITION_KEY]: { S: `default_change#${change.changeId}` } },
           UpdateExpression: `SET #status = :queued, customerId = :customerId, paymentMethodId = :pm, queuedAt = :now, updatedAt = :updatedAt, #ttl = :ttl${change.subscription ? ', subscriptionId = :subscription' : ''}`,
-          ConditionExpression: 'attribute_not_exists(#pk)',
+          // Or this very record as this request left it: the SDK's retry of a write whose answer was lost
+          // (a 500 after DynamoDB applied it) must count as the success it is, not as a clash.
+          ConditionExpression:
+            'attribute_not_exists(#pk) OR (#status = :queued AND queuedAt = :now AND customerId = :customerId)',
           ExpressionAttributeNames: {
             '#pk': TABLE_PARTITION_KEY,
             '#status': 'status',
