@@ -97,7 +97,11 @@ describe('a switch’s change record written whose answer was lost', () => {
     const injectedBefore = dynamodb().injected.length;
     dynamodb().add({ operation: 'UpdateItem', bodyIncludes: ['default_change#'], fault: 'lost_answer' });
     const accepted = await makeDefault(customerId, second);
-    expect(dynamodb().injected.slice(injectedBefore).map((fault) => fault.fault)).toEqual(['lost_answer']);
+    expect(
+      dynamodb()
+        .injected.slice(injectedBefore)
+        .map((fault) => fault.fault),
+    ).toEqual(['lost_answer']);
     expect(accepted.status).toBe(202);
     expect(await stack.drainQueue({ retryDelaySeconds: 0 })).toEqual({ received: 1, failed: 0 });
     expect((await defaultsOf(stack.stripe, customerId)).customerDefault).toBe(second);
