@@ -175,8 +175,9 @@ export async function runDuplicateStorm(stack: ServiceStack, options: StormOptio
       (requestPath) => answeredWritesTo(stack.stripeStandIn, requestPath),
     ),
   );
+  const injectedAwsFaults = stack.awsFaults?.injected() ?? [];
   const awsFaults: Record<string, number> = {};
-  for (const fault of stack.awsFaults?.injected() ?? []) {
+  for (const fault of injectedAwsFaults) {
     const kind = `${fault.service} ${fault.fault}`;
     awsFaults[kind] = (awsFaults[kind] ?? 0) + 1;
   }
@@ -210,7 +211,7 @@ export async function runDuplicateStorm(stack: ServiceStack, options: StormOptio
       .map((session, index) => ({
         setupIntentId: session.setupIntentId,
         status: records[index]?.status ?? 'no record',
-        awsFaults: (stack.awsFaults?.injected() ?? [])
+        awsFaults: injectedAwsFaults
           .filter((fault) => fault.subject.endsWith(session.setupIntentId))
           .map((fault) => `${fault.operation} ${fault.fault}`),
       }))

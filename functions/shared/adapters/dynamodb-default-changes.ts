@@ -1,5 +1,5 @@
 import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from './dynamodb-setup-records';
+import { recordExpiry, TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from './dynamodb-setup-records';
 
 export interface RequestedChange {
   changeId: string;
@@ -41,7 +41,7 @@ export function createDynamoDbChangeRequests(
             ':pm': { S: change.paymentMethodId },
             ':now': { N: String(nowMs) },
             ':updatedAt': { S: new Date(nowMs).toISOString() },
-            ':ttl': { N: String(Math.floor(nowMs / 1000) + options.recordRetentionDays * 86_400) },
+            ':ttl': recordExpiry(nowMs, options.recordRetentionDays),
             ...(change.subscription ? { ':subscription': { S: change.subscription } } : {}),
           },
         }),

@@ -36,6 +36,11 @@ export interface DynamoDbSetupRecordsOptions {
 export const TABLE_PARTITION_KEY = 'pk';
 export const TABLE_TTL_ATTRIBUTE = 'expiresAt';
 
+/** The TTL attribute's value for a record written at `nowMs`: epoch seconds, as DynamoDB's TTL reads it. */
+export function recordExpiry(nowMs: number, recordRetentionDays: number): AttributeValue {
+  return { N: String(Math.floor(nowMs / 1000) + recordRetentionDays * 86_400) };
+}
+
 const OWNER_SET =
   'SET setupOrder = :order, setupIntentId = :setupIntentId, paymentMethodId = :paymentMethodId, updatedAt = :updatedAt';
 const ownerKey = (target: DefaultTarget) => ({
@@ -76,9 +81,7 @@ export function createDynamoDbSetupRecords(
   const setupKey = (setupIntentId: string) => ({
     [TABLE_PARTITION_KEY]: { S: `${itemPrefix}#${setupIntentId}` },
   });
-  const expiresAt = (): AttributeValue => ({
-    N: String(Math.floor(now() / 1000) + options.recordRetentionDays * 86_400),
-  });
+  const expiresAt = (): AttributeValue => recordExpiry(now(), options.recordRetentionDays);
   /** A conditional write: true if it happened, false if its condition did not hold. */
   const writeIf = async (
     command: UpdateItemCommand,
