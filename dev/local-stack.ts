@@ -139,7 +139,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     onError: (error) => process.stderr.write(`sqs poller: ${String(error)}\n`),
   });
   const webhookUrl = `${api.url}${STRIPE_WEBHOOK_ROUTE.split(' ')[1]}`;
-  // Subscribed to the events the service handles, as the README tells an operator to configure the endpoint;
+  // Subscribed to the events the service handles, as docs/deploy.md tells an operator to configure the endpoint;
   // delivered after Stripe-like delays (a fraction of a second to a few seconds), in any order.
   standIn?.setWebhookUrl(webhookUrl, HANDLED_EVENT_TYPES);
   standIn?.configureDelivery({ delayMs: [200, 2000] });

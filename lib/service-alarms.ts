@@ -33,7 +33,7 @@ export const WEBHOOK_REJECTIONS_THRESHOLD = 5;
  * The alarms an on-call engineer needs: anything in the dead-letter queue, worker errors, webhook 5xx
  * (Stripe is retrying), webhook rejections (a wrong signing secret or Stripe mode: Stripe retries, then
  * disables the endpoint), session API errors and 5xx, a refused Stripe secret, a queue falling behind, and
- * permanent failures, which never reach the DLQ. The README's runbook has a line for each.
+ * permanent failures, which never reach the DLQ. The runbook in docs/operations.md has a line for each.
  */
 export class ServiceAlarms extends Construct {
   readonly alarms: Alarm[] = [];

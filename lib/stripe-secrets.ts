@@ -15,7 +15,7 @@ export interface StripeSecretsProps {
 /**
  * The two Stripe secrets, kept apart so each function can read only the one it needs: the API key (session
  * API, worker) and the webhook signing secret(s) (webhook). Created with placeholders for the operator to
- * overwrite (see README, Deploy), or imported by name.
+ * overwrite (see docs/deploy.md), or imported by name.
  */
 export class StripeSecrets extends Construct {
   readonly secretKey: ISecret;

@@ -21,7 +21,7 @@ export interface Section {
 
 const mark = (pass: boolean | undefined) => (pass === undefined ? '—' : pass ? 'pass' : 'MISS');
 
-/** The table as Markdown, so the terminal output can be pasted into the README as it is. */
+/** The table as Markdown, so the terminal output can be pasted into docs/performance.md as it is. */
 export function formatTable(sections: Section[]): string {
   const lines = ['| figure | value | target | mark |', '| --- | --- | --- | --- |'];
   for (const section of sections) {

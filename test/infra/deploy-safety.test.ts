@@ -15,7 +15,7 @@ import {
 } from './stack-template';
 
 /*
- * Deploy safety: every option the README offers synthesises a template that deploys and runs. Each
+ * Deploy safety: every option docs/deploy.md offers synthesises a template that deploys and runs. Each
  * configuration below is synthesised once and shared by the checks and by cfn-lint (AWS's CloudFormation
  * linter, the oracle for what CloudFormation accepts).
  */

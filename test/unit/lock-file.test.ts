@@ -18,7 +18,7 @@ describe('package-lock.json', () => {
     expect(missingOptionalPackages(lock)).toEqual([]);
   });
 
-  // npm 11 blocks dependency install scripts unless package.json's allowScripts names them; the README's
+  // npm 11 blocks dependency install scripts unless package.json's allowScripts names them; docs/security.md's
   // dependency table gives the reason for each decision.
   it('has every dependency install script approved or denied in allowScripts', () => {
     const allowScripts = readJson('package.json').allowScripts ?? {};
