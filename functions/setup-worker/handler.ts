@@ -55,6 +55,13 @@ export function buildSetupWorkerHandler(
         ? await applyDefaultPaymentMethod({ ...deps, log }, message)
         : await applyDefaultChange({ ...deps, log }, change as NonNullable<typeof change>);
       if (result.status === 'already_finished') return true;
+      if (result.status === 'unproven') {
+        // Not the API's change (forged, edited, or replayed from outside the records' retention): dropped
+        // without a retry and without an outcome event; counted apart from customers' failures.
+        deps.metrics.count('UnprovenMessages');
+        log.warn('change message not proven by its change record; dropped', { reason: result.reason });
+        return true;
+      }
       // Permanent failures never reach the dead-letter queue, so they are counted for an alarm instead.
       // A declined attempt the customer can follow with another card is no operator's problem: not alarmed.
       const attemptFailed =

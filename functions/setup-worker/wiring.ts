@@ -1,3 +1,4 @@
+import { createDynamoDbChangeRequests } from '../shared/adapters/dynamodb-default-changes';
 import { createDynamoDbSetupRecords } from '../shared/adapters/dynamodb-setup-records';
 import {
   createEventBridgeOutcomePublisher,
@@ -49,6 +50,7 @@ export function wireSetupWorker(env: Record<string, string | undefined>) {
     stripe: createStripeGateway(rateLimited(stripeClient, limiter)),
     records: createDynamoDbSetupRecords(dynamodb, recordOptions),
     changes: createDynamoDbSetupRecords(dynamodb, { ...recordOptions, itemPrefix: 'default_change' }),
+    changeRequests: createDynamoDbChangeRequests(dynamodb, recordOptions),
     setupProof: createSetupProof(setupProofSecretsReader(env)),
     maxSetupAgeSeconds: processing.recordRetentionDays * 86_400,
     outcomes: eventBusName

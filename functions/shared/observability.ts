@@ -29,6 +29,8 @@ export type ServiceMetric =
   | 'SetupsPending'
   /** A Stripe key or signing secret this deployment refused (shape, mode, live key when unauthenticated). */
   | 'SecretsRefused'
+  /** Queue messages the worker could not prove were the service's own: dropped, never acted on. */
+  | 'UnprovenMessages'
   /** Webhook deliveries refused for a bad signature or the wrong Stripe mode (Stripe retries, then disables). */
   | 'WebhookRejections';
 

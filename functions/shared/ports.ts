@@ -304,8 +304,11 @@ export interface StripeGateway {
   ): Promise<PaymentMethodPage>;
   /** A method saved on this customer; another customer's answers not_found, like a missing one. */
   retrieveCustomerPaymentMethod(customerId: string, paymentMethodId: string): Promise<SavedPaymentMethod>;
-  /** Detaches; a method detached already counts as done (the call is repeated on redelivery). */
-  detachPaymentMethod(paymentMethodId: string): Promise<void>;
+  /**
+   * Detaches the method only while it is saved on this customer; one detached already counts as done (the
+   * call is repeated on redelivery). `not_owned`: it belongs to another customer, and was left alone.
+   */
+  detachPaymentMethod(customerId: string, paymentMethodId: string): Promise<'detached' | 'not_owned'>;
 }
 
 /** What the SaaS hears about each setup: applied, superseded, pending or failed. */

@@ -64,17 +64,25 @@ export function paymentMethodOperations(stripeClient: () => Promise<Stripe>): Pa
         );
       }),
 
-    detachPaymentMethod: (paymentMethodId) =>
+    detachPaymentMethod: (customerId, paymentMethodId) =>
       translateErrors(async () => {
         const stripe = await stripeClient();
+        // Detach takes no customer (PaymentMethods.d.ts `detach`): the method's own `customer` is read first,
+        // so a change can only ever detach a method of the customer it was asked for by. `null` means it
+        // was detached already (a redelivery after the detach went through): the effect is there.
+        const method = await stripe.paymentMethods.retrieve(paymentMethodId);
+        const owner = idOf(method.customer);
+        if (owner === null) return 'detached';
+        if (owner !== customerId) return 'not_owned';
         try {
           await stripe.paymentMethods.detach(paymentMethodId);
         } catch (error) {
-          // Detached already (a redelivery after the detach went through): the effect is there.
+          // Detached between the read and this call: the effect is there.
           if (error instanceof Stripe.errors.StripeError && error.code === 'payment_method_unexpected_state')
-            return;
+            return 'detached';
           throw error;
         }
+        return 'detached';
       }),
   };
 }

@@ -8,10 +8,11 @@ import {
 } from './apply-default-payment-method';
 import { type ApplyResult, runClaimed } from './claimed-work';
 import { changeOrderOf, type DefaultChangeMessage } from './default-change-message';
+import { type ChangeProofDeps, proveDefaultChange } from './prove-default-change';
 import { describeUsers, inUse, readCustomerDefaults, usersOf } from './removal-check';
 import { needsListing } from './subscription-defaults';
 
-export interface ApplyDefaultChangeDeps extends ApplyDefaultPaymentMethodDeps {
+export interface ApplyDefaultChangeDeps extends ApplyDefaultPaymentMethodDeps, ChangeProofDeps {
   /** The changes' own claim records (`default_change#…`); the default owners are the setups' (`records`). */
   changes: SetupRecords;
 }
@@ -19,12 +20,15 @@ export interface ApplyDefaultChangeDeps extends ApplyDefaultPaymentMethodDeps {
 /**
  * The worker's job for one change asked for through the API: claimed like a setup (exactly once), then the
  * same newest-wins steps as a setup, ordered by when the change was requested. Stripe is read fresh here,
- * so a method detached or a subscription canceled since the request is found out now, not assumed.
+ * so a method detached or a subscription canceled since the request is found out now, not assumed. Nothing
+ * is claimed or changed before the message is proven the API's own (prove-default-change.ts).
  */
 export async function applyDefaultChange(
   deps: ApplyDefaultChangeDeps,
   message: DefaultChangeMessage,
 ): Promise<ApplyResult> {
+  const proof = await proveDefaultChange(deps, message);
+  if (!proof.proven) return { status: 'unproven', reason: proof.reason };
   return runClaimed(
     deps,
     {
@@ -107,7 +111,15 @@ async function removeUnused(
       failureMessage: `The method is ${describeUsers(users)}; name a replacement to remove it.`,
     };
   }
-  await deps.stripe.detachPaymentMethod(removing);
+  if ((await deps.stripe.detachPaymentMethod(message.customerId, removing)) === 'not_owned') {
+    return {
+      status: 'failed',
+      customerId: message.customerId,
+      paymentMethodId: removing,
+      failureCode: 'payment_method_not_found',
+      failureMessage: 'The method is not saved on this customer; nothing was detached.',
+    };
+  }
   // No default changed: recorded as applied with the customer's default "superseded" (kept as it was).
   return {
     status: 'applied',

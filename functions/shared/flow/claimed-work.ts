@@ -1,7 +1,11 @@
 import type { Logger } from '../logger';
 import type { OutcomePublisher, SetupOutcome, SetupOutcomeEvent, SetupRecords } from '../ports';
 
-export type ApplyResult = SetupOutcome | { status: 'already_finished' };
+/** `unproven`: the message is not the service's own (prove-default-change.ts); nothing was claimed or changed. */
+export type ApplyResult =
+  | SetupOutcome
+  | { status: 'already_finished' }
+  | { status: 'unproven'; reason: string };
 
 /** Another worker holds a live claim on the setup: the message must come back later, not be dropped. */
 export class SetupBusy extends Error {

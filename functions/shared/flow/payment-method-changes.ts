@@ -126,20 +126,17 @@ async function enqueueChange(
 ): Promise<AcceptedChange> {
   const now = deps.now ?? Date.now;
   const changeId = `chg_${randomUUID().replaceAll('-', '')}`;
-  // The record first: the status URL answers from the moment the 202 is sent.
-  await deps.changeRequests.recordRequested({
-    changeId,
-    customerId: change.customerId,
-    paymentMethodId: change.paymentMethodId ?? change.removing ?? method.id,
-    ...(change.subscription ? { subscription: change.subscription } : {}),
-  });
-  await deps.changeQueue.enqueue({
+  const message: DefaultChangeMessage = {
     kind: 'default_change',
     changeId,
     ...change,
     requestedAt: now(),
     livemode: method.livemode,
-  });
+  };
+  // The record first: the status URL answers from the moment the 202 is sent, and the worker proves the
+  // message against it (prove-default-change.ts).
+  await deps.changeRequests.recordRequested(message, change.paymentMethodId ?? change.removing ?? method.id);
+  await deps.changeQueue.enqueue(message);
   return { id: changeId, status: 'queued', statusUrl: `/payment-methods/changes/${changeId}` };
 }
 

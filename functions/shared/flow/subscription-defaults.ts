@@ -148,7 +148,7 @@ export type FollowResult =
 /** After the customer's default changed: unnamed subscriptions follow, then the replaced method may go. */
 export async function followAndDetach(
   deps: FollowDeps,
-  plan: FollowPlan,
+  plan: FollowPlan & { customerId: string },
   follow: FollowContext,
   owner: DefaultOwner,
   namedResult: StepResult | undefined,
@@ -160,10 +160,13 @@ export async function followAndDetach(
   const named = plan.subscriptionId && namedResult !== 'superseded' ? [plan.subscriptionId] : [];
   const detach = methodToDetach(plan, listing, replaced, deps.detachReplaced ?? false, [...moved, ...named]);
   if (detach && 'inUseBy' in detach && plan.removing) return detach;
-  if (detach && 'detach' in detach) await deps.stripe.detachPaymentMethod(detach.detach);
+  const detached =
+    detach && 'detach' in detach
+      ? (await deps.stripe.detachPaymentMethod(plan.customerId, detach.detach)) === 'detached'
+      : false;
   return {
     ...(moved.length > 0 ? { subscriptionsMoved: moved } : {}),
-    ...(detach && 'detach' in detach ? { detachedPaymentMethodId: detach.detach } : {}),
+    ...(detached && detach && 'detach' in detach ? { detachedPaymentMethodId: detach.detach } : {}),
   };
 }
 
