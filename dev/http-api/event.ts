@@ -32,6 +32,8 @@ export function toHttpApiEvent(request: HttpRequestParts): APIGatewayProxyEventV
     if (key === 'cookie') cookies.push(...[value].flat().flatMap((cookie) => cookie.split(/;\s*/)));
     else headers[key] = [value].flat().join(',');
   }
+  // API Gateway sets X-Forwarded-Proto itself (https there); the local server speaks plain http.
+  headers['x-forwarded-proto'] = 'http';
   const body = request.body === undefined ? undefined : Buffer.from(request.body);
   const hasBody = body !== undefined && body.length > 0;
   const asText = TEXT_MEDIA_TYPES.test(headers['content-type'] ?? '');

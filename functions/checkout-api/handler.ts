@@ -3,6 +3,7 @@ import { ServiceError, toServiceError } from '../shared/errors';
 import { createCheckoutSession } from '../shared/flow/create-checkout-session';
 import { getSetupStatus } from '../shared/flow/setup-status';
 import {
+  apiUrl,
   errorResponse,
   type HttpEvent,
   type HttpResult,
@@ -85,7 +86,7 @@ export function buildCheckoutApiHandler(deps: CheckoutApiDeps): (event: HttpEven
         cancelUrl,
         currency: body.currency,
       });
-      return jsonResponse(201, session, { location: `/checkout-sessions/${session.id}` });
+      return jsonResponse(201, session, { location: apiUrl(event, `/checkout-sessions/${session.id}`) });
     }
     if (path === '/create-checkout-session') {
       if (method !== 'POST') throw methodNotAllowed('POST');

@@ -1,12 +1,14 @@
 import { ServiceError } from '../shared/errors';
 import { listPaymentMethods } from '../shared/flow/list-payment-methods';
 import {
+  type AcceptedChange,
   getChangeStatus,
   type PaymentMethodApiDeps,
   requestMakeDefault,
   requestRemoval,
 } from '../shared/flow/payment-method-changes';
 import {
+  apiUrl,
   type HttpEvent,
   type HttpResult,
   jsonResponse,
@@ -100,8 +102,7 @@ export async function routePaymentMethods(
     }
     const request = parseMakeDefaultBody(body);
     const customerId = await customerOf(request.customer, deps.sessionRateLimit);
-    const accepted = await requestMakeDefault(deps, customerId, id, request.subscription);
-    return jsonResponse(202, accepted, { location: accepted.statusUrl });
+    return acceptedResponse(event, await requestMakeDefault(deps, customerId, id, request.subscription));
   }
   const single = METHOD_PATH.exec(path);
   if (single) {
@@ -109,8 +110,13 @@ export async function routePaymentMethods(
     const id = parsePathId(paymentMethodId, pathId(single));
     const query = parseQuery(removeQuery, event.queryStringParameters);
     const customerId = await customerOf(query.customer, deps.sessionRateLimit);
-    const accepted = await requestRemoval(deps, customerId, id, query.replaceWith);
-    return jsonResponse(202, accepted, { location: accepted.statusUrl });
+    return acceptedResponse(event, await requestRemoval(deps, customerId, id, query.replaceWith));
   }
   return undefined;
+}
+
+/** Absolute, so a frontend on another origin polls this API rather than its own host. */
+function acceptedResponse(event: HttpEvent, accepted: AcceptedChange): HttpResult {
+  const statusUrl = apiUrl(event, accepted.statusUrl);
+  return jsonResponse(202, { ...accepted, statusUrl }, { location: statusUrl });
 }

@@ -5,6 +5,7 @@
  * a handler returns that the schema does not allow a compile error.
  */
 import * as v from 'valibot';
+import { ERROR_CODE_LIST } from './error-codes';
 import type { SetupStatus } from './flow/setup-status';
 import type { SetupRecordStatus } from './ports';
 
@@ -12,15 +13,18 @@ const id = (prefix: string, what: string) =>
   v.pipe(v.string(), v.regex(new RegExp(`^${prefix}_\\w+$`)), v.description(what));
 const nullable = <S extends v.GenericSchema>(schema: S) => v.nullable(schema);
 
+/** Every code the service answers (functions/shared/error-codes.ts); its own schema in the document. */
+export const errorCode = v.pipe(
+  v.picklist(ERROR_CODE_LIST),
+  v.description('Stable, machine-readable: branch on this.'),
+  v.title('ErrorCode'),
+);
+
 /** Every error the service itself answers (functions/shared/errors.ts `toServiceError`). */
 export const errorBody = v.pipe(
   v.strictObject({
     error: v.strictObject({
-      code: v.pipe(
-        v.string(),
-        v.regex(/^[a-z][a-z_]*$/),
-        v.description('Stable, machine-readable: branch on this.'),
-      ),
+      code: errorCode,
       message: v.pipe(v.string(), v.description('For people; may change.')),
     }),
   }),
@@ -77,6 +81,12 @@ export const setupStatus = v.pipe(
         customer: id('cus', 'The customer whose invoice_settings.default_payment_method was set.'),
         subscription: nullable(id('sub', 'The subscription whose default_payment_method was set.')),
         paymentMethod: id('pm', 'The payment method made the default.'),
+        subscriptionsMoved: v.pipe(
+          v.array(id('sub', 'A subscription.')),
+          v.description(
+            'Subscriptions not named that now use the method too: those that were on the replaced method.',
+          ),
+        ),
       }),
     ),
     processing: v.strictObject({

@@ -3,10 +3,12 @@
  * thrown to what a caller may see, so no stack trace, Stripe internals or secret ever reaches a response.
  */
 
+import type { ErrorCode } from './error-codes';
+
 export class ServiceError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly headers: Record<string, string> = {},
   ) {
@@ -112,10 +114,11 @@ function fromStripeFailure(failure: StripeRequestFailed): ServiceError {
     case 'not_found':
       return new ServiceError(404, 'resource_missing', `Stripe has no such ${failure.param ?? 'object'}.`);
     case 'invalid_request':
+      // One stable code whatever Stripe's own was: Stripe's codes are an open set a client cannot branch on.
       return new ServiceError(
         400,
-        failure.stripeCode ?? 'invalid_request',
-        failure.param ? `Stripe rejected the value of ${failure.param}.` : 'Stripe rejected the request.',
+        'invalid_request',
+        `${failure.param ? `Stripe rejected the value of ${failure.param}` : 'Stripe rejected the request'}${failure.stripeCode ? ` (${failure.stripeCode})` : ''}.`,
       );
     case 'rate_limited':
     case 'conflict':

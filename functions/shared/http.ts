@@ -67,6 +67,21 @@ export function requestLine(event: HttpEvent): { method: string; path: string } 
   return { method, path: path.length > 1 ? path.replace(/\/+$/, '') : path };
 }
 
+/**
+ * An absolute URL of this API for `path`, for links a browser on another origin follows (`statusUrl`,
+ * `Location`). HTTP APIs serve HTTPS only and set X-Forwarded-Proto themselves; the local stack sets it to
+ * `http` (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html).
+ * A named stage prefixes the path as it prefixes the raw path; a custom domain's API mapping is not in the
+ * event (payload 2.0), so behind one the link is on the API's own domain name, which still answers.
+ */
+export function apiUrl(event: HttpEvent, path: string): string {
+  const proto = header(event, 'x-forwarded-proto')?.split(',')[0]?.trim() === 'http' ? 'http' : 'https';
+  const host = event.requestContext?.domainName ?? header(event, 'host') ?? 'localhost';
+  const stage = event.requestContext?.stage;
+  const prefix = stage && stage !== '$default' ? `/${stage}` : '';
+  return `${proto}://${host}${prefix}${path}`;
+}
+
 export type JsonObjectParse =
   | { ok: true; value: Record<string, unknown> }
   | { ok: false; problem: 'not_json' | 'not_an_object' };

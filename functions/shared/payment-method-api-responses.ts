@@ -50,7 +50,13 @@ export const acceptedChange = v.pipe(
   v.strictObject({
     id: v.pipe(v.string(), v.regex(/^chg_\w+$/)),
     status: v.literal('queued'),
-    statusUrl: v.pipe(v.string(), v.description('GET it for the outcome.')),
+    statusUrl: v.pipe(
+      v.string(),
+      v.url(),
+      v.description(
+        'Absolute URL of the change’s status on this API: GET it (with the token) for the outcome.',
+      ),
+    ),
   }),
   v.title('AcceptedChange'),
 );
@@ -58,9 +64,21 @@ export const acceptedChange = v.pipe(
 export const changeStatus = v.pipe(
   v.strictObject({
     id: v.pipe(v.string(), v.regex(/^chg_\w+$/)),
+    action: v.picklist(['make_default', 'remove']),
     status: v.picklist(changeStatuses),
-    paymentMethod: v.nullable(pm),
+    paymentMethod: v.pipe(
+      v.nullable(pm),
+      v.description('The method the change is about: the one made the default, or the one removed.'),
+    ),
+    replacement: v.pipe(
+      v.nullable(pm),
+      v.description('A removal with `replaceWith`: the method made the default in its place; else null.'),
+    ),
     subscription: v.nullable(v.string()),
+    subscriptionsMoved: v.pipe(
+      v.array(sub),
+      v.description('Applied: subscriptions not named that now use the new default too.'),
+    ),
     failureCode: v.optional(v.string()),
     failureMessage: v.optional(v.string()),
     updatedAt: v.string(),

@@ -51,6 +51,10 @@ export interface SetupRecord {
   /** The card issuer's or bank's reason (`last_setup_error.decline_code`), when Stripe gives one. */
   declineCode?: string;
   failureMessage?: string;
+  /** Applied: the subscriptions not named that moved to the method too (SetupOutcome's). */
+  subscriptionsMoved?: string[];
+  /** A removal asked for through the API: the method removed (paymentMethodId is then its replacement). */
+  removing?: string;
   eventId?: string;
   queuedAt?: number;
   updatedAt: string;

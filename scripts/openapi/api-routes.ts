@@ -14,6 +14,7 @@ import {
 import {
   createdSession,
   errorBody,
+  errorCode,
   gatewayMessage,
   setupStatus,
   webhookReceipt,
@@ -27,6 +28,7 @@ export type { ApiResponse, ApiRoute } from './route-parts';
 /** The schemas that get a name under components.schemas (and a $ref wherever they are used). */
 export const NAMED_SCHEMAS: Record<string, Schema> = {
   Error: errorBody,
+  ErrorCode: errorCode,
   GatewayMessage: gatewayMessage,
   CreateSessionRequest: createSessionBody,
   CreateSessionForm: createSessionForm,

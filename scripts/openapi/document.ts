@@ -4,8 +4,11 @@
  */
 import { type JsonSchema, toJsonSchema } from '@valibot/to-json-schema';
 import type * as v from 'valibot';
+import { errorCode } from '../../functions/shared/api-responses';
+import { ERROR_CODES } from '../../functions/shared/error-codes';
 import { CHECKOUT_API_ROUTES, STRIPE_WEBHOOK_ROUTE } from '../../functions/shared/routes';
 import { API_ROUTES, type ApiResponse, type ApiRoute, NAMED_SCHEMAS } from './api-routes';
+import { EXAMPLES } from './examples';
 
 type Json = Record<string, unknown>;
 
@@ -13,22 +16,35 @@ type Json = Record<string, unknown>;
 export const SERVED_ROUTE_KEYS: readonly string[] = [...CHECKOUT_API_ROUTES, STRIPE_WEBHOOK_ROUTE];
 
 const names = new Map<unknown, string>(Object.entries(NAMED_SCHEMAS).map(([name, schema]) => [schema, name]));
+/**
+ * The error-code enum is referenced, not copied, where it appears inside another schema. The converter hands
+ * the override a piped schema without its pipe (a copy), so it is known by its list of options.
+ */
+const isErrorCodeEnum = (schema: v.GenericSchema) =>
+  'options' in schema && schema.options === (errorCode as { options: unknown }).options;
 
 function jsonSchema(schema: v.GenericSchema): JsonSchema {
   // `ignore`: transformations (a currency lower-cased) describe what is accepted, not a different shape.
   const { $schema: _dialect, ...converted } = toJsonSchema(schema, {
     target: 'draft-2020-12',
     errorMode: 'ignore',
+    overrideSchema: ({ valibotSchema }) =>
+      schema !== errorCode && isErrorCodeEnum(valibotSchema)
+        ? { $ref: '#/components/schemas/ErrorCode' }
+        : undefined,
   });
   return converted;
 }
+
+/** Extensions JSON Schema has no keyword for: each error code's meaning, as renderers show enum values. */
+const SCHEMA_EXTENSIONS: Record<string, Json> = { ErrorCode: { 'x-enumDescriptions': ERROR_CODES } };
 
 function schemaOrRef(schema: v.GenericSchema): JsonSchema {
   const name = names.get(schema);
   return name ? { $ref: `#/components/schemas/${name}` } : jsonSchema(schema);
 }
 
-function responseObject(response: ApiResponse): Json {
+function responseObject(response: ApiResponse, example: unknown): Json {
   const bodies = response.body === undefined ? [] : [response.body].flat();
   return {
     description: response.description,
@@ -50,6 +66,7 @@ function responseObject(response: ApiResponse): Json {
                 bodies.length === 1
                   ? schemaOrRef(bodies[0] as v.GenericSchema)
                   : { anyOf: bodies.map(schemaOrRef) },
+              ...(example === undefined ? {} : { example }),
             },
           },
         }
@@ -81,6 +98,7 @@ function parameters(route: ApiRoute): Json[] {
 }
 
 function operation(route: ApiRoute): Json {
+  const examples = EXAMPLES[route.operationId];
   return {
     operationId: route.operationId,
     summary: route.summary,
@@ -92,12 +110,20 @@ function operation(route: ApiRoute): Json {
           requestBody: {
             required: true,
             ...(route.body.description ? { description: route.body.description } : {}),
-            content: { [route.body.contentType]: { schema: schemaOrRef(route.body.schema) } },
+            content: {
+              [route.body.contentType]: {
+                schema: schemaOrRef(route.body.schema),
+                ...(examples?.request === undefined ? {} : { example: examples.request }),
+              },
+            },
           },
         }
       : {}),
     responses: Object.fromEntries(
-      Object.entries(route.responses).map(([status, response]) => [status, responseObject(response)]),
+      Object.entries(route.responses).map(([status, response]) => [
+        status,
+        responseObject(response, examples?.responses[Number(status)]),
+      ]),
     ),
   };
 }
@@ -131,7 +157,10 @@ export function buildOpenApiDocument(routes: ApiRoute[] = API_ROUTES): Json {
         },
       },
       schemas: Object.fromEntries(
-        Object.entries(NAMED_SCHEMAS).map(([name, schema]) => [name, jsonSchema(schema)]),
+        Object.entries(NAMED_SCHEMAS).map(([name, schema]) => [
+          name,
+          { ...jsonSchema(schema), ...SCHEMA_EXTENSIONS[name] },
+        ]),
       ),
     },
   };

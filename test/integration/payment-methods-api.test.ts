@@ -78,18 +78,27 @@ describe('POST /payment-methods/{id}/default', () => {
     await nextSecond();
     const accepted = await makeDefault(customerId, first);
     expect(accepted.status).toBe(202);
+    // Absolute, on the API's own origin: a frontend elsewhere resolves a relative URL against its own host
+    // (RFC 9110 §10.2.2 allows a relative Location, which is exactly what misleads a cross-origin caller).
     expect(accepted.json).toEqual({
       id: expect.stringMatching(/^chg_/),
       status: 'queued',
-      statusUrl: `/payment-methods/changes/${accepted.json.id}`,
+      statusUrl: `${stack.api.url}/payment-methods/changes/${accepted.json.id}`,
     });
     expect(accepted.headers.get('location')).toBe(accepted.json.statusUrl);
     expect(await changeStatus(customerId, accepted.json.statusUrl)).toMatchObject({ status: 'queued' });
 
     expect(await stack.drainQueue({ retryDelaySeconds: 0 })).toEqual({ received: 1, failed: 0 });
-    expect(await changeStatus(customerId, accepted.json.statusUrl)).toMatchObject({
+    // The subscription was on the replaced method (Subscriptions.d.ts: its own default wins), so it moved.
+    expect(await changeStatus(customerId, accepted.json.statusUrl)).toEqual({
+      id: accepted.json.id,
+      action: 'make_default',
       status: 'applied',
       paymentMethod: first,
+      replacement: null,
+      subscription: null,
+      subscriptionsMoved: [subscriptionId],
+      updatedAt: expect.any(String),
     });
     expect(await defaultsOf(stack.stripe, customerId, subscriptionId)).toEqual({
       customerDefault: first,
@@ -164,7 +173,7 @@ describe('POST /payment-methods/{id}/default', () => {
     // Nor can the other customer's change be read.
     await nextSecond();
     const theirs = await makeDefault(other.customerId, other.first);
-    expect((await send(api(`${theirs.json.statusUrl}?customer=${customerId}`))).status).toBe(404);
+    expect((await send(`${theirs.json.statusUrl}?customer=${customerId}`)).status).toBe(404);
     await stack.drainQueue({ retryDelaySeconds: 0 });
   });
 
@@ -208,7 +217,12 @@ describe('DELETE /payment-methods/{id}', () => {
     const accepted = await remove(customerId, first);
     expect(accepted.status).toBe(202);
     await stack.drainQueue({ retryDelaySeconds: 0 });
-    expect(await changeStatus(customerId, accepted.json.statusUrl)).toMatchObject({ status: 'applied' });
+    expect(await changeStatus(customerId, accepted.json.statusUrl)).toMatchObject({
+      action: 'remove',
+      status: 'applied',
+      paymentMethod: first,
+      replacement: null,
+    });
     expect((await stack.stripe.paymentMethods.retrieve(first)).customer).toBeNull();
   });
 
@@ -219,7 +233,13 @@ describe('DELETE /payment-methods/{id}', () => {
     expect(accepted.status).toBe(202);
     stack.stripeStandIn.clearRequests();
     await stack.drainQueue({ retryDelaySeconds: 0 });
-    expect(await changeStatus(customerId, accepted.json.statusUrl)).toMatchObject({ status: 'applied' });
+    // One meaning for paymentMethod: the method removed, whether or not a replacement was named.
+    expect(await changeStatus(customerId, accepted.json.statusUrl)).toMatchObject({
+      action: 'remove',
+      status: 'applied',
+      paymentMethod: second,
+      replacement: first,
+    });
     expect(await defaultsOf(stack.stripe, customerId, subscriptionId)).toEqual({
       customerDefault: first,
       subscriptionDefault: first,

@@ -77,7 +77,7 @@ describe('a switch whose checkpoint writes are lost past the SDK retries', () =>
       customerDefault: second,
       subscriptionDefault: second,
     });
-    const status = await send(`${stack.api.url}${accepted.json.statusUrl}?customer=${customerId}`);
+    const status = await send(`${accepted.json.statusUrl}?customer=${customerId}`);
     expect(status.json).toMatchObject({ status: 'applied', paymentMethod: second });
     // Both checkpoints name the switch, so no older setup can take either default back.
     const owners = await stack.records.defaultOwners([

@@ -4,7 +4,7 @@ import { wireSetupWorker } from '../../functions/setup-worker/wiring';
 import { completeSession } from '../support/checkout';
 import { useStackWithOutcomes } from '../support/eventbridge-stand-in';
 import { customerWithSubscription, defaultsOf } from '../support/fixtures';
-import { postJson } from '../support/http';
+import { postJson, send } from '../support/http';
 import { deliverSignedEvent } from '../support/webhooks';
 
 /*
@@ -28,7 +28,13 @@ async function nextSecond(): Promise<void> {
   while (Math.floor(Date.now() / 1000) === second) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
-async function setup(worker: Worker, customerId: string, subscriptionId?: string, card?: string) {
+async function setup(
+  worker: Worker,
+  customerId: string,
+  subscriptionId?: string,
+  card?: string,
+  onStatus?: (status: { appliedTo?: { subscriptionsMoved?: string[] } }) => void,
+) {
   await nextSecond();
   const created = await postJson(`${running.stack.api.url}/checkout-sessions`, {
     customer: customerId,
@@ -42,6 +48,9 @@ async function setup(worker: Worker, customerId: string, subscriptionId?: string
     running.stack.stripeStandIn.webhookSecret,
   );
   await drainQueue(running.stack.sqs.client, running.stack.sqs.queueUrl, worker, { retryDelaySeconds: 0 });
+  onStatus?.(
+    (await send(`${running.stack.api.url}/checkout-sessions/${created.json.id}?customer=${customerId}`)).json,
+  );
   return completed.paymentMethod.id;
 }
 
@@ -76,7 +85,10 @@ describe('no stale subscription defaults (subscriptionDefaults)', () => {
     const chosen = await subscriptionOnItsOwnMethod(customer.id);
     running.eventBridge.entries.length = 0;
 
-    const second = await setup(worker, customer.id, undefined, '5555555555554444');
+    let status: { appliedTo?: { subscriptionsMoved?: string[] } } = {};
+    const second = await setup(worker, customer.id, undefined, '5555555555554444', (seen) => {
+      status = seen;
+    });
 
     expect(await defaultsOf(running.stack.stripe, customer.id, subscription.id)).toEqual({
       customerDefault: second,
@@ -89,6 +101,13 @@ describe('no stale subscription defaults (subscriptionDefaults)', () => {
     const applied = detailsOf().filter((detail) => detail.status === 'applied');
     expect(applied).toHaveLength(1);
     expect(applied[0]).toMatchObject({ paymentMethodId: second, subscriptionsMoved: [subscription.id] });
+    // The success page learns it too: the session named no subscription, yet one followed.
+    expect(status.appliedTo).toEqual({
+      customer: customer.id,
+      subscription: null,
+      paymentMethod: second,
+      subscriptionsMoved: [subscription.id],
+    });
   });
 
   it('a subscription that inherits the customer default is not given a default of its own', async () => {

@@ -57,6 +57,14 @@ function findOperation(document: OpenApiDocument, method: string, pathname: stri
   return undefined;
 }
 
+/** What in `value` contradicts `schema`, a schema of the document (its `$ref`s resolve to the components). */
+export function schemaViolations(schema: unknown, value: unknown): string[] {
+  const { ajv } = openApi();
+  const validate = ajv.compile(rewriteRefs(schema) as object);
+  if (validate(value)) return [];
+  return (validate.errors ?? []).map((error) => `${error.instancePath || 'value'} ${error.message}`);
+}
+
 export interface AnswerToCheck {
   method: string;
   url: string;

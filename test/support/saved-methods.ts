@@ -47,7 +47,7 @@ export function savedMethodRequests(stackOf: () => ServiceStack) {
         { method: 'DELETE' },
       ),
     changeStatus: async (customer: string, statusUrl: string) =>
-      (await send(api(`${statusUrl}?customer=${customer}`))).json,
+      (await send(`${new URL(statusUrl, api('/'))}?customer=${customer}`)).json,
     /** A customer with a subscription paid by a first card (set on both) and a second card set on the customer. */
     async customerWithTwoCards() {
       const { customer, subscription } = await customerWithSubscription(stackOf().stripe);

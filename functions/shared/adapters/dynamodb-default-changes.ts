@@ -31,7 +31,7 @@ export function createDynamoDbChangeRequests(
         new UpdateItemCommand({
           TableName: options.tableName,
           Key: changeKey(change.changeId),
-          UpdateExpression: `SET #status = :queued, customerId = :customerId, paymentMethodId = :pm, queuedAt = :now, updatedAt = :updatedAt, #request = :request, #ttl = :ttl${change.subscription ? ', subscriptionId = :subscription' : ''}`,
+          UpdateExpression: `SET #status = :queued, customerId = :customerId, paymentMethodId = :pm, queuedAt = :now, updatedAt = :updatedAt, #request = :request, #ttl = :ttl${change.subscription ? ', subscriptionId = :subscription' : ''}${change.removing ? ', removing = :removing' : ''}`,
           // Or this very record as this request left it: the SDK's retry of a write whose answer was lost
           // (a 500 after DynamoDB applied it) must count as the success it is, not as a clash.
           ConditionExpression:
@@ -51,6 +51,8 @@ export function createDynamoDbChangeRequests(
             ':request': { S: JSON.stringify(change) },
             ':ttl': recordExpiry(nowMs, options.recordRetentionDays),
             ...(change.subscription ? { ':subscription': { S: change.subscription } } : {}),
+            // A removal's status names the removed method whatever replaces it (getChangeStatus).
+            ...(change.removing ? { ':removing': { S: change.removing } } : {}),
           },
         }),
       );

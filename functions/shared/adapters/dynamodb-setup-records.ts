@@ -189,7 +189,7 @@ export function createDynamoDbSetupRecords(
     async finish(setupIntentId, token, outcome) {
       const values = outcomeAttributes(outcome);
       const names = Object.keys(values);
-      const stale = OUTCOME_DETAILS.filter((name) => !(name in values));
+      const stale = [...OUTCOME_DETAILS, 'subscriptionsMoved'].filter((name) => !(name in values));
       return writeIf(
         new UpdateItemCommand({
           TableName: tableName,
@@ -311,6 +311,9 @@ function outcomeAttributes(outcome: SetupOutcome): Record<string, AttributeValue
     const value = details[name];
     if (value) attributes[name] = { S: value };
   }
+  // A string set: DynamoDB refuses an empty one, so "none moved" is the attribute's absence.
+  const moved = 'subscriptionsMoved' in outcome ? outcome.subscriptionsMoved : undefined;
+  if (moved && moved.length > 0) attributes.subscriptionsMoved = { SS: moved };
   return attributes;
 }
 
@@ -341,5 +344,8 @@ function toRecord(setupIntentId: string, item: Record<string, AttributeValue>): 
     if (value) record[name] = value as StepResult;
   }
   if (item.queuedAt?.N) record.queuedAt = Number(item.queuedAt.N);
+  if (item.subscriptionsMoved?.SS) record.subscriptionsMoved = [...item.subscriptionsMoved.SS].sort();
+  const removing = text('removing');
+  if (removing) record.removing = removing;
   return record;
 }

@@ -23,6 +23,7 @@ export interface PaymentMethodApiDeps {
 export interface AcceptedChange {
   id: string;
   status: 'queued';
+  /** The change's status path; the route answers it as an absolute URL of the API. */
   statusUrl: string;
 }
 
@@ -142,9 +143,15 @@ async function enqueueChange(
 
 export interface ChangeStatus {
   id: string;
+  action: 'make_default' | 'remove';
   status: SetupRecord['status'];
+  /** Always the method the change is about: the one made the default, or the one removed. */
   paymentMethod: string | null;
+  /** A removal with `replaceWith`: the method made the default in the removed one's place. */
+  replacement: string | null;
   subscription: string | null;
+  /** Applied: subscriptions not named that now use the method too. */
+  subscriptionsMoved: string[];
   failureCode?: string;
   failureMessage?: string;
   updatedAt: string;
@@ -160,11 +167,15 @@ export async function getChangeStatus(
   if (!record || (customerId !== null && record.customerId !== customerId)) {
     throw new ServiceError(404, 'change_not_found', `Change ${changeId} was not found.`);
   }
+  const removing = record.removing;
   return {
     id: changeId,
+    action: removing ? 'remove' : 'make_default',
     status: record.status,
-    paymentMethod: record.paymentMethodId ?? null,
+    paymentMethod: removing ?? record.paymentMethodId ?? null,
+    replacement: removing && record.paymentMethodId !== removing ? (record.paymentMethodId ?? null) : null,
     subscription: record.subscriptionId ?? null,
+    subscriptionsMoved: record.status === 'applied' ? (record.subscriptionsMoved ?? []) : [],
     ...(record.failureCode ? { failureCode: record.failureCode } : {}),
     ...(record.failureMessage ? { failureMessage: record.failureMessage } : {}),
     updatedAt: record.updatedAt,

@@ -24,7 +24,13 @@ export interface SetupStatus {
   paymentMethod: { id: string; type: string; brand?: string; last4?: string } | null;
   defaultsApplied: boolean;
   /** Where the payment method became the default, once applied. */
-  appliedTo: { customer: string; subscription: string | null; paymentMethod: string } | null;
+  appliedTo: {
+    customer: string;
+    subscription: string | null;
+    paymentMethod: string;
+    /** Subscriptions not named that followed to the new method (on the replaced one, or `all`). */
+    subscriptionsMoved: string[];
+  } | null;
   processing: {
     status: SetupRecord['status'] | 'not_started';
     failureCode?: string;
@@ -86,6 +92,7 @@ export async function getSetupStatus(
             customer: record.customerId,
             subscription: record.subscriptionId ?? null,
             paymentMethod: record.paymentMethodId,
+            subscriptionsMoved: record.subscriptionsMoved ?? [],
           }
         : null,
     processing: record
