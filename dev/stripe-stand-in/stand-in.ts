@@ -1,6 +1,8 @@
 import type { Server } from 'node:http';
 import { isOwnHost } from '../host-check';
 import { ApiPipeline, type StandInRequestLogEntry } from './api-pipeline';
+import type { BillingSettings } from './billing/billing-settings';
+import { runBillingUntil } from './billing/lifecycle';
 import {
   type CompleteSessionOptions,
   type CompletionFor,
@@ -13,7 +15,7 @@ import { type DeliveryAttempt, type DeliveryBehaviour, EventDelivery } from './e
 import { FaultInjector } from './faults';
 import { handleHostedCheckout } from './hosted-checkout';
 import { IdempotencyStore } from './idempotency';
-import { advanceClock, resetClock } from './ids';
+import { advanceClock, nowSeconds, resetClock } from './ids';
 import { ObjectLocks } from './object-locks';
 import { RateLimitWindow } from './rate-limit';
 import { checkoutSessionRoutes } from './resources/checkout-sessions';
@@ -23,6 +25,7 @@ import { invoiceRoutes, makeSubscriptionPastDue } from './resources/invoices';
 import { paymentMethodRoutes } from './resources/payment-methods';
 import { setupIntentRoutes } from './resources/setup-intents';
 import { subscriptionRoutes } from './resources/subscriptions';
+import { testClockRoutes } from './resources/test-clocks';
 import { Router } from './router';
 import { closeServer, createStandInServer, listen } from './server';
 import {
@@ -106,6 +109,13 @@ export interface StripeStandIn {
    * sleeping: Stripe's timestamps are whole seconds.
    */
   advanceClock(seconds: number): void;
+  /**
+   * The account's Billing settings that time-driven steps follow (when `invoice.upcoming` is sent, the retry
+   * schedule, what the last failed retry does); `reset()` restores the defaults.
+   */
+  configureBilling(settings: Partial<BillingSettings>): void;
+  /** Resolves once every Test Clock is `ready` again (its advance has run). */
+  testClocksReady(): Promise<void>;
   /** Forgets all objects, requests, faults, idempotency keys, latency, the rate limit and the clock offset. */
   reset(): void;
   close(): Promise<void>;
@@ -119,6 +129,7 @@ const ROUTES = [
   ...setupIntentRoutes,
   ...checkoutSessionRoutes,
   ...eventRoutes,
+  ...testClockRoutes,
 ];
 
 class RunningStandIn implements StripeStandIn {
@@ -241,6 +252,18 @@ class RunningStandIn implements StripeStandIn {
 
   advanceClock(seconds: number): void {
     advanceClock(seconds);
+    // Objects on no Test Clock live on the stand-in's clock: what came due meanwhile happens now.
+    runBillingUntil(this.store, null, nowSeconds(), this.store.billingSettings);
+  }
+
+  configureBilling(settings: Partial<BillingSettings>): void {
+    this.store.billingSettings = { ...this.store.billingSettings, ...settings };
+  }
+
+  async testClocksReady(): Promise<void> {
+    while ([...this.store.testClocks.values()].some((clock) => clock.status === 'advancing')) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }
 
   reset(): void {

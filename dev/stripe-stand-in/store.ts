@@ -1,3 +1,4 @@
+import { type BillingSettings, DEFAULT_BILLING_SETTINGS } from './billing/billing-settings';
 import { eventViolation } from './contract/answer-check';
 import { resourceMissing } from './errors';
 import { newId, nowSeconds } from './ids';
@@ -11,6 +12,7 @@ import type {
   StoredSetupAttempt,
   StoredSetupIntent,
   StoredSubscription,
+  StoredTestClock,
 } from './types';
 
 /** The API version the SDK pins; events carry it like Stripe's webhook endpoint version. */
@@ -31,6 +33,13 @@ export class StandInStore {
   readonly checkoutSessions = new Map<string, StoredCheckoutSession>();
   readonly invoices = new Map<string, StoredInvoice>();
   readonly events = new Map<string, StoredEvent>();
+  readonly testClocks = new Map<string, StoredTestClock>();
+  /** Time-driven events already sent (`subscription:kind:time`), so each is sent once. */
+  readonly billingMarkers = new Set<string>();
+  billingSettings: BillingSettings = { ...DEFAULT_BILLING_SETTINGS };
+  /** How long a Test Clock stays `advancing` before its objects catch up (Stripe: seconds, here milliseconds). */
+  testClockAdvanceMs = 25;
+  private readonly clockTimers = new Set<NodeJS.Timeout>();
   /** Called with each event as it is recorded (the webhook emitter listens here). */
   onEvent: ((event: StoredEvent) => void) | undefined;
 
@@ -53,6 +62,26 @@ export class StandInStore {
     return this.events.get(id);
   }
 
+  /**
+   * "Now" for a customer's objects: the frozen time of its Test Clock, or the stand-in's clock
+   * (https://docs.stripe.com/billing/testing/test-clocks: objects on a clock live at its `frozen_time`).
+   */
+  timeOf(customerId: string | null | undefined): number {
+    const customer =
+      customerId === null || customerId === undefined ? undefined : this.customers.get(customerId);
+    const clock = customer?.test_clock ? this.testClocks.get(customer.test_clock) : undefined;
+    return clock?.frozen_time ?? nowSeconds();
+  }
+
+  /** Runs a Test Clock's advance later, as Stripe does: the `advance` answer says `advancing`, not `ready`. */
+  scheduleClockAdvance(run: () => void): void {
+    const timer = setTimeout(() => {
+      this.clockTimers.delete(timer);
+      run();
+    }, this.testClockAdvanceMs);
+    this.clockTimers.add(timer);
+  }
+
   /** A live (not deleted) customer referenced by a request parameter; Stripe answers 400 otherwise. */
   requireLiveCustomer(id: string, param: string, status = 400): StoredCustomer {
     const customer = this.customers.get(id);
@@ -70,6 +99,7 @@ export class StandInStore {
     if (id.startsWith('cs_')) return this.checkoutSessions.get(id);
     if (id.startsWith('evt_')) return this.events.get(id);
     if (id.startsWith('in_')) return this.invoices.get(id);
+    if (id.startsWith('clock_')) return this.testClocks.get(id);
     return undefined;
   }
 
@@ -77,13 +107,24 @@ export class StandInStore {
    * Records an event. `data.object` is a snapshot (JSON round trip) so later changes to the
    * object do not rewrite history, as with Stripe.
    */
-  recordEvent(type: string, object: object, livemode: boolean): StoredEvent {
+  recordEvent(
+    type: string,
+    object: object,
+    livemode: boolean,
+    created = nowSeconds(),
+    previousAttributes?: Record<string, unknown>,
+  ): StoredEvent {
     const event: StoredEvent = {
       id: newId('evt'),
       object: 'event',
       api_version: API_VERSION,
-      created: nowSeconds(),
-      data: { object: JSON.parse(JSON.stringify(object)) },
+      created,
+      data: {
+        object: JSON.parse(JSON.stringify(object)),
+        ...(previousAttributes === undefined
+          ? {}
+          : { previous_attributes: JSON.parse(JSON.stringify(previousAttributes)) }),
+      },
       livemode,
       pending_webhooks: 1,
       request: { id: null, idempotency_key: null },
@@ -109,5 +150,10 @@ export class StandInStore {
     this.checkoutSessions.clear();
     this.invoices.clear();
     this.events.clear();
+    for (const timer of this.clockTimers) clearTimeout(timer);
+    this.clockTimers.clear();
+    this.testClocks.clear();
+    this.billingMarkers.clear();
+    this.billingSettings = { ...DEFAULT_BILLING_SETTINGS };
   }
 }

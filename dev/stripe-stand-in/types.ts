@@ -33,7 +33,8 @@ export interface StoredCustomer extends StripeObjectBase {
   preferred_locales: string[];
   shipping: null;
   tax_exempt: 'none';
-  test_clock: null;
+  /** The Test Clock the customer was created on: its objects live at the clock's `frozen_time`. */
+  test_clock: string | null;
 }
 
 /** What Stripe returns for a customer after deletion (retrieve answers 200 with this). */
@@ -86,15 +87,25 @@ export interface UnmodelledSubscriptionFields {
   managed_payments: null;
   next_pending_invoice_item_invoice: null;
   on_behalf_of: null;
-  pause_collection: null;
   pending_invoice_item_interval: null;
   pending_setup_intent: null;
   pending_update: null;
-  schedule: null;
-  test_clock: null;
   transfer_data: null;
-  trial_settings: { end_behavior: { billing_cycle_anchor: null; missing_payment_method: 'create_invoice' } };
 }
+
+/** `Subscription.Status` in Subscriptions.d.ts. */
+export type SubscriptionStatus =
+  | 'incomplete'
+  | 'incomplete_expired'
+  | 'trialing'
+  | 'active'
+  | 'past_due'
+  | 'unpaid'
+  | 'canceled'
+  | 'paused';
+
+/** What a trial ending without a payment method does (`TrialSettings.EndBehavior.MissingPaymentMethod`). */
+export type MissingPaymentMethodBehavior = 'cancel' | 'create_invoice' | 'pause';
 
 export interface StoredSubscription extends StripeObjectBase, UnmodelledSubscriptionFields {
   object: 'subscription';
@@ -121,9 +132,19 @@ export interface StoredSubscription extends StripeObjectBase, UnmodelledSubscrip
     payment_method_types: string[] | null;
     save_default_payment_method: 'off' | 'on_subscription';
   };
+  /** Collection paused while the subscription stays `active` (https://docs.stripe.com/billing/subscriptions/pause-payment). */
+  pause_collection: {
+    behavior: 'keep_as_draft' | 'mark_uncollectible' | 'void';
+    resumes_at: number | null;
+  } | null;
+  schedule: string | null;
   start_date: number;
-  status: 'active' | 'past_due' | 'unpaid' | 'canceled';
+  status: SubscriptionStatus;
+  test_clock: string | null;
   trial_end: number | null;
+  trial_settings: {
+    end_behavior: { billing_cycle_anchor: null; missing_payment_method: MissingPaymentMethodBehavior };
+  };
   trial_start: number | null;
 }
 
@@ -337,8 +358,36 @@ export interface StoredEvent {
   type: string;
 }
 
-export interface StoredInvoice extends StripeObjectBase, UnmodelledInvoiceFields {
+/** `Invoice.Status` in Invoices.d.ts. */
+export type InvoiceStatus = 'draft' | 'open' | 'paid' | 'uncollectible' | 'void';
+
+/** `Invoice.BillingReason` values the stand-in's subscriptions produce. */
+export type InvoiceBillingReason =
+  | 'subscription_create'
+  | 'subscription_cycle'
+  | 'subscription_update'
+  | 'upcoming';
+
+type ModelledInvoiceFields =
+  | 'automatically_finalizes_at'
+  | 'billing_reason'
+  | 'next_payment_attempt'
+  | 'period_end'
+  | 'period_start'
+  | 'test_clock';
+
+export interface StoredInvoice
+  extends StripeObjectBase,
+    Omit<UnmodelledInvoiceFields, ModelledInvoiceFields> {
   object: 'invoice';
+  /** A draft's finalization time: Stripe finalizes a subscription's invoice about an hour after creating it. */
+  automatically_finalizes_at: number | null;
+  billing_reason: InvoiceBillingReason;
+  /** When Stripe retries a failed payment (null once paid, or when no retry is left). */
+  next_payment_attempt: number | null;
+  period_end: number;
+  period_start: number;
+  test_clock: string | null;
   attempt_count: number;
   attempted: boolean;
   customer: string;
@@ -348,7 +397,7 @@ export interface StoredInvoice extends StripeObjectBase, UnmodelledInvoiceFields
     subscription_details: { metadata: Metadata | null; subscription: string } | null;
     type: 'subscription_details';
   };
-  status: 'open' | 'paid';
+  status: InvoiceStatus;
   currency: string;
   amount_due: number;
   amount_paid: number;
@@ -357,10 +406,23 @@ export interface StoredInvoice extends StripeObjectBase, UnmodelledInvoiceFields
   total: number;
   status_transitions: {
     finalized_at: number | null;
-    marked_uncollectible_at: null;
+    marked_uncollectible_at: number | null;
     paid_at: number | null;
-    voided_at: null;
+    voided_at: number | null;
   };
   /** The method that paid it, once paid (a simplification of Stripe's payments list). */
   default_payment_method: string | null;
+}
+
+/** `TestHelpers.TestClock` in TestHelpers/TestClocks.d.ts. */
+export interface StoredTestClock {
+  id: string;
+  object: 'test_helpers.test_clock';
+  created: number;
+  deletes_after: number;
+  frozen_time: number;
+  livemode: boolean;
+  name: string | null;
+  status: 'advancing' | 'ready' | 'internal_failure';
+  status_details: { advancing?: { target_frozen_time: number } };
 }

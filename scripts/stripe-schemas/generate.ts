@@ -44,6 +44,7 @@ const SERVED_RESOURCES: Readonly<Record<string, readonly string[] | 'all'>> = {
   'Plans.d.ts': ['Plan'],
   'Invoices.d.ts': ['Invoice'],
   'InvoiceLineItems.d.ts': ['InvoiceLineItem'],
+  'TestHelpers/TestClocks.d.ts': ['TestClock', 'DeletedTestClock'],
   'Events.d.ts': 'all',
 };
 

@@ -52,6 +52,23 @@ const EVENT_CONTRACTS: Readonly<Record<string, ContractName>> = {
   'invoice.paid': 'InvoicePaidEvent',
   'invoice.payment_failed': 'InvoicePaymentFailedEvent',
   'invoice.updated': 'InvoiceUpdatedEvent',
+  'invoice.created': 'InvoiceCreatedEvent',
+  'invoice.finalized': 'InvoiceFinalizedEvent',
+  'invoice.payment_succeeded': 'InvoicePaymentSucceededEvent',
+  'invoice.upcoming': 'InvoiceUpcomingEvent',
+  'invoice.voided': 'InvoiceVoidedEvent',
+  'invoice.marked_uncollectible': 'InvoiceMarkedUncollectibleEvent',
+  'customer.subscription.created': 'CustomerSubscriptionCreatedEvent',
+  'customer.subscription.updated': 'CustomerSubscriptionUpdatedEvent',
+  'customer.subscription.deleted': 'CustomerSubscriptionDeletedEvent',
+  'customer.subscription.paused': 'CustomerSubscriptionPausedEvent',
+  'customer.subscription.resumed': 'CustomerSubscriptionResumedEvent',
+  'customer.subscription.trial_will_end': 'CustomerSubscriptionTrialWillEndEvent',
+  'test_helpers.test_clock.created': 'TestHelpersTestClockCreatedEvent',
+  'test_helpers.test_clock.advancing': 'TestHelpersTestClockAdvancingEvent',
+  'test_helpers.test_clock.ready': 'TestHelpersTestClockReadyEvent',
+  'test_helpers.test_clock.internal_failure': 'TestHelpersTestClockInternalFailureEvent',
+  'test_helpers.test_clock.deleted': 'TestHelpersTestClockDeletedEvent',
 };
 
 /** Checks an event against its own type's declaration (an unlisted type against the union, which fails). */

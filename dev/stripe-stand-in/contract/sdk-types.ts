@@ -17,7 +17,24 @@ export type StandInEvent =
   | Stripe.PaymentMethodAttachedEvent
   | Stripe.InvoicePaidEvent
   | Stripe.InvoicePaymentFailedEvent
-  | Stripe.InvoiceUpdatedEvent;
+  | Stripe.InvoiceUpdatedEvent
+  | Stripe.InvoiceCreatedEvent
+  | Stripe.InvoiceFinalizedEvent
+  | Stripe.InvoicePaymentSucceededEvent
+  | Stripe.InvoiceUpcomingEvent
+  | Stripe.InvoiceVoidedEvent
+  | Stripe.InvoiceMarkedUncollectibleEvent
+  | Stripe.CustomerSubscriptionCreatedEvent
+  | Stripe.CustomerSubscriptionUpdatedEvent
+  | Stripe.CustomerSubscriptionDeletedEvent
+  | Stripe.CustomerSubscriptionPausedEvent
+  | Stripe.CustomerSubscriptionResumedEvent
+  | Stripe.CustomerSubscriptionTrialWillEndEvent
+  | Stripe.TestHelpersTestClockCreatedEvent
+  | Stripe.TestHelpersTestClockAdvancingEvent
+  | Stripe.TestHelpersTestClockReadyEvent
+  | Stripe.TestHelpersTestClockInternalFailureEvent
+  | Stripe.TestHelpersTestClockDeletedEvent;
 
 /** Every API error's body (https://docs.stripe.com/api/errors). */
 export interface StandInErrorBody {
@@ -38,6 +55,12 @@ export interface StandInContract {
   EventListParams: Stripe.EventListParams;
   InvoiceRetrieveParams: Stripe.InvoiceRetrieveParams;
   InvoicePayParams: Stripe.InvoicePayParams;
+  InvoiceListParams: Stripe.InvoiceListParams;
+  TestClockCreateParams: Stripe.TestHelpers.TestClockCreateParams;
+  TestClockRetrieveParams: Stripe.TestHelpers.TestClockRetrieveParams;
+  TestClockListParams: Stripe.TestHelpers.TestClockListParams;
+  TestClockAdvanceParams: Stripe.TestHelpers.TestClockAdvanceParams;
+  TestClockDeleteParams: Stripe.TestHelpers.TestClockDeleteParams;
   PaymentMethodCreateParams: Stripe.PaymentMethodCreateParams;
   PaymentMethodRetrieveParams: Stripe.PaymentMethodRetrieveParams;
   PaymentMethodUpdateParams: Stripe.PaymentMethodUpdateParams;
@@ -77,6 +100,27 @@ export interface StandInContract {
   InvoicePaidEvent: Stripe.InvoicePaidEvent;
   InvoicePaymentFailedEvent: Stripe.InvoicePaymentFailedEvent;
   InvoiceUpdatedEvent: Stripe.InvoiceUpdatedEvent;
+  InvoiceCreatedEvent: Stripe.InvoiceCreatedEvent;
+  InvoiceFinalizedEvent: Stripe.InvoiceFinalizedEvent;
+  InvoicePaymentSucceededEvent: Stripe.InvoicePaymentSucceededEvent;
+  InvoiceUpcomingEvent: Stripe.InvoiceUpcomingEvent;
+  InvoiceVoidedEvent: Stripe.InvoiceVoidedEvent;
+  InvoiceMarkedUncollectibleEvent: Stripe.InvoiceMarkedUncollectibleEvent;
+  CustomerSubscriptionCreatedEvent: Stripe.CustomerSubscriptionCreatedEvent;
+  CustomerSubscriptionUpdatedEvent: Stripe.CustomerSubscriptionUpdatedEvent;
+  CustomerSubscriptionDeletedEvent: Stripe.CustomerSubscriptionDeletedEvent;
+  CustomerSubscriptionPausedEvent: Stripe.CustomerSubscriptionPausedEvent;
+  CustomerSubscriptionResumedEvent: Stripe.CustomerSubscriptionResumedEvent;
+  CustomerSubscriptionTrialWillEndEvent: Stripe.CustomerSubscriptionTrialWillEndEvent;
+  TestHelpersTestClockCreatedEvent: Stripe.TestHelpersTestClockCreatedEvent;
+  TestHelpersTestClockAdvancingEvent: Stripe.TestHelpersTestClockAdvancingEvent;
+  TestHelpersTestClockReadyEvent: Stripe.TestHelpersTestClockReadyEvent;
+  TestHelpersTestClockInternalFailureEvent: Stripe.TestHelpersTestClockInternalFailureEvent;
+  TestHelpersTestClockDeletedEvent: Stripe.TestHelpersTestClockDeletedEvent;
+  TestClock: Stripe.TestHelpers.TestClock;
+  DeletedTestClock: Stripe.TestHelpers.DeletedTestClock;
+  TestClockList: Stripe.ApiList<Stripe.TestHelpers.TestClock>;
+  InvoiceList: Stripe.ApiList<Stripe.Invoice>;
   CustomerList: Stripe.ApiList<Stripe.Customer>;
   PaymentMethodList: Stripe.ApiList<Stripe.PaymentMethod>;
   SetupIntentList: Stripe.ApiList<Stripe.SetupIntent>;

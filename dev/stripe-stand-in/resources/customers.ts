@@ -38,12 +38,20 @@ export const customerRoutes: readonly ApiRoute[] = [
         nullableString(optionalObject(params, 'invoice_settings') ?? {}, 'default_payment_method') ?? null;
       const id = newId('cus');
       if (paymentMethod !== undefined) checkAttachable(store, paymentMethod, id);
+      const testClock = optionalString(params, 'test_clock');
+      if (testClock !== undefined && !store.testClocks.has(testClock)) {
+        throw resourceMissing('test_clock', testClock, 'test_clock', 400);
+      }
       const customer: StoredCustomer = {
         id,
         object: 'customer',
         address: null,
         balance: 0,
-        created: nowSeconds(),
+        // A customer on a Test Clock is created at the clock's frozen time.
+        created:
+          testClock === undefined
+            ? nowSeconds()
+            : (store.testClocks.get(testClock)?.frozen_time ?? nowSeconds()),
         currency: null,
         default_source: null,
         delinquent: false,
@@ -64,7 +72,7 @@ export const customerRoutes: readonly ApiRoute[] = [
         preferred_locales: [],
         shipping: null,
         tax_exempt: 'none',
-        test_clock: null,
+        test_clock: testClock ?? null,
       };
       if (defaultPaymentMethod !== null && defaultPaymentMethod !== paymentMethod?.id) {
         // Nothing else can be attached to a customer that does not exist yet.

@@ -1,20 +1,29 @@
+import { DAY_SECONDS, PERIOD_SECONDS } from '../billing/billing-settings';
+import { createSubscriptionInvoice, periodAmount } from '../billing/subscription-invoices';
 import { invalidRequest, resourceMissing } from '../errors';
-import type { FormValue } from '../form-encoding';
+import type { FormObject, FormValue } from '../form-encoding';
 import { newId, nowSeconds } from '../ids';
 import { paginate } from '../list';
 import {
   applyMetadata,
   nullableString,
   optionalInteger,
+  optionalObject,
   optionalString,
   optionalStringArray,
   requiredString,
 } from '../params';
 import type { ApiRoute } from '../router';
 import type { StandInStore } from '../store';
-import type { StoredSubscription, SubscriptionItem, UnmodelledSubscriptionFields } from '../types';
+import type {
+  MissingPaymentMethodBehavior,
+  StoredSubscription,
+  SubscriptionItem,
+  UnmodelledSubscriptionFields,
+} from '../types';
 import { requireAttachedTo } from './payment-methods';
 import { planOf, standInPrice } from './prices';
+import { applyPauseCollection, refuseUpdateForStatus } from './subscription-updates';
 
 function subscriptionFromPath(store: StandInStore, id: string | undefined): StoredSubscription {
   const subscription = store.subscriptions.get(id ?? '');
@@ -25,6 +34,7 @@ function subscriptionFromPath(store: StandInStore, id: string | undefined): Stor
 function itemsFrom(
   value: FormValue | undefined,
   subscription: { id: string; currency: string; created: number; livemode: boolean },
+  trialEnd: number | undefined,
 ): SubscriptionItem[] {
   const { id: subscriptionId, currency, created, livemode } = subscription;
   if (!Array.isArray(value)) return [];
@@ -42,7 +52,7 @@ function itemsFrom(
       object: 'subscription_item',
       billing_thresholds: null,
       created,
-      current_period_end: created + MONTH_SECONDS,
+      current_period_end: trialEnd ?? created + PERIOD_SECONDS,
       current_period_start: created,
       current_trial: null,
       discounts: [],
@@ -55,8 +65,6 @@ function itemsFrom(
     };
   });
 }
-
-const MONTH_SECONDS = 30 * 24 * 60 * 60;
 
 function unmodelledSubscriptionFields(created: number): UnmodelledSubscriptionFields {
   return {
@@ -81,16 +89,10 @@ function unmodelledSubscriptionFields(created: number): UnmodelledSubscriptionFi
     managed_payments: null,
     next_pending_invoice_item_invoice: null,
     on_behalf_of: null,
-    pause_collection: null,
     pending_invoice_item_interval: null,
     pending_setup_intent: null,
     pending_update: null,
-    schedule: null,
-    test_clock: null,
     transfer_data: null,
-    trial_settings: {
-      end_behavior: { billing_cycle_anchor: null, missing_payment_method: 'create_invoice' },
-    },
   };
 }
 
@@ -115,6 +117,60 @@ function paymentSettingsFrom(value: FormValue | undefined): StoredSubscription['
   };
 }
 
+/** `trial_end` (a timestamp) or `trial_period_days` from now (https://docs.stripe.com/billing/subscriptions/trials). */
+function trialEndFrom(params: FormObject, created: number): number | undefined {
+  const days = optionalInteger(params, 'trial_period_days');
+  const trialEnd = optionalString(params, 'trial_end');
+  if (trialEnd !== undefined && trialEnd !== 'now') return Number.parseInt(trialEnd, 10);
+  return days === undefined || days <= 0 ? undefined : created + days * DAY_SECONDS;
+}
+
+function missingPaymentMethodFrom(params: FormObject): MissingPaymentMethodBehavior {
+  const settings = optionalObject(params, 'trial_settings');
+  const endBehavior = settings === undefined ? undefined : optionalObject(settings, 'end_behavior');
+  const value = endBehavior === undefined ? undefined : optionalString(endBehavior, 'missing_payment_method');
+  return value === 'cancel' || value === 'pause' ? value : 'create_invoice';
+}
+
+/**
+ * The first invoice (Subscriptions.d.ts, `payment_behavior`): a trial starts `trialing` with a paid zero-amount
+ * invoice ("An immediate invoice is still created, but for $0"); `default_incomplete` starts `incomplete` with
+ * the first invoice open and unpaid, paid later (then `active`) or expired after 23 hours. Other behaviours are
+ * not modelled: the subscription starts `active`, as if its first invoice had been paid.
+ */
+function startSubscription(
+  store: StandInStore,
+  subscription: StoredSubscription,
+  paymentBehavior: string | undefined,
+): void {
+  const at = subscription.created;
+  const periodEnd = subscription.items.data[0]?.current_period_end ?? at + PERIOD_SECONDS;
+  if (subscription.trial_end !== null) subscription.status = 'trialing';
+  else if (paymentBehavior === 'default_incomplete') subscription.status = 'incomplete';
+  store.subscriptions.set(subscription.id, subscription);
+  store.recordEvent('customer.subscription.created', subscription, subscription.livemode, at);
+  if (subscription.status === 'trialing') {
+    createSubscriptionInvoice(store, subscription, {
+      billingReason: 'subscription_create',
+      amountDue: 0,
+      at,
+      periodStart: at,
+      periodEnd,
+      status: 'paid',
+    });
+    return;
+  }
+  if (subscription.status !== 'incomplete') return;
+  createSubscriptionInvoice(store, subscription, {
+    billingReason: 'subscription_create',
+    amountDue: periodAmount(subscription),
+    at,
+    periodStart: at,
+    periodEnd,
+    status: 'open',
+  });
+}
+
 export const subscriptionRoutes: readonly ApiRoute[] = [
   {
     method: 'POST',
@@ -127,8 +183,9 @@ export const subscriptionRoutes: readonly ApiRoute[] = [
         requireAttachedTo(store, defaultPaymentMethod, customer, 'default_payment_method');
       }
       const id = newId('sub');
-      const created = nowSeconds();
+      const created = store.timeOf(customer.id);
       const currency = optionalString(params, 'currency') ?? 'usd';
+      const trialEnd = trialEndFrom(params, created);
       const subscription: StoredSubscription = {
         ...unmodelledSubscriptionFields(created),
         id,
@@ -147,20 +204,29 @@ export const subscriptionRoutes: readonly ApiRoute[] = [
         ended_at: null,
         items: {
           object: 'list',
-          data: itemsFrom(params.items, { id, currency, created, livemode }),
+          data: itemsFrom(params.items, { id, currency, created, livemode }, trialEnd),
           has_more: false,
           url: `/v1/subscription_items?subscription=${id}`,
         },
         latest_invoice: null,
         livemode,
         metadata: applyMetadata({}, params.metadata),
+        pause_collection: null,
         payment_settings: paymentSettingsFrom(params.payment_settings),
+        schedule: null,
         start_date: created,
         status: 'active',
-        trial_end: null,
-        trial_start: null,
+        test_clock: customer.test_clock,
+        trial_end: trialEnd ?? null,
+        trial_settings: {
+          end_behavior: {
+            billing_cycle_anchor: null,
+            missing_payment_method: missingPaymentMethodFrom(params),
+          },
+        },
+        trial_start: trialEnd === undefined ? null : created,
       };
-      store.subscriptions.set(id, subscription);
+      startSubscription(store, subscription, optionalString(params, 'payment_behavior'));
       return { body: subscription, effect: true };
     },
   },
@@ -178,15 +244,7 @@ export const subscriptionRoutes: readonly ApiRoute[] = [
     contract: { params: 'SubscriptionUpdateParams', response: 'Subscription' },
     handle({ params, pathParams, store }) {
       const subscription = subscriptionFromPath(store, pathParams.id);
-      const updating = Object.keys(params).filter((key) => key !== 'expand');
-      if (
-        subscription.status === 'canceled' &&
-        updating.some((key) => key !== 'metadata' && key !== 'cancellation_details')
-      ) {
-        throw invalidRequest(
-          'A canceled subscription can only update its cancellation_details and metadata.',
-        );
-      }
+      refuseUpdateForStatus(subscription, params);
       const defaultPaymentMethod = nullableString(params, 'default_payment_method');
       if (typeof defaultPaymentMethod === 'string') {
         const customer = store.requireLiveCustomer(subscription.customer, 'customer');
@@ -196,6 +254,9 @@ export const subscriptionRoutes: readonly ApiRoute[] = [
       if (defaultPaymentMethod !== undefined) subscription.default_payment_method = defaultPaymentMethod;
       const description = nullableString(params, 'description');
       if (description !== undefined) subscription.description = description;
+      const defaultSource = nullableString(params, 'default_source');
+      if (defaultSource !== undefined) subscription.default_source = defaultSource;
+      applyPauseCollection(subscription, params.pause_collection);
       subscription.metadata = applyMetadata(subscription.metadata, params.metadata);
       applyCancellationDetails(subscription, params.cancellation_details);
       const changed = before !== JSON.stringify(subscription);
