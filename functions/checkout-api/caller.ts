@@ -1,7 +1,8 @@
-import type { JwtVerifier } from '../shared/auth/jwt-verifier';
+import { isClaimPath, isStripeCustomerId, readCustomerClaim } from '../shared/auth/customer-claim';
+import { bearerToken, type JwtVerifier } from '../shared/auth/jwt-verifier';
 import type { CallerAuthConfig } from '../shared/config';
 import { ServiceError } from '../shared/errors';
-import type { HttpEvent } from '../shared/http';
+import { type HttpEvent, header } from '../shared/http';
 
 export interface Caller {
   /** null only without authentication, when the request names no customer (a read of any session). */
@@ -19,8 +20,6 @@ export interface NamedInRequest {
   formToken?: string;
 }
 
-const CUSTOMER_ID = /^cus_\w{1,250}$/;
-
 /**
  * Who is calling: the one place that decides. With JWT auth the customer comes from a verified token's
  * claim — API Gateway's authorizer has verified the bearer token and passes its claims in
@@ -35,9 +34,19 @@ export async function identifyCaller(
   named: NamedInRequest,
 ): Promise<Caller> {
   if (auth.mode === 'none') return { customerId: named.customer ?? null };
-  const claims = authorizerClaims(event) ?? (await verifyFormToken(auth, named.formToken));
-  const claimed = claims[auth.customerClaim];
-  if (typeof claimed !== 'string' || !CUSTOMER_ID.test(claimed)) {
+  const verifiedByGateway = authorizerClaims(event);
+  const claims = verifiedByGateway ?? (await verifyToken(auth, named.formToken));
+  let claimed = readCustomerClaim(claims, auth.customerClaim);
+  if (claimed === undefined && verifiedByGateway && isClaimPath(auth.customerClaim)) {
+    // API Gateway hands the function every claim value as a string, objects included, in a format it does not
+    // document (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html), so
+    // a nested claim is read from the token itself, verified here by the authorizer's own rules.
+    claimed = readCustomerClaim(
+      await verifyToken(auth, bearerToken(header(event, 'authorization'))),
+      auth.customerClaim,
+    );
+  }
+  if (!isStripeCustomerId(claimed)) {
     throw new ServiceError(403, 'no_customer_claim', 'The token does not name a Stripe customer.');
   }
   if (named.customer !== undefined && named.customer !== claimed) {
@@ -52,7 +61,7 @@ function authorizerClaims(event: HttpEvent): Record<string, unknown> | undefined
   return context.authorizer?.jwt?.claims;
 }
 
-async function verifyFormToken(
+async function verifyToken(
   auth: Extract<CallerAuth, { mode: 'jwt' }>,
   token: string | undefined,
 ): Promise<Record<string, unknown>> {
