@@ -37,7 +37,7 @@ export async function identifyCaller(
   const verifiedByGateway = authorizerClaims(event);
   const claims = verifiedByGateway ?? (await verifyToken(auth, named.formToken));
   let claimed = readCustomerClaim(claims, auth.customerClaim);
-  if (claimed === undefined && verifiedByGateway && isClaimPath(auth.customerClaim)) {
+  if (claimed === undefined && verifiedByGateway && nestsUnder(verifiedByGateway, auth.customerClaim)) {
     // API Gateway hands the function every claim value as a string, objects included, in a format it does not
     // document (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html), so
     // a nested claim is read from the token itself, verified here by the authorizer's own rules.
@@ -53,6 +53,11 @@ export async function identifyCaller(
     throw new ServiceError(403, 'customer_mismatch', 'The customer named does not match the caller.');
   }
   return { customerId: claimed };
+}
+
+/** The claim is a path whose top-level object the token has (flattened by API Gateway into a string). */
+function nestsUnder(claims: Record<string, unknown>, name: string): boolean {
+  return isClaimPath(name) && Object.hasOwn(claims, name.split('.')[0] as string);
 }
 
 /** Claims API Gateway's JWT authorizer verified; clients cannot set requestContext themselves. */
