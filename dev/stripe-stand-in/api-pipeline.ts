@@ -153,7 +153,14 @@ export class ApiPipeline {
       }
     }
 
-    const response = await this.serve(request, entry, requestId, idempotencyKey);
+    const response = await this.serve(
+      request,
+      entry,
+      requestId,
+      idempotencyKey,
+      fault?.phase === 'executed' ? fault.status : undefined,
+    );
+    if (fault?.status !== undefined && fault.phase === 'executed') entry.fault = fault.status;
     entry.status = response.status;
     this.deps.log.push(entry);
     if (fault?.status !== undefined && fault.phase === 'after') {
@@ -175,12 +182,15 @@ export class ApiPipeline {
     entry: StandInRequestLogEntry,
     requestId: string,
     idempotencyKey: string | undefined,
+    /** An `executed` fault: the answer once the handler ran, saved under the key like any answer. */
+    answerAfterExecution: FaultStatus | undefined,
   ): Promise<ApiResponse & { kind: 'reply' }> {
     const extraHeaders: Record<string, string> =
       idempotencyKey === undefined ? {} : { 'Idempotency-Key': idempotencyKey };
     let reservedKey: string | undefined;
     let releaseLock: (() => void) | undefined;
     let response: ApiResponse & { kind: 'reply' };
+    let executed = false;
     try {
       const params = decodeParams(request);
       entry.params = params;
@@ -229,6 +239,7 @@ export class ApiPipeline {
       // Latency is spent after reserving the key, so a concurrent duplicate sees the 409 Stripe gives.
       await this.addedLatency();
       checkRequestParams(match.route.contract.params, params);
+      executed = true;
       const result = match.route.handle({
         params,
         pathParams: match.pathParams,
@@ -254,6 +265,14 @@ export class ApiPipeline {
       response = this.reply(failure.status, { error: failure.body }, requestId, extraHeaders);
     } finally {
       releaseLock?.();
+    }
+    if (executed && answerAfterExecution !== undefined && answerAfterExecution !== 'reset') {
+      response = this.reply(
+        faultHttpStatus(answerAfterExecution),
+        faultResponseBody(answerAfterExecution),
+        requestId,
+        { ...extraHeaders, ...faultHeaders(answerAfterExecution) },
+      );
     }
     if (reservedKey !== undefined) {
       this.deps.idempotency.complete(reservedKey, {

@@ -1,6 +1,6 @@
 import type { CompleteSessionOptions } from './checkout-completion';
 import { invalidRequest, resourceMissing, StandInError } from './errors';
-import { type FaultSpec, isFaultStatus } from './faults';
+import { type FaultPhase, type FaultSpec, isFaultStatus } from './faults';
 import type { StripeStandIn } from './stand-in';
 
 export interface ControlResponse {
@@ -32,7 +32,8 @@ function optionalField<T>(
 
 const isString = (value: unknown): value is string => typeof value === 'string';
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
-const isFaultPhase = (value: unknown): value is 'before' | 'after' => value === 'before' || value === 'after';
+const isFaultPhase = (value: unknown): value is FaultPhase =>
+  value === 'before' || value === 'after' || value === 'executed';
 const isAuthentication = (value: unknown): value is 'completed' | 'failed' =>
   value === 'completed' || value === 'failed';
 const isSetupIntentStatus = (value: unknown): value is CompleteSessionOptions['setupIntentStatus'] =>
@@ -111,6 +112,16 @@ async function route(
     }
     standIn.setRateLimit(requestsPerSecond);
     return { status: 200, body: { requestsPerSecond: requestsPerSecond ?? null } };
+  }
+  if (key === 'POST /_stand-in/idempotency') {
+    const retentionSeconds = optionalField(parseJson(body), 'retentionSeconds', isNumber);
+    if (retentionSeconds !== undefined && retentionSeconds <= 0) {
+      throw invalidRequest('retentionSeconds must be positive, or null for Stripe’s 24 hours.', {
+        param: 'retentionSeconds',
+      });
+    }
+    standIn.setIdempotencyRetention(retentionSeconds);
+    return { status: 200, body: { retentionSeconds: retentionSeconds ?? 24 * 60 * 60 } };
   }
   if (key === 'POST /_stand-in/reset') {
     standIn.reset();

@@ -18,10 +18,15 @@ export interface FaultSpec {
   latencyMs?: number;
   /**
    * `after`: the request is served (its effect happens) and then the connection drops, as when Stripe's
-   * answer is lost on the way back. Default `before`: the request never reaches the API.
+   * answer is lost on the way back. `executed` (5xx only): the request is served, then Stripe answers the 5xx
+   * and saves it under the request's idempotency key, so a retry with that key is replayed the same 5xx for
+   * the key's retention (https://docs.stripe.com/api/idempotent_requests: "including 500 errors"). Default
+   * `before`: the request never reaches the API, and nothing is saved under its key.
    */
-  phase?: 'before' | 'after';
+  phase?: FaultPhase;
 }
+
+export type FaultPhase = 'before' | 'after' | 'executed';
 
 export interface ActiveFault {
   method: string | undefined;
@@ -30,7 +35,7 @@ export interface ActiveFault {
   remaining: number;
   probability: number;
   latencyMs: number;
-  phase: 'before' | 'after';
+  phase: FaultPhase;
 }
 
 const FAULT_STATUSES: readonly unknown[] = [
@@ -110,9 +115,10 @@ export function faultResponseBody(status: Exclude<FaultStatus, 'reset'>): object
 }
 
 /**
- * Injected failures. They model trouble in front of the API (load balancer, network), so they
- * are applied before authentication and idempotency and never stored under an idempotency key:
- * the SDK's retry with the same key then reaches the real handler.
+ * Injected failures. `before` and `after` model trouble in front of the API (load balancer, network), so they
+ * are applied outside idempotency and never stored under an idempotency key: the SDK's retry with the same key
+ * then reaches the real handler (or its saved answer). `executed` models a failure inside Stripe after the
+ * endpoint began executing, which Stripe saves under the key like any other answer.
  */
 export class FaultInjector {
   private readonly active: ActiveFault[] = [];
@@ -120,6 +126,11 @@ export class FaultInjector {
   add(spec: FaultSpec): void {
     if (spec.status !== undefined && !isFaultStatus(spec.status)) {
       throw new Error(`Unsupported fault status: ${String(spec.status)}`);
+    }
+    if (spec.phase === 'executed' && !(spec.status === 500 || spec.status === 502 || spec.status === 503)) {
+      throw new Error(
+        `An executed-then-answered fault is a 5xx (500, 502 or 503), not ${String(spec.status)}`,
+      );
     }
     this.active.push({
       method: spec.method?.toUpperCase(),

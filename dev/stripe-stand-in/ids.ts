@@ -25,6 +25,11 @@ export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000) + clockOffsetSeconds;
 }
 
+/** The stand-in's clock in milliseconds (idempotency-key retention is measured on it). */
+export function nowMs(): number {
+  return Date.now() + clockOffsetSeconds * 1000;
+}
+
 export function advanceClock(seconds: number): void {
   clockOffsetSeconds += seconds;
 }

@@ -15,7 +15,7 @@ import { type DeliveryAttempt, type DeliveryBehaviour, EventDelivery } from './e
 import { FaultInjector } from './faults';
 import { handleHostedCheckout } from './hosted-checkout';
 import { IdempotencyStore } from './idempotency';
-import { advanceClock, nowSeconds, resetClock } from './ids';
+import { advanceClock, nowMs, nowSeconds, resetClock } from './ids';
 import { ObjectLocks } from './object-locks';
 import { RateLimitWindow } from './rate-limit';
 import { checkoutSessionRoutes } from './resources/checkout-sessions';
@@ -72,6 +72,13 @@ export interface StripeStandIn {
    * `rate_limit` error, logged with `rateLimited: true`; undefined (the default) turns the limit off.
    */
   setRateLimit(requestsPerSecond: number | undefined): void;
+  /**
+   * How long an idempotency key's saved answer is replayed: Stripe's 24 hours by default (undefined restores
+   * it). Scaled down for drills on a compressed clock; measured on the stand-in's clock (`advanceClock` moves it).
+   */
+  setIdempotencyRetention(seconds: number | undefined): void;
+  /** The answer saved under an idempotency key (what a retry with it is replayed), if any. */
+  savedIdempotentAnswer(key: string): { status: number; body: unknown } | undefined;
   store: StandInStore;
   /**
    * Does what a customer finishing the Checkout page does. Typed by `card`: the decline card
@@ -136,7 +143,7 @@ class RunningStandIn implements StripeStandIn {
   readonly requests: StandInRequestLogEntry[] = [];
   readonly faults = new FaultInjector();
   readonly store = new StandInStore();
-  readonly idempotency = new IdempotencyStore();
+  readonly idempotency = new IdempotencyStore(nowMs);
   readonly rateLimit = new RateLimitWindow();
   readonly server: Server;
   url = '';
@@ -203,6 +210,15 @@ class RunningStandIn implements StripeStandIn {
 
   setRateLimit(requestsPerSecond: number | undefined): void {
     this.rateLimit.set(requestsPerSecond);
+  }
+
+  setIdempotencyRetention(seconds: number | undefined): void {
+    this.idempotency.setRetention(seconds === undefined ? undefined : seconds * 1000);
+  }
+
+  savedIdempotentAnswer(key: string): { status: number; body: unknown } | undefined {
+    const saved = this.idempotency.saved(key);
+    return saved === undefined ? undefined : { status: saved.status, body: JSON.parse(saved.body) };
   }
 
   async completeCheckoutSession<Card extends string = typeof DEFAULT_TEST_CARD>(
