@@ -1,10 +1,11 @@
-import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aspects, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
+  HttpRoute,
   HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -30,6 +31,8 @@ export interface ServiceHttpApiProps {
   statusThrottle: { rateLimit: number; burstLimit: number };
   logRetention: RetentionDays;
   removalPolicy: RemovalPolicy;
+  /** Under `/aws/vendedlogs/` (see lib/physical-names.ts). */
+  accessLogGroupName: string;
   /** The identity provider whose JWTs the session routes require; unset only for an unauthenticated dev stage. */
   jwt?: { issuer: string; audiences: string[] };
 }
@@ -72,12 +75,17 @@ export class ServiceHttpApi extends Construct {
               allowOrigins: props.allowedOrigins,
               allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.DELETE],
               allowHeaders: ['content-type', 'authorization'],
+              // A browser shows a cross-origin script only the CORS-safelisted response headers unless the
+              // server exposes others (https://fetch.spec.whatwg.org/#http-access-control-expose-headers):
+              // clients are told to honour Retry-After (429, 503) and follow Location (202).
+              exposeHeaders: ['retry-after', 'location'],
               maxAge: Duration.hours(1),
             },
           }
         : {}),
     });
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      logGroupName: props.accessLogGroupName,
       retention: props.logRetention,
       removalPolicy: props.removalPolicy,
     });
@@ -110,9 +118,13 @@ export class ServiceHttpApi extends Construct {
       });
     }
     // The stage throttle alone let one caller's status polls spend the account's Stripe rate limit, which
-    // the worker and the SaaS share: the status route gets its own, lower one.
+    // the worker and the SaaS share: the status route gets its own, lower one. A route's settings replace
+    // the stage's defaults for that route, so it repeats DetailedMetricsEnabled, or its per-route metrics
+    // (and the 5xx alarm on them) would stay empty
+    // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigatewayv2-stage-routesettings.html).
     (this.stage.node.defaultChild as CfnStage).addPropertyOverride('RouteSettings', {
       [SETUP_STATUS_ROUTE]: {
+        DetailedMetricsEnabled: true,
         ThrottlingRateLimit: props.statusThrottle.rateLimit,
         ThrottlingBurstLimit: props.statusThrottle.burstLimit,
       },
@@ -122,6 +134,16 @@ export class ServiceHttpApi extends Construct {
       path: webhookPath,
       methods: [HttpMethod.POST],
       integration: new HttpLambdaIntegration('StripeWebhook', props.stripeWebhook),
+    });
+    // API Gateway checks each RouteSettings key against the API's routes when it creates the stage
+    // ("Unable to find Route by key … within the provided RouteSettings":
+    // https://github.com/aws/serverless-application-model/issues/2479), so the stage waits for every route,
+    // also one added to the API after this constructor.
+    const stage = this.stage;
+    Aspects.of(this.api).add({
+      visit(node) {
+        if (node instanceof HttpRoute) stage.node.addDependency(node);
+      },
     });
   }
 

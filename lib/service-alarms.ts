@@ -9,6 +9,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -18,10 +19,14 @@ export interface ServiceAlarmsProps {
   deadLetterQueue: IQueue;
   worker: IFunction;
   checkoutApi: IFunction;
+  stripeWebhook: IFunction;
   apiId: string;
+  /** The API's access log, where API Gateway's own 429s (its throttle) are counted from. */
+  accessLogs: ILogGroup;
   webhookPath: string;
   /** The session API's routes, each alarmed on for 5xx. */
   sessionPaths: { method: string; path: string }[];
+  /** The stack's own namespace (see metricsNamespace): no other stack's metric reaches these alarms. */
   metricsNamespace: string;
   alarmTopicArn?: string;
 }
@@ -30,132 +35,229 @@ export interface ServiceAlarmsProps {
 export const WEBHOOK_REJECTIONS_THRESHOLD = 5;
 
 /**
- * The alarms an on-call engineer needs: anything in the dead-letter queue, worker errors, webhook 5xx
- * (Stripe is retrying), webhook rejections (a wrong signing secret or Stripe mode: Stripe retries, then
- * disables the endpoint), session API errors and 5xx, a refused Stripe secret, a queue falling behind, and
- * permanent failures, which never reach the DLQ. The runbook in docs/operations.md has a line for each.
+ * A rate alarm fires when the share of bad answers stays above this percentage in RATE_BREACHING of the last
+ * RATE_WINDOW minutes: one deliberate 503 (Stripe down) or 429 is an answer the client is told to retry, not
+ * an incident; a sustained share is.
+ */
+export const RATE_THRESHOLD_PERCENT = 5;
+export const RATE_WINDOW = 5;
+export const RATE_BREACHING = 3;
+
+const MINUTE = Duration.minutes(1);
+
+/**
+ * The alarms an on-call engineer needs, each with a runbook line in docs/operations.md: anything in the
+ * dead-letter queue, a refused Stripe secret and permanent failures (any at all); worker, session API and
+ * webhook failure rates; webhook rejections; a queue falling behind; throttling anywhere on the path (API
+ * Gateway's 429s, Lambda throttles, records the worker hands back for retry, Stripe's 429s). Every alarm
+ * notifies the topic when it fires and when it clears (OKActions).
  */
 export class ServiceAlarms extends Construct {
   readonly alarms: Alarm[] = [];
+  /** Metrics the dashboard shows beside the alarms. */
+  readonly figures: {
+    apiThrottled: Metric;
+    sessionRoute: (method: string, path: string, metricName: '4xx' | '5xx' | 'Count') => Metric;
+  };
 
   constructor(scope: Construct, id: string, props: ServiceAlarmsProps) {
     super(scope, id);
-    const anyAtAll = (alarmId: string, description: string, metric: IMetric) =>
-      this.add(alarmId, description, metric, 0, ComparisonOperator.GREATER_THAN_THRESHOLD);
-
-    anyAtAll(
-      'DeadLetterQueueNotEmpty',
-      'Setup events gave up after every retry and wait in the dead-letter queue: run the redrive.',
-      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: 'Maximum',
-      }),
-    );
-    anyAtAll(
-      'WorkerErrors',
-      'The setup worker failed whole invocations (not single records).',
-      props.worker.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }) as Metric,
-    );
-    anyAtAll(
-      'WebhookServerErrors',
-      'The Stripe webhook answered 5xx: Stripe is retrying deliveries.',
+    const route = (method: string, resource: string, metricName: '4xx' | '5xx' | 'Count') =>
       new Metric({
         namespace: 'AWS/ApiGateway',
-        metricName: '5xx',
-        dimensionsMap: { ApiId: props.apiId, Stage: '$default', Method: 'POST', Resource: props.webhookPath },
-        period: Duration.minutes(5),
-        statistic: 'Sum',
-      }),
-    );
-    const apiGateway5xx = (method: string, resource: string) =>
-      new Metric({
-        namespace: 'AWS/ApiGateway',
-        metricName: '5xx',
+        metricName,
         dimensionsMap: { ApiId: props.apiId, Stage: '$default', Method: method, Resource: resource },
-        period: Duration.minutes(5),
+        period: MINUTE,
         statistic: 'Sum',
       });
-    anyAtAll(
-      'SessionApiServerErrors',
-      'The session API answered 5xx (Stripe unreachable, a refused key, a function failure): frontends cannot start Checkout.',
-      sumOf(
-        Object.fromEntries(
-          props.sessionPaths.map(({ method, path }, index) => [`r${index}`, apiGateway5xx(method, path)]),
-        ),
-        'Session API 5xx',
-      ),
-    );
-    anyAtAll(
-      'SessionApiErrors',
-      'The session API function failed whole invocations (crash, timeout, cold-start configuration error).',
-      props.checkoutApi.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }) as Metric,
-    );
-    const serviceMetric = (metricName: string, service: string) =>
+    const own = (metricName: string, service: string, period = MINUTE) =>
       new Metric({
         namespace: props.metricsNamespace,
         metricName,
         dimensionsMap: { service },
-        period: Duration.minutes(5),
+        period,
         statistic: 'Sum',
       });
-    anyAtAll(
+    // API Gateway counts its own throttling only as 4xx; the access log tells a 429 apart
+    // (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-metrics.html).
+    const apiThrottled = new MetricFilter(this, 'ApiThrottledFilter', {
+      logGroup: props.accessLogs,
+      filterPattern: FilterPattern.stringValue('$.status', '=', '429'),
+      metricNamespace: props.metricsNamespace,
+      metricName: 'ApiThrottled',
+      metricValue: '1',
+      defaultValue: 0,
+    }).metric({ period: MINUTE, statistic: 'Sum' });
+    this.figures = { apiThrottled, sessionRoute: route };
+
+    this.anyAtAll(
+      'DeadLetterQueueNotEmpty',
+      'Setup events gave up after every retry and wait in the dead-letter queue: run the redrive.',
+      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: MINUTE,
+        statistic: 'Maximum',
+      }),
+    );
+    this.anyAtAll(
       'StripeSecretsRefused',
       'A function refused its Stripe key or signing secret (wrong mode, live key on an unauthenticated stage, too short): nothing reaches Stripe until the secret is fixed.',
       sumOf(
         {
-          api: serviceMetric('SecretsRefused', 'checkout-api'),
-          webhook: serviceMetric('SecretsRefused', 'stripe-webhook'),
-          worker: serviceMetric('SecretsRefused', 'setup-worker'),
+          api: own('SecretsRefused', 'checkout-api'),
+          webhook: own('SecretsRefused', 'stripe-webhook'),
+          worker: own('SecretsRefused', 'setup-worker'),
         },
         'Stripe secrets refused',
       ),
     );
-    this.add(
-      'WebhookRejections',
-      'Stripe deliveries were refused for a bad signature or the wrong Stripe mode: check the signing secret and stripeMode before Stripe disables the endpoint.',
-      serviceMetric('WebhookRejections', 'stripe-webhook'),
-      WEBHOOK_REJECTIONS_THRESHOLD,
-      ComparisonOperator.GREATER_THAN_THRESHOLD,
-    );
-    anyAtAll(
+    this.anyAtAll(
       'PermanentFailures',
       'Setups failed for good (customer deleted, payment method detached, ...): see the status endpoint and logs.',
+      own('PermanentFailures', 'setup-worker'),
+    );
+    this.sustainedRate(
+      'WorkerErrors',
+      'The setup worker failed whole invocations (not single records) in a sustained share of its runs.',
+      props.worker.metricErrors({ period: MINUTE, statistic: 'Sum' }),
+      props.worker.metricInvocations({ period: MINUTE, statistic: 'Sum' }),
+    );
+    this.sustainedRate(
+      'SessionApiErrors',
+      'The session API function failed whole invocations (crash, timeout, cold-start configuration error).',
+      props.checkoutApi.metricErrors({ period: MINUTE, statistic: 'Sum' }),
+      props.checkoutApi.metricInvocations({ period: MINUTE, statistic: 'Sum' }),
+    );
+    this.sustainedRate(
+      'WebhookServerErrors',
+      'The Stripe webhook answered 5xx to a sustained share of deliveries: Stripe is retrying them.',
+      route('POST', props.webhookPath, '5xx'),
+      route('POST', props.webhookPath, 'Count'),
+    );
+    const sessionRoutes = (metricName: '5xx' | 'Count') =>
+      sumOf(
+        Object.fromEntries(
+          props.sessionPaths.map(({ method, path }, index) => [
+            `${metricName === '5xx' ? 'e' : 'c'}${index}`,
+            route(method, path, metricName),
+          ]),
+        ),
+        `Session API ${metricName}`,
+      );
+    this.sustainedRate(
+      'SessionApiServerErrors',
+      'The session API answered 5xx (Stripe unreachable, a refused key, a function failure) to a sustained share of requests: frontends cannot start Checkout.',
+      sessionRoutes('5xx'),
+      sessionRoutes('Count'),
+    );
+    this.sustainedRate(
+      'ApiThrottled',
+      'API Gateway or the per-customer limit answered 429 to a sustained share of requests: raise throttleRateLimit / throttleBurstLimit if the traffic is legitimate.',
+      apiThrottled,
       new Metric({
-        namespace: props.metricsNamespace,
-        metricName: 'PermanentFailures',
-        dimensionsMap: { service: 'setup-worker' },
-        period: Duration.minutes(5),
+        namespace: 'AWS/ApiGateway',
+        metricName: 'Count',
+        dimensionsMap: { ApiId: props.apiId, Stage: '$default' },
+        period: MINUTE,
         statistic: 'Sum',
       }),
     );
-    this.add(
-      'QueueFallingBehind',
-      'The oldest setup event has waited over 15 minutes: the worker is failing, throttled or stopped.',
-      props.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      15 * 60,
-      ComparisonOperator.GREATER_THAN_THRESHOLD,
+    this.sustained(
+      'LambdaThrottles',
+      'Lambda throttled a function (account or function concurrency exhausted): requests fail or setups wait.',
+      sumOf(
+        {
+          api: props.checkoutApi.metricThrottles({ period: MINUTE, statistic: 'Sum' }),
+          webhook: props.stripeWebhook.metricThrottles({ period: MINUTE, statistic: 'Sum' }),
+          worker: props.worker.metricThrottles({ period: MINUTE, statistic: 'Sum' }),
+        },
+        'Lambda throttles',
+      ),
+      0,
     );
+    this.sustained(
+      'RecordRetries',
+      'The worker keeps handing records back for retry (batchItemFailures): Stripe or DynamoDB is failing, or one customer’s setups are stuck.',
+      own('RecordsRetried', 'setup-worker'),
+      10,
+    );
+    this.sustained(
+      'StripeRateLimited',
+      'Stripe answered 429 (rate limited) again and again: lower stripeRequestsPerSecond or ask Stripe for a higher limit.',
+      sumOf(
+        {
+          api: own('StripeRateLimited', 'checkout-api'),
+          worker: own('StripeRateLimited', 'setup-worker'),
+        },
+        'Stripe 429s',
+      ),
+      0,
+    );
+    this.add('WebhookRejections', {
+      alarmDescription:
+        'Stripe deliveries were refused for a bad signature or the wrong Stripe mode: check the signing secret and stripeMode before Stripe disables the endpoint.',
+      metric: own('WebhookRejections', 'stripe-webhook', Duration.minutes(5)),
+      threshold: WEBHOOK_REJECTIONS_THRESHOLD,
+      evaluationPeriods: 1,
+    });
+    this.add('QueueFallingBehind', {
+      alarmDescription:
+        'The oldest setup event has waited over 15 minutes: the worker is failing, throttled or stopped.',
+      metric: props.queue.metricApproximateAgeOfOldestMessage({ period: MINUTE, statistic: 'Maximum' }),
+      threshold: 15 * 60,
+      evaluationPeriods: 1,
+    });
 
     if (props.alarmTopicArn) {
       const action = new SnsAction(Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn));
-      for (const alarm of this.alarms) alarm.addAlarmAction(action);
+      for (const alarm of this.alarms) {
+        alarm.addAlarmAction(action);
+        // The on-call hears that it is over, too.
+        alarm.addOkAction(action);
+      }
     }
+  }
+
+  /** Things that must never happen: one is an incident. */
+  private anyAtAll(id: string, alarmDescription: string, metric: IMetric) {
+    this.add(id, { alarmDescription, metric, threshold: 0, evaluationPeriods: 1 });
+  }
+
+  /** More than `threshold` a minute in RATE_BREACHING of the last RATE_WINDOW minutes. */
+  private sustained(id: string, alarmDescription: string, metric: IMetric, threshold: number) {
+    this.add(id, {
+      alarmDescription,
+      metric,
+      threshold,
+      evaluationPeriods: RATE_WINDOW,
+      datapointsToAlarm: RATE_BREACHING,
+    });
+  }
+
+  /** `bad` as a percentage of `all`, above RATE_THRESHOLD_PERCENT in RATE_BREACHING of RATE_WINDOW minutes. */
+  private sustainedRate(id: string, alarmDescription: string, bad: IMetric, all: IMetric) {
+    const rate = new MathExpression({
+      expression: 'IF(total > 0, 100 * FILL(bad, 0) / total, 0)',
+      usingMetrics: { bad, total: all },
+      label: `${id} (% of requests)`,
+      period: MINUTE,
+    });
+    this.sustained(id, alarmDescription, rate, RATE_THRESHOLD_PERCENT);
   }
 
   private add(
     id: string,
-    description: string,
-    metric: IMetric,
-    threshold: number,
-    operator: ComparisonOperator,
+    options: {
+      alarmDescription: string;
+      metric: IMetric;
+      threshold: number;
+      evaluationPeriods: number;
+      datapointsToAlarm?: number;
+    },
   ) {
     this.alarms.push(
       new Alarm(this, id, {
-        alarmDescription: description,
-        metric,
-        threshold,
-        comparisonOperator: operator,
-        evaluationPeriods: 1,
+        ...options,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
     );
@@ -169,6 +271,6 @@ function sumOf(metrics: Record<string, IMetric>, label: string): MathExpression 
     expression: ids.map((id) => `FILL(${id}, 0)`).join(' + '),
     usingMetrics: metrics,
     label,
-    period: Duration.minutes(5),
+    period: MINUTE,
   });
 }

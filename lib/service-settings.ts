@@ -1,13 +1,19 @@
 import type { Node } from 'constructs';
 import { normaliseOrigin } from '../functions/shared/config';
+import { longestStackName, STACK_NAME_PATTERN } from './physical-names';
 
 /**
  * Everything an operator may set with `-c key=value` or in cdk.json's context, read and validated in one
  * place. Each setting has a default that synthesises offline, so `npx cdk synth` works on a fresh clone.
  */
 export interface ServiceSettings {
-  /** `prod` keeps data on stack deletion and turns on deletion protection; `dev` cleans up. */
+  /** `prod` keeps data on stack deletion and turns on deletion protection; `dev` cleans up. Required. */
   stage: 'dev' | 'prod';
+  /**
+   * The CloudFormation stack: `<stackName>-<stage>`, so two stages are always two stacks, whatever
+   * `-c stackName=…` says; every physical name and the metrics namespace derive from it.
+   */
+  stackName: string;
   /** Browser origins allowed by CORS (scheme://host[:port]). */
   allowedOrigins: string[];
   throttleRateLimit: number;
@@ -82,10 +88,15 @@ export function readServiceSettings(node: Node): ServiceSettings {
     return value;
   };
 
-  const stage = text('stage') ?? 'dev';
+  const stage = text('stage');
+  if (stage === undefined)
+    throw new SettingsError(
+      'Context stage is required: -c stage=dev or -c stage=prod (each is its own stack).',
+    );
   if (stage !== 'dev' && stage !== 'prod')
     throw new SettingsError(`Context stage must be dev or prod (got ${stage}).`);
   if (stage === 'prod') requireForProd(text);
+  const stackName = readStackName(text('stackName'), stage);
   const allowedOrigins = readAllowedOrigins(node.tryGetContext('allowedOrigins'), stage);
   const currency = (text('checkoutCurrency') ?? 'usd').toLowerCase();
   if (!/^[a-z]{3}$/.test(currency))
@@ -93,6 +104,9 @@ export function readServiceSettings(node: Node): ServiceSettings {
 
   const auth = readAuthSettings(stage, text);
   const stripeMode = readStripeMode(text('stripeMode'));
+  // Stripe's rate limit per account: 100 operations per second in live mode, 25 in test mode
+  // (https://docs.stripe.com/rate-limits); the worker's share can never be more than the whole.
+  const stripeLimit = stripeMode === 'live' ? 100 : 25;
   if (auth.mode === 'none' && stripeMode === 'live') {
     throw new SettingsError(
       'Context stripeMode=live needs jwtIssuer and jwtAudience: an unauthenticated stage is test mode only.',
@@ -100,11 +114,12 @@ export function readServiceSettings(node: Node): ServiceSettings {
   }
   return {
     stage,
+    stackName,
     allowedOrigins,
     throttleRateLimit: number('throttleRateLimit', 50, 1, 10_000),
     throttleBurstLimit: number('throttleBurstLimit', 100, 1, 5_000),
     maxReceiveCount: number('maxReceiveCount', 5, 1, 1_000),
-    stripeRequestsPerSecond: number('stripeRequestsPerSecond', 20, 2, 10_000),
+    stripeRequestsPerSecond: number('stripeRequestsPerSecond', 20, 2, stripeLimit),
     stripeSecretKeySecretName: text('stripeSecretKeySecretName'),
     stripeWebhookSecretName: text('stripeWebhookSecretName'),
     checkoutSuccessUrl: url('checkoutSuccessUrl', 'https://example.com/billing/updated'),
@@ -148,15 +163,53 @@ const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
  * A prod stage is production: nothing that decides where money moves, where customers land or who hears an
  * alarm may come from a default. Every missing option is named at once.
  */
-const REQUIRED_FOR_PROD = ['stripeMode', 'checkoutSuccessUrl', 'checkoutCancelUrl', 'alarmTopicArn'];
+const REQUIRED_FOR_PROD = [
+  'stripeMode',
+  'checkoutSuccessUrl',
+  'checkoutCancelUrl',
+  'alarmTopicArn',
+  // Without origins there is no CORS: no browser frontend on another origin can call the session API.
+  'allowedOrigins',
+];
 
 function requireForProd(text: (key: string) => string | undefined): void {
+  // An empty list from cdk.json reads as unset: String([]) is ''.
   const missing = REQUIRED_FOR_PROD.filter((key) => text(key) === undefined);
   if (missing.length > 0) {
     throw new SettingsError(
       `Context ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} required for stage prod.`,
     );
   }
+}
+
+/**
+ * The stage is always appended, so `-c stackName=…` names a family of stacks and can never point a dev deploy
+ * at prod's stack. The whole name must leave room for the longest name derived from it (lib/physical-names.ts).
+ */
+function readStackName(value: string | undefined, stage: string): string {
+  const stackName = `${value ?? 'StripeSetupModeService'}-${stage}`;
+  const longest = longestStackName() - `-${stage}`.length;
+  if (!STACK_NAME_PATTERN.test(stackName) || stackName.length > longestStackName()) {
+    throw new SettingsError(
+      `Context stackName must start with a letter, hold only letters, digits and hyphens, and be at most ${longest} characters (got ${value}).`,
+    );
+  }
+  return stackName;
+}
+
+/**
+ * The ARNs a setting may name that AWS only accepts in the stack's own region: CloudWatch notifies only an SNS
+ * topic in the alarm's region (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-actions.html),
+ * PutEvents writes to a bus of the client's region, and a secret is encrypted with a KMS key of its own
+ * region. The stack is environment-agnostic, so the stack turns these into CloudFormation `Rules`.
+ */
+export function regionBoundArns(settings: ServiceSettings): { option: string; region: string }[] {
+  const arns: [string, string | undefined][] = [
+    ['alarmTopicArn', settings.alarmTopicArn],
+    ['eventBusName', settings.eventBus && 'arn' in settings.eventBus ? settings.eventBus.arn : undefined],
+    ['secretsKmsKeyArn', settings.secretsKmsKeyArn],
+  ];
+  return arns.flatMap(([option, arn]) => (arn ? [{ option, region: arn.split(':')[3] ?? '' }] : []));
 }
 
 /**

@@ -1,4 +1,13 @@
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  Annotations,
+  CfnOutput,
+  CfnRule,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+} from 'aws-cdk-lib';
 import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -9,9 +18,11 @@ import type { Construct } from 'constructs';
 import { CHECKOUT_API_ROUTES, STRIPE_WEBHOOK_ROUTE } from '../functions/shared/routes';
 import { ServiceHttpApi } from './http-api';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
+import { physicalNames } from './physical-names';
 import { ServiceAlarms } from './service-alarms';
+import { ServiceDashboard } from './service-dashboard';
 import { ServiceFunction } from './service-function';
-import type { ServiceSettings } from './service-settings';
+import { regionBoundArns, type ServiceSettings } from './service-settings';
 import { SetupQueue } from './setup-queue';
 import { SetupRecordsTable } from './setup-records-table';
 import { StripeSecrets } from './stripe-secrets';
@@ -23,7 +34,14 @@ export interface SetupModeServiceStackProps extends StackProps {
 // Room for one Stripe call's worst case (10 s × 3 attempts + backoff) and the rest of a batch.
 const WORKER_TIMEOUT = Duration.seconds(60);
 const WORKER_BATCH_SIZE = 10;
-const METRICS_NAMESPACE = 'StripeSetupModeService';
+
+/**
+ * One namespace per stack, as a literal string in the functions' environment and the alarms alike: two stacks
+ * in one account never share a metric, so a test stage refusing its placeholder secrets never pages for prod.
+ */
+export function metricsNamespace(stackName: string): string {
+  return `StripeSetupModeService/${stackName}`;
+}
 
 /*
  * Worker concurrency, so the worker never takes more than its share S (stripeRequestsPerSecond) of the
@@ -57,11 +75,13 @@ function callerAuthEnvironment(settings: ServiceSettings): Record<string, string
 function outcomeEventBus(
   scope: Construct,
   existing: ServiceSettings['eventBus'],
+  eventBusName: string,
   removalPolicy: RemovalPolicy,
 ): IEventBus {
   if (existing && 'arn' in existing) return EventBus.fromEventBusArn(scope, 'OutcomeEvents', existing.arn);
   if (existing) return EventBus.fromEventBusName(scope, 'OutcomeEvents', existing.name);
   const bus = new EventBus(scope, 'OutcomeEvents', {
+    eventBusName,
     description: 'Outcomes of Stripe setup-mode payment method updates',
   });
   bus.applyRemovalPolicy(removalPolicy);
@@ -76,17 +96,47 @@ function sessionRoutePaths(): { method: string; path: string }[] {
   });
 }
 
+/**
+ * CloudFormation `Rules` refusing a create or update in another region than the ARNs the settings name
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/rules-section-structure.html): the stack is
+ * environment-agnostic, so only CloudFormation knows the region when it runs.
+ */
+function requireSameRegion(stack: Stack, settings: ServiceSettings): void {
+  for (const { option, region } of regionBoundArns(settings)) {
+    new CfnRule(stack, `SameRegion${option[0]?.toUpperCase()}${option.slice(1)}`, {
+      assertions: [
+        {
+          assert: Fn.conditionEquals(Stack.of(stack).region, region),
+          assertDescription: `${option} is in ${region}: deploy this stack to ${region}, or name a resource of the stack's own region.`,
+        },
+      ],
+    });
+  }
+}
+
 /** The whole service: HTTP API, webhook intake, queue, worker, table, secrets and alarms. */
 export class SetupModeServiceStack extends Stack {
   constructor(scope: Construct, id: string, props: SetupModeServiceStackProps) {
     super(scope, id, props);
     const { settings } = props;
     const retain = settings.stage === 'prod';
-    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // Prod keeps its data on deletion and on replacement, but a create that rolls back deletes what it made,
+    // so the create can be retried (DeletionPolicy RetainExceptOnCreate:
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html).
+    const removalPolicy = retain ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
     const logRetention = settings.logRetentionDays as RetentionDays;
+    const names = physicalNames(this.stackName);
+    const METRICS_NAMESPACE = metricsNamespace(this.stackName);
+    requireSameRegion(this, settings);
 
-    const table = new SetupRecordsTable(this, 'SetupRecords', { retain }).table;
+    const table = new SetupRecordsTable(this, 'SetupRecords', {
+      tableName: names.table,
+      retain,
+      removalPolicy,
+    }).table;
     const queues = new SetupQueue(this, 'SetupEvents', {
+      queueName: names.queue,
+      deadLetterQueueName: names.deadLetterQueue,
       maxReceiveCount: settings.maxReceiveCount,
       consumerTimeout: WORKER_TIMEOUT,
       removalPolicy,
@@ -95,12 +145,12 @@ export class SetupModeServiceStack extends Stack {
       secretKeySecretName: settings.stripeSecretKeySecretName,
       webhookSecretName: settings.stripeWebhookSecretName,
       kmsKeyArn: settings.secretsKmsKeyArn,
-      retain,
+      removalPolicy,
     });
 
     // Where the SaaS hears each setup's outcome (applied, superseded, pending, failed). A bus this stack
     // created outlives a prod stack: the SaaS's own rules hang on it.
-    const outcomeBus = outcomeEventBus(this, settings.eventBus, removalPolicy);
+    const outcomeBus = outcomeEventBus(this, settings.eventBus, names.bus, removalPolicy);
 
     // The setup proof's HMAC key (functions/shared/setup-proof.ts): generated here, never seen by anyone,
     // read by the session API (signs) and the worker (verifies).
@@ -208,6 +258,7 @@ export class SetupModeServiceStack extends Stack {
 
     const http = new ServiceHttpApi(this, 'HttpApi', {
       ...common,
+      accessLogGroupName: names.accessLogGroup,
       checkoutApi,
       stripeWebhook,
       allowedOrigins: settings.allowedOrigins,
@@ -228,16 +279,26 @@ export class SetupModeServiceStack extends Stack {
       );
     }
     const webhookPath = STRIPE_WEBHOOK_ROUTE.split(' ')[1] ?? '/webhooks/stripe';
-    new ServiceAlarms(this, 'Alarms', {
+    const alarms = new ServiceAlarms(this, 'Alarms', {
       queue: queues.queue,
       deadLetterQueue: queues.deadLetterQueue,
       worker,
       checkoutApi,
+      stripeWebhook,
       apiId: http.api.apiId,
+      accessLogs: http.accessLogs,
       webhookPath,
       sessionPaths: sessionRoutePaths(),
       metricsNamespace: METRICS_NAMESPACE,
       alarmTopicArn: settings.alarmTopicArn,
+    });
+    new ServiceDashboard(this, 'Dashboard', {
+      dashboardName: names.dashboard,
+      metricsNamespace: METRICS_NAMESPACE,
+      alarms,
+      queue: queues.queue,
+      deadLetterQueue: queues.deadLetterQueue,
+      routes: [...sessionRoutePaths(), { method: 'POST', path: webhookPath }],
     });
     acknowledgeNagFindings(this, {
       functions: [checkoutApiFunction, stripeWebhookFunction, workerFunction],

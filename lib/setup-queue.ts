@@ -3,6 +3,9 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 export interface SetupQueueProps {
+  /** Explicit names ending in `.fifo` (see lib/physical-names.ts for why not generated ones). */
+  queueName: string;
+  deadLetterQueueName: string;
   maxReceiveCount: number;
   /** The consumer's timeout: AWS advises a visibility timeout of at least 6 × it for event source mappings. */
   consumerTimeout: Duration;
@@ -22,6 +25,7 @@ export class SetupQueue extends Construct {
   constructor(scope: Construct, id: string, props: SetupQueueProps) {
     super(scope, id);
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      queueName: props.deadLetterQueueName,
       fifo: true,
       retentionPeriod: Duration.days(14),
       encryption: QueueEncryption.SQS_MANAGED,
@@ -29,6 +33,7 @@ export class SetupQueue extends Construct {
       removalPolicy: props.removalPolicy,
     });
     this.queue = new Queue(this, 'Queue', {
+      queueName: props.queueName,
       fifo: true,
       // Stripe retries for 3 days; a message that waits longer than that has bigger problems than age.
       retentionPeriod: Duration.days(4),

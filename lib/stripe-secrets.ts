@@ -1,4 +1,4 @@
-import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -9,7 +9,8 @@ export interface StripeSecretsProps {
   webhookSecretName?: string;
   /** The customer-managed KMS key the imported secrets are encrypted with, if not AWS's own. */
   kmsKeyArn?: string;
-  retain: boolean;
+  /** For the placeholders this stack creates. */
+  removalPolicy: RemovalPolicy;
 }
 
 /**
@@ -41,13 +42,17 @@ export class StripeSecrets extends Construct {
       });
     this.secretKey = props.secretKeySecretName
       ? imported('SecretKey', props.secretKeySecretName)
-      : this.placeholder('SecretKey', 'Stripe secret or restricted API key (sk_… or rk_…)', props.retain);
+      : this.placeholder(
+          'SecretKey',
+          'Stripe secret or restricted API key (sk_… or rk_…)',
+          props.removalPolicy,
+        );
     this.webhookSecret = props.webhookSecretName
       ? imported('WebhookSecret', props.webhookSecretName)
       : this.placeholder(
           'WebhookSecret',
           'Stripe webhook signing secret(s), comma-separated (whsec_…)',
-          props.retain,
+          props.removalPolicy,
         );
   }
 
@@ -70,13 +75,13 @@ export class StripeSecrets extends Construct {
     );
   }
 
-  private placeholder(id: string, description: string, retain: boolean): Secret {
+  private placeholder(id: string, description: string, removalPolicy: RemovalPolicy): Secret {
     const secret = new Secret(this, id, {
       description,
       // A random placeholder, never a plaintext value in the template; the functions refuse it, naming the
       // secret, until the operator stores the real value.
       generateSecretString: { passwordLength: 32, excludePunctuation: true },
-      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy,
     });
     this.created.push(secret);
     return secret;

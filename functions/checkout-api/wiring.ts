@@ -63,6 +63,7 @@ export function wireCheckoutApi(env: Record<string, string | undefined>) {
       reportingRefusals(stripeSecretKeyReader(env), observability),
       readStripeConnection(env),
       { timeoutMs: 4000, maxNetworkRetries: 1 },
+      observability.stripeResponses,
     ),
   );
   const queueUrl = readQueueUrl(env);

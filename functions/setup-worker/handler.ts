@@ -89,6 +89,8 @@ export function buildSetupWorkerHandler(
         }
       }),
     );
+    // Counted for the retries alarm: a record handed back again and again is work that is not getting done.
+    for (const _ of failures) deps.metrics.count('RecordsRetried');
     return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }

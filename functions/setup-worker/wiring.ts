@@ -42,6 +42,7 @@ export function wireSetupWorker(env: Record<string, string | undefined>) {
     reportingRefusals(stripeSecretKeyReader(env), observability),
     readStripeConnection(env),
     { timeoutMs: 10_000, maxNetworkRetries: 2 },
+    observability.stripeResponses,
   );
   const processing = readProcessingConfig(env);
   const dynamodb = createDynamoDbClient();

@@ -32,7 +32,17 @@ export type ServiceMetric =
   /** Queue messages the worker could not prove were the service's own: dropped, never acted on. */
   | 'UnprovenMessages'
   /** Webhook deliveries refused for a bad signature or the wrong Stripe mode (Stripe retries, then disables). */
-  | 'WebhookRejections';
+  | 'WebhookRejections'
+  /** Records the worker handed back for another delivery (batchItemFailures). */
+  | 'RecordsRetried'
+  /** Stripe answered 429: this account's rate limit is spent (https://docs.stripe.com/rate-limits). */
+  | 'StripeRateLimited';
+
+/** What the Stripe SDK reports after each response (its `response` event, lib.d.ts ResponseEvent). */
+export interface StripeResponseFigures {
+  status: number;
+  elapsed: number;
+}
 
 export interface ServiceMetrics {
   count(metric: ServiceMetric): void;
@@ -44,6 +54,8 @@ export type LambdaHandler<E, R> = (event: E, context?: Context) => Promise<R>;
 export interface Observability {
   log: Logger;
   metrics: ServiceMetrics;
+  /** Counts Stripe's 429s and records each response's latency (StripeLatency, milliseconds). */
+  stripeResponses(response: StripeResponseFigures): void;
   /** Wraps a handler: `correlationId` picks the id that ties this invocation to its caller, if any. */
   lambdaHandler<E, R>(
     handler: (event: E) => Promise<R>,
@@ -62,6 +74,10 @@ export function createObservability(service: FunctionService, config: Observabil
   return {
     log: createLogger(powertools),
     metrics: { count: (metric) => metrics.addMetric(metric, MetricUnit.Count, 1) },
+    stripeResponses: ({ status, elapsed }) => {
+      metrics.addMetric('StripeLatency', MetricUnit.Milliseconds, elapsed);
+      if (status === 429) metrics.addMetric('StripeRateLimited', MetricUnit.Count, 1);
+    },
     lambdaHandler: (handler, correlationId) => async (event, context) => {
       // Without a context (a benchmark driver, a test calling the handler directly) there is no invocation
       // to describe, and Lambda's per-invocation state is left alone.

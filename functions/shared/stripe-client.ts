@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import type { StripeConnectionConfig } from './config';
+import type { StripeResponseFigures } from './observability';
 import type { SecretReader } from './secrets';
 
 /**
@@ -24,9 +25,10 @@ export function createStripeClient(
   secretKey: string,
   connection: StripeConnectionConfig,
   budget: StripeRequestBudget = DEFAULT_REQUEST_BUDGET,
+  onResponse?: (response: StripeResponseFigures) => void,
 ): Stripe {
   const base = connection.apiBase;
-  return new Stripe(secretKey, {
+  const client = new Stripe(secretKey, {
     maxNetworkRetries: budget.maxNetworkRetries,
     timeout: budget.timeoutMs,
     telemetry: false,
@@ -39,6 +41,9 @@ export function createStripeClient(
         }
       : {}),
   });
+  // Every response, a retried attempt's too: the SDK emits `response` per HTTP answer.
+  if (onResponse) client.on('response', onResponse);
+  return client;
 }
 
 /** A client per secret key: built on first use, rebuilt only when the key itself changes (rotation). */
@@ -46,11 +51,13 @@ export function stripeClientProvider(
   readSecretKey: SecretReader<string>,
   connection: StripeConnectionConfig,
   budget: StripeRequestBudget = DEFAULT_REQUEST_BUDGET,
+  onResponse?: (response: StripeResponseFigures) => void,
 ): () => Promise<Stripe> {
   let current: { key: string; client: Stripe } | undefined;
   return async () => {
     const key = await readSecretKey();
-    if (current?.key !== key) current = { key, client: createStripeClient(key, connection, budget) };
+    if (current?.key !== key)
+      current = { key, client: createStripeClient(key, connection, budget, onResponse) };
     return current.client;
   };
 }

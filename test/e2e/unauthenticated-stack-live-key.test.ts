@@ -33,7 +33,7 @@ let sqs: LocalSqs;
 let secretsManager: SecretsManagerStandIn;
 
 beforeAll(async () => {
-  const { template } = synthWithContext({ ...cdkJsonContext(), allowUnauthenticated: 'true' });
+  const { template } = synthWithContext({ ...cdkJsonContext(), stage: 'dev', allowUnauthenticated: 'true' });
   const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
     Properties: { Environment: { Variables: Variables } };
   }[];

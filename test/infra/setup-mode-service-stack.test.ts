@@ -170,33 +170,42 @@ describe('the stack', () => {
       },
       // Each status request may be a Stripe read, so the route is held well below the stage.
       RouteSettings: {
-        'GET /checkout-sessions/{id}': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+        'GET /checkout-sessions/{id}': {
+          DetailedMetricsEnabled: true,
+          ThrottlingRateLimit: 10,
+          ThrottlingBurstLimit: 20,
+        },
       },
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
     });
   });
 
-  it('alarms on the dead-letter queue, worker errors, webhook 5xx, queue age and permanent failures', () => {
+  it('alarms on the dead-letter queue, worker errors, webhook 5xx, queue age, permanent failures and throttling', () => {
     // And, tested with the deploy-safety findings: session API errors and 5xx, webhook rejections, refused secrets.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 13);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
     });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'Errors',
-      Namespace: 'AWS/Lambda',
-    });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: '5xx',
-      Dimensions: Match.arrayWith([{ Name: 'Resource', Value: '/webhooks/stripe' }]),
-    });
+    const metricsOf = (alarmId: string) => {
+      const found = Object.entries(template.findResources('AWS::CloudWatch::Alarm')).find(([id]) =>
+        id.startsWith(`Alarms${alarmId}`),
+      );
+      if (!found) throw new Error(`no alarm ${alarmId}`);
+      return JSON.stringify(found[1].Properties.Metrics ?? found[1].Properties);
+    };
+    expect(metricsOf('WorkerErrors')).toMatch(/"MetricName":"Errors".*"Namespace":"AWS\/Lambda"/);
+    expect(metricsOf('WebhookServerErrors')).toContain('{"Name":"Resource","Value":"/webhooks/stripe"}');
+    expect(metricsOf('LambdaThrottles')).toMatch(/"MetricName":"Throttles"/);
+    expect(metricsOf('ApiThrottled')).toContain('"MetricName":"ApiThrottled"');
+    expect(metricsOf('RecordRetries')).toContain('"MetricName":"RecordsRetried"');
+    expect(metricsOf('StripeRateLimited')).toContain('"MetricName":"StripeRateLimited"');
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage' });
     // Powertools Metrics adds the `service` dimension to every metric the worker emits; the alarm must name it.
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'PermanentFailures',
-      Namespace: 'StripeSetupModeService',
+      Namespace: 'StripeSetupModeService/StripeSetupModeService-dev',
       Dimensions: [{ Name: 'service', Value: 'setup-worker' }],
     });
   });
@@ -328,10 +337,11 @@ describe('stages and cdk-nag', () => {
   it('a prod stage retains the table with deletion protection and retains the secrets', () => {
     const { template: prod } = synthServiceTemplate(PROD_CONTEXT);
     prod.hasResource('AWS::DynamoDB::Table', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
       Properties: { DeletionProtectionEnabled: true },
     });
-    prod.allResources('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+    prod.allResources('AWS::SecretsManager::Secret', { DeletionPolicy: 'RetainExceptOnCreate' });
   });
 
   it('imports existing secrets by name instead of creating placeholders', () => {

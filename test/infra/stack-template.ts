@@ -17,6 +17,7 @@ export const PROD_CONTEXT = {
   checkoutSuccessUrl: 'https://app.example.com/billing/updated',
   checkoutCancelUrl: 'https://app.example.com/billing',
   alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:billing-oncall',
+  allowedOrigins: 'https://app.example.com',
 };
 
 /** The context `cdk synth` reads from cdk.json, before any `-c` on the command line. */
@@ -25,9 +26,9 @@ export function cdkJsonContext(): Record<string, unknown> {
   return cdkJson.context;
 }
 
-/** Synthesises the service as `cdk synth` would, with bundling skipped so infra tests stay fast. */
+/** Synthesises the service as `cdk synth` would (a dev stage unless told), with bundling skipped so infra tests stay fast. */
 export function synthServiceTemplate(context: Record<string, unknown> = {}) {
-  return synthWithContext({ ...TEST_AUTH_CONTEXT, ...context });
+  return synthWithContext({ stage: 'dev', ...TEST_AUTH_CONTEXT, ...context });
 }
 
 /** Exactly this context (no identity provider added): cdk.json's, say, plus what a command line adds. */
