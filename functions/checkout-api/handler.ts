@@ -17,6 +17,7 @@ import {
 } from '../shared/http';
 import { describeError, type Logger } from '../shared/logger';
 import type { EventQueue, SetupRecords, StripeGateway } from '../shared/ports';
+import { STRIPE_CALLS_PER_REQUEST } from '../shared/routes';
 import type { SetupProof } from '../shared/setup-proof';
 import { type CallerAuth, identifyCaller } from './caller';
 import { assertFormPostedFromAllowedOrigin } from './cross-site';
@@ -30,9 +31,13 @@ import {
   parseSessionStatusQuery,
 } from './requests';
 import type { SessionRateLimit } from './session-rate-limit';
+import type { StripeCallBudget } from './stripe-call-budget';
 
 export interface CheckoutApiDeps
-  extends Omit<PaymentMethodRouteDeps, 'stripe' | 'auth' | 'sessionRateLimit' | 'statusRateLimit'> {
+  extends Omit<
+    PaymentMethodRouteDeps,
+    'stripe' | 'auth' | 'sessionRateLimit' | 'statusRateLimit' | 'stripeCalls'
+  > {
   stripe: StripeGateway;
   records: SetupRecords;
   queue: EventQueue;
@@ -43,6 +48,8 @@ export interface CheckoutApiDeps
   sessionRateLimit: SessionRateLimit;
   /** Per-caller budget of status reads, taken before the Stripe lookup. */
   statusRateLimit: SessionRateLimit;
+  /** Each caller's Stripe calls, charged before any route that reaches Stripe runs. */
+  stripeCalls: StripeCallBudget;
   setupProof: SetupProof;
   /** Sessions older than this are never enqueued from the status path (Stripe's retry window). */
   retryWindowSeconds: number;
@@ -55,7 +62,12 @@ const SESSION_PATH = /^\/checkout-sessions\/([^/]+)$/;
 /** The session API: create setup sessions (JSON or the seed's HTML form) and report a session's status. */
 export function buildCheckoutApiHandler(deps: CheckoutApiDeps): (event: HttpEvent) => Promise<HttpResult> {
   /** Validate, identify, count against the caller's budget — all before any Stripe call. */
-  async function requireCustomer(event: HttpEvent, customer?: string, formToken?: string): Promise<string> {
+  async function requireCustomer(
+    event: HttpEvent,
+    calls: number,
+    customer?: string,
+    formToken?: string,
+  ): Promise<string> {
     const caller = await identifyCaller(deps.auth, event, { customer, formToken });
     if (!caller.customerId) {
       throw new ServiceError(
@@ -65,6 +77,7 @@ export function buildCheckoutApiHandler(deps: CheckoutApiDeps): (event: HttpEven
       );
     }
     await deps.sessionRateLimit.take(caller.customerId);
+    await deps.stripeCalls.spend(caller.customerId, calls);
     return caller.customerId;
   }
 
@@ -78,7 +91,11 @@ export function buildCheckoutApiHandler(deps: CheckoutApiDeps): (event: HttpEven
         body.successUrl && assertAllowedRedirect('successUrl', body.successUrl, deps.allowedRedirectOrigins);
       const cancelUrl =
         body.cancelUrl && assertAllowedRedirect('cancelUrl', body.cancelUrl, deps.allowedRedirectOrigins);
-      const customerId = await requireCustomer(event, body.customer);
+      const customerId = await requireCustomer(
+        event,
+        STRIPE_CALLS_PER_REQUEST['POST /checkout-sessions'],
+        body.customer,
+      );
       const session = await createCheckoutSession(deps, {
         customerId,
         subscriptionId: body.subscription,
@@ -94,7 +111,12 @@ export function buildCheckoutApiHandler(deps: CheckoutApiDeps): (event: HttpEven
       assertFormPostedFromAllowedOrigin(event, deps.allowedRedirectOrigins);
       requireMediaType(event, 'application/x-www-form-urlencoded');
       const form = parseCreateSessionForm(boundedBody(event));
-      const customerId = await requireCustomer(event, form.customer, form.token);
+      const customerId = await requireCustomer(
+        event,
+        STRIPE_CALLS_PER_REQUEST['POST /create-checkout-session'],
+        form.customer,
+        form.token,
+      );
       const session = await createCheckoutSession(deps, { customerId, subscriptionId: form.subscription });
       // Redirecting to session.url is the supported way into Checkout (Stripe.js redirectToCheckout is gone).
       return { statusCode: 303, headers: { ...SECURITY_HEADERS, location: session.url }, body: '' };
@@ -106,7 +128,9 @@ export function buildCheckoutApiHandler(deps: CheckoutApiDeps): (event: HttpEven
       const query = parseSessionStatusQuery(event.queryStringParameters);
       const caller = await identifyCaller(deps.auth, event, { customer: query.customer });
       // Before Stripe is asked, so made-up ids cost the caller's budget rather than the account's limit.
-      await deps.statusRateLimit.take(caller.customerId ?? `ip:${event.requestContext?.http?.sourceIp}`);
+      const callerKey = caller.customerId ?? `ip:${event.requestContext?.http?.sourceIp}`;
+      await deps.statusRateLimit.take(callerKey);
+      await deps.stripeCalls.spend(callerKey, STRIPE_CALLS_PER_REQUEST['GET /checkout-sessions/{id}']);
       // Another customer's session answers 404, exactly like a missing one, so ids cannot be probed.
       const status = await getSetupStatus(deps, sessionId, caller.customerId ?? undefined);
       return jsonResponse(200, status);

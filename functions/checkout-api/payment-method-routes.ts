@@ -1,5 +1,4 @@
 import { ServiceError } from '../shared/errors';
-import { listPaymentMethods } from '../shared/flow/list-payment-methods';
 import {
   type AcceptedChange,
   getChangeStatus,
@@ -16,7 +15,9 @@ import {
   methodNotAllowed,
   safeDecode,
 } from '../shared/http';
+import { STRIPE_CALLS_PER_REQUEST } from '../shared/routes';
 import { type CallerAuth, identifyCaller } from './caller';
+import type { cachedListing, ListingMarkers } from './listing-cache';
 import {
   changeId,
   changeStatusQuery,
@@ -28,13 +29,20 @@ import {
   removeQuery,
 } from './payment-method-requests';
 import type { SessionRateLimit } from './session-rate-limit';
+import type { StripeCallBudget } from './stripe-call-budget';
 
 export interface PaymentMethodRouteDeps extends PaymentMethodApiDeps {
   auth: CallerAuth;
   /** Switches and removals: they write to Stripe, like a new session. */
   sessionRateLimit: SessionRateLimit;
-  /** Reads (the list, a change's status): the same per-caller budget as a session's status. */
+  /** A change's status: the same per-caller budget as a session's status. */
   statusRateLimit: SessionRateLimit;
+  /** Every route that reaches Stripe is charged its Stripe calls here, before it runs. */
+  stripeCalls: StripeCallBudget;
+  /** The listing, cached per customer and charged only when Stripe is asked. */
+  listing: ReturnType<typeof cachedListing>;
+  /** Told of each change a customer asks for, so no cache hides it. */
+  listingMarkers: Pick<ListingMarkers, 'markChanged'>;
 }
 
 const CHANGE_PATH = /^\/payment-methods\/changes\/([^/]+)$/;
@@ -43,8 +51,8 @@ const METHOD_PATH = /^\/payment-methods\/([^/]+)$/;
 
 /**
  * The saved-method routes: see, switch, remove. The customer is always the caller's (from the token);
- * switches and removals count against the same per-customer budget as sessions, reads against the status
- * budget. Undefined: not one of these paths.
+ * every route is charged its Stripe calls (the listing only when its cache misses), and switches and
+ * removals also count against the same per-minute budget as sessions. Undefined: not one of these paths.
  */
 export async function routePaymentMethods(
   deps: PaymentMethodRouteDeps,
@@ -53,7 +61,7 @@ export async function routePaymentMethods(
   path: string,
   readBody: () => Buffer,
 ): Promise<HttpResult | undefined> {
-  const customerOf = async (customer: string | undefined, budget: SessionRateLimit): Promise<string> => {
+  const callerOf = async (customer: string | undefined): Promise<string> => {
     const caller = await identifyCaller(deps.auth, event, { customer });
     if (!caller.customerId) {
       throw new ServiceError(
@@ -62,20 +70,30 @@ export async function routePaymentMethods(
         'customer is required: the Stripe customer whose methods these are.',
       );
     }
-    // Before Stripe or the table is asked, so a flood costs the caller's budget, not the account's limit.
-    await budget.take(caller.customerId);
     return caller.customerId;
+  };
+  /** A switch or removal: the caller's write budget and its Stripe calls, before Stripe or the table is asked. */
+  const changingCustomer = async (customer: string | undefined, calls: number): Promise<string> => {
+    const customerId = await callerOf(customer);
+    await deps.sessionRateLimit.take(customerId);
+    await deps.stripeCalls.spend(customerId, calls);
+    // Before the change is queued, so the worker cannot apply it ahead of the marker.
+    await deps.listingMarkers.markChanged(customerId);
+    return customerId;
   };
   const pathId = (match: RegExpExecArray) => safeDecode(event.pathParameters?.id ?? match[1] ?? '');
 
   if (path === '/payment-methods') {
     if (method !== 'GET') throw methodNotAllowed('GET');
     const query = parseQuery(listPaymentMethodsQuery, event.queryStringParameters);
-    const customerId = await customerOf(query.customer, deps.statusRateLimit);
-    const view = await listPaymentMethods(deps.stripe, customerId, {
+    const customerId = await callerOf(query.customer);
+    const page = {
       limit: query.limit ?? 10,
       ...(query.starting_after ? { startingAfter: query.starting_after } : {}),
-    });
+    };
+    const view = await deps.listing(customerId, page, () =>
+      deps.stripeCalls.spend(customerId, STRIPE_CALLS_PER_REQUEST['GET /payment-methods']),
+    );
     return jsonResponse(200, view);
   }
   const change = CHANGE_PATH.exec(path);
@@ -101,7 +119,10 @@ export async function routePaymentMethods(
       );
     }
     const request = parseMakeDefaultBody(body);
-    const customerId = await customerOf(request.customer, deps.sessionRateLimit);
+    const customerId = await changingCustomer(
+      request.customer,
+      STRIPE_CALLS_PER_REQUEST['POST /payment-methods/{id}/default'],
+    );
     return acceptedResponse(event, await requestMakeDefault(deps, customerId, id, request.subscription));
   }
   const single = METHOD_PATH.exec(path);
@@ -109,7 +130,10 @@ export async function routePaymentMethods(
     if (method !== 'DELETE') throw methodNotAllowed('DELETE');
     const id = parsePathId(paymentMethodId, pathId(single));
     const query = parseQuery(removeQuery, event.queryStringParameters);
-    const customerId = await customerOf(query.customer, deps.sessionRateLimit);
+    const customerId = await changingCustomer(
+      query.customer,
+      STRIPE_CALLS_PER_REQUEST['DELETE /payment-methods/{id}'],
+    );
     return acceptedResponse(event, await requestRemoval(deps, customerId, id, query.replaceWith));
   }
   return undefined;

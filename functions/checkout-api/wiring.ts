@@ -14,6 +14,7 @@ import {
   readAllowedRedirectOrigins,
   readCallerAuthConfig,
   readCheckoutConfig,
+  readListingCacheSeconds,
   readLogLevel,
   readLogSampleRate,
   readMetricsNamespace,
@@ -21,20 +22,25 @@ import {
   readQueueUrl,
   readSessionsPerCustomerPerMinute,
   readStatusRouteConfig,
+  readStripeCallBudget,
   readStripeConnection,
   readTableName,
 } from '../shared/config';
 import { StripeRequestFailed } from '../shared/errors';
+import { listPaymentMethods } from '../shared/flow/list-payment-methods';
 import { apiGatewayRequestId } from '../shared/http';
 import { createObservability } from '../shared/observability';
 import type { EventQueue } from '../shared/ports';
+import { STRIPE_CALLS_PER_REQUEST, SUBSCRIPTION_PAGES_PER_REQUEST } from '../shared/routes';
 import { reportingRefusals, setupProofSecretsReader, stripeSecretKeyReader } from '../shared/secrets';
 import { createSetupProof } from '../shared/setup-proof';
 import { stripeClientProvider } from '../shared/stripe-client';
 import type { CallerAuth } from './caller';
 import { buildCheckoutApiHandler } from './handler';
+import { cachedListing, createDynamoDbListingMarkers } from './listing-cache';
 import { cachedSessionLookup } from './session-lookup-cache';
 import { createDynamoDbSessionRateLimit, STATUS_BUDGET } from './session-rate-limit';
+import { createDynamoDbStripeCallBudget } from './stripe-call-budget';
 
 /** Reads configuration once and builds the clients the session API needs. */
 export function wireCheckoutApi(env: Record<string, string | undefined>) {
@@ -65,7 +71,10 @@ export function wireCheckoutApi(env: Record<string, string | undefined>) {
       { timeoutMs: 4000, maxNetworkRetries: 1 },
       observability.stripeResponses,
     ),
+    { maxSubscriptionPages: SUBSCRIPTION_PAGES_PER_REQUEST },
   );
+  const listingMarkers = createDynamoDbListingMarkers(dynamodb, { tableName });
+  const costliestRequest = Math.max(...Object.values(STRIPE_CALLS_PER_REQUEST));
   const queueUrl = readQueueUrl(env);
   // Only the status route's re-queue of a completed session whose webhook message went missing, and the
   // saved-method changes, send to SQS (flow/setup-status.ts, flow/payment-method-changes.ts), so the
@@ -113,6 +122,20 @@ export function wireCheckoutApi(env: Record<string, string | undefined>) {
       perMinute: statusRoute.perMinute,
       budget: STATUS_BUDGET,
     }),
+    stripeCalls: createDynamoDbStripeCallBudget(dynamodb, {
+      tableName,
+      ...readStripeCallBudget(env, costliestRequest),
+    }),
+    listingMarkers,
+    listing: cachedListing(
+      (customerId, page) => listPaymentMethods(stripe, customerId, page),
+      listingMarkers,
+      {
+        ttlMs: readListingCacheSeconds(env) * 1000,
+        // Switches and removals are applied within seconds of being asked for.
+        settleMs: 60_000,
+      },
+    ),
     setupProof: createSetupProof(setupProofSecretsReader(env)),
     retryWindowSeconds: processing.setupRetryWindowHours * 3600,
     log,

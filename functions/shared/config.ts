@@ -320,6 +320,49 @@ export function readSessionsPerCustomerPerMinute(env: Env): number {
   return positiveInteger(env, 'SESSIONS_PER_CUSTOMER_PER_MINUTE', 10);
 }
 
+export interface StripeCallBudgetConfig {
+  /** Stripe calls a caller regains per second. */
+  callsPerSecond: number;
+  /** Stripe calls an idle caller may spend at once. */
+  burst: number;
+}
+
+/**
+ * Each caller's share of the account's Stripe rate limit (live 100/s, test 25/s), charged per Stripe call
+ * on every route that reaches Stripe. The burst must fit the costliest request, or that route would always
+ * be refused.
+ */
+export function readStripeCallBudget(env: Env, costliestRequest: number): StripeCallBudgetConfig {
+  const raw = optional(env, 'STRIPE_CALLS_PER_CALLER_PER_SECOND') ?? '1';
+  const callsPerSecond = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || !(callsPerSecond > 0) || callsPerSecond > 100) {
+    throw new ConfigError(
+      'STRIPE_CALLS_PER_CALLER_PER_SECOND',
+      `must be a number above 0 and at most 100 (got "${raw}")`,
+    );
+  }
+  const burst = positiveInteger(env, 'STRIPE_CALL_BURST_PER_CALLER', 20);
+  if (burst < costliestRequest) {
+    throw new ConfigError(
+      'STRIPE_CALL_BURST_PER_CALLER',
+      `must be at least ${costliestRequest}, the most Stripe calls one request makes (got ${burst})`,
+    );
+  }
+  return { callsPerSecond, burst };
+}
+
+/** How long one instance answers a customer's repeated listings from memory (0: never). */
+export function readListingCacheSeconds(env: Env): number {
+  const raw = optional(env, 'LISTING_CACHE_SECONDS') ?? '5';
+  if (!/^\d+$/.test(raw) || Number(raw) > 60) {
+    throw new ConfigError(
+      'LISTING_CACHE_SECONDS',
+      `must be a whole number of seconds from 0 to 60 (got "${raw}")`,
+    );
+  }
+  return Number(raw);
+}
+
 export interface StatusRouteConfig {
   /** Per-caller cap on status requests a minute: a success page polling every second needs 60. */
   perMinute: number;

@@ -200,6 +200,8 @@ export interface CustomerSubscriptions {
    * undefined when the customer has no subscription to expand it from.
    */
   customerDefault: string | null | undefined;
+  /** false: more subscriptions than the gateway's page cap; the list holds the newest ones only. */
+  complete?: false;
 }
 
 export interface SetupIntentSnapshot {
@@ -299,7 +301,7 @@ export interface StripeGateway {
     paymentMethodId: string,
     setupIntentId: string,
   ): Promise<InvoicePayment | null>;
-  /** The customer's subscriptions that are not canceled, every page, with the customer's default. */
+  /** The customer's subscriptions that are not canceled, every page (or up to a cap), with the customer's default. */
   listSubscriptionDefaults(customerId: string): Promise<CustomerSubscriptions>;
   /** One page of the customer's saved methods, newest first, as Stripe pages them. */
   listCustomerPaymentMethods(

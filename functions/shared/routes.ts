@@ -27,3 +27,31 @@ export const JWT_AUTHORIZED_ROUTES: readonly string[] = [
   'DELETE /payment-methods/{id}',
   'GET /payment-methods/changes/{id}',
 ];
+
+/**
+ * A listing reads at most this many pages of a customer's subscriptions (100 each) at request time, so
+ * every route's Stripe cost has a ceiling.
+ */
+export const SUBSCRIPTION_PAGES_PER_REQUEST = 2;
+
+/**
+ * The most Stripe calls one request of each route can make: what a caller's Stripe-call budget is charged
+ * before the route runs, and what each route's API Gateway throttle is sized by (lib/http-api.ts). Stripe
+ * counts requests, not routes (https://docs.stripe.com/rate-limits), so a route that makes four calls may
+ * be asked a quarter as often as one that makes one.
+ */
+export const STRIPE_CALLS_PER_REQUEST: Record<(typeof CHECKOUT_API_ROUTES)[number], number> = {
+  // The subscription (when named), then the session.
+  'POST /checkout-sessions': 2,
+  'POST /create-checkout-session': 2,
+  // The session with its SetupIntent expanded.
+  'GET /checkout-sessions/{id}': 1,
+  // The methods' page, the customer, and the subscriptions' pages.
+  'GET /payment-methods': 2 + SUBSCRIPTION_PAGES_PER_REQUEST,
+  // The method, and the subscription when named.
+  'POST /payment-methods/{id}/default': 2,
+  // The method, the replacement, the customer, and the subscriptions' pages.
+  'DELETE /payment-methods/{id}': 3 + SUBSCRIPTION_PAGES_PER_REQUEST,
+  // Read from the table only.
+  'GET /payment-methods/changes/{id}': 0,
+};

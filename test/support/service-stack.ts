@@ -107,6 +107,10 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
     // Tests create many sessions per customer in a minute; the cap has its own tests with a low value.
     SESSIONS_PER_CUSTOMER_PER_MINUTE: '1000',
     STATUS_REQUESTS_PER_CUSTOMER_PER_MINUTE: '10000',
+    // Likewise the Stripe-call budget and the listing cache (tests change Stripe behind the API's back).
+    STRIPE_CALLS_PER_CALLER_PER_SECOND: '100',
+    STRIPE_CALL_BURST_PER_CALLER: '10000',
+    LISTING_CACHE_SECONDS: '0',
     ...(issuer
       ? { AUTH_MODE: 'jwt', JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: issuer.audience }
       : { AUTH_MODE: 'none' }),

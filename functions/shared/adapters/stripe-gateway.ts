@@ -11,9 +11,20 @@ import type {
 import { paymentMethodOperations } from './stripe-payment-methods';
 
 /** The flow's Stripe operations on the official SDK; every SDK error leaves here as a StripeRequestFailed. */
-export function createStripeGateway(stripeClient: () => Promise<Stripe>): StripeGateway {
+export interface StripeGatewayOptions {
+  /**
+   * At most this many pages of a customer's subscriptions (100 each) per listing: a request-time read must
+   * cost a bounded number of Stripe calls (unbounded for the worker, which must see every subscription).
+   */
+  maxSubscriptionPages?: number;
+}
+
+export function createStripeGateway(
+  stripeClient: () => Promise<Stripe>,
+  options: StripeGatewayOptions = {},
+): StripeGateway {
   return {
-    ...paymentMethodOperations(stripeClient),
+    ...paymentMethodOperations(stripeClient, options),
     createSetupSession: (params) =>
       translateErrors(async () => {
         const stripe = await stripeClient();

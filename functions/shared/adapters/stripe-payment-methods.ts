@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import type { SavedPaymentMethod, StripeGateway, SubscriptionDefault } from '../ports';
-import { cardDetailsOf, idOf, translateErrors } from './stripe-gateway';
+import { cardDetailsOf, idOf, type StripeGatewayOptions, translateErrors } from './stripe-gateway';
 
 type PaymentMethodOperations = Pick<
   StripeGateway,
@@ -11,13 +11,17 @@ type PaymentMethodOperations = Pick<
 >;
 
 /** The saved-method operations (see, switch, remove) on the official SDK. */
-export function paymentMethodOperations(stripeClient: () => Promise<Stripe>): PaymentMethodOperations {
+export function paymentMethodOperations(
+  stripeClient: () => Promise<Stripe>,
+  options: StripeGatewayOptions = {},
+): PaymentMethodOperations {
+  const maxPages = options.maxSubscriptionPages ?? Number.POSITIVE_INFINITY;
   return {
     async listSubscriptionDefaults(customerId) {
       const subscriptions: SubscriptionDefault[] = [];
       let customerDefault: string | null | undefined;
       let startingAfter: string | undefined;
-      for (;;) {
+      for (let pages = 1; ; pages++) {
         const page = await translateErrors(async () => {
           const stripe = await stripeClient();
           // Without `status` Stripe lists every subscription that is not canceled (Subscriptions.d.ts
@@ -41,6 +45,7 @@ export function paymentMethodOperations(stripeClient: () => Promise<Stripe>): Pa
         }
         const last = page.data.at(-1);
         if (!page.has_more || !last) return { subscriptions, customerDefault };
+        if (pages >= maxPages) return { subscriptions, customerDefault, complete: false };
         startingAfter = last.id;
       }
     },

@@ -81,6 +81,13 @@ export async function requestRemoval(
     readCustomerDefaults(deps.stripe, customerId),
   ]);
   const users = usersOf(paymentMethodId, defaults);
+  if (!replacement && defaults.listing.complete === false) {
+    throw new ServiceError(
+      409,
+      'payment_method_in_use',
+      `The customer has more subscriptions than one request checks; name a replacement (replaceWith) to remove ${paymentMethodId}.`,
+    );
+  }
   if (!replacement && inUse(users)) {
     throw new ServiceError(
       409,
