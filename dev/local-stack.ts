@@ -121,6 +121,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     SETUP_PROOF_SECRET: env.SETUP_PROOF_SECRET?.trim() || randomBytes(32).toString('base64url'),
     ...(stripeApiBase ? { STRIPE_API_BASE: stripeApiBase } : {}),
     QUEUE_URL: sqs.queueUrl,
+    DEAD_LETTER_QUEUE_URL: sqs.deadLetterQueueUrl,
     TABLE_NAME: dynamodb.tableName,
     CHECKOUT_SUCCESS_URL: `${api.url}/success`,
     CHECKOUT_CANCEL_URL: `${api.url}/`,

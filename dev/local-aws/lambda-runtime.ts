@@ -12,12 +12,20 @@ import type { Context } from 'aws-lambda';
  * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances.html).
  */
 export interface LocalLambdaRuntime {
-  /** The handler as the runtime invokes it: each event with a fresh context and trace id. */
+  /**
+   * The handler as the runtime invokes it: each event with a fresh context and trace id, and the function's
+   * timeout: `getRemainingTimeInMillis` counts down from it, and an invocation still running at the end
+   * fails as Lambda fails it ("Task timed out"), whatever the handler would have answered later.
+   */
   invoker<E, R>(
     functionName: string,
     handler: (event: E, context: Context) => Promise<R>,
+    options?: { timeoutMs?: number },
   ): (event: E) => Promise<R>;
 }
+
+/** Lambda's default for the local functions: the worker's deployed timeout. */
+const DEFAULT_TIMEOUT_MS = 60_000;
 
 type StoreContext = Record<string | symbol, unknown>;
 
@@ -65,20 +73,31 @@ export function startLocalLambdaRuntime(): LocalLambdaRuntime {
   }
   const store = globalThis.awslambda.InvokeStore;
   return {
-    invoker: (functionName, handler) => (event) => {
-      const context = lambdaContext(functionName);
-      return store.run(
-        {
-          [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId,
-          [InvokeStoreBase.PROTECTED_KEYS.X_RAY_TRACE_ID]: xrayTraceHeader(),
-        },
-        () => handler(event, context),
-      );
-    },
+    invoker:
+      (functionName, handler, options = {}) =>
+      (event) => {
+        const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+        const context = lambdaContext(functionName, Date.now() + timeoutMs);
+        const invocation = store.run(
+          {
+            [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId,
+            [InvokeStoreBase.PROTECTED_KEYS.X_RAY_TRACE_ID]: xrayTraceHeader(),
+          },
+          () => handler(event, context),
+        );
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`)),
+            timeoutMs,
+          );
+        });
+        return Promise.race([invocation, timedOut]).finally(() => clearTimeout(timer));
+      },
   };
 }
 
-function lambdaContext(functionName: string): Context {
+function lambdaContext(functionName: string, endsAt: number): Context {
   const unsupported = () => {
     throw new Error('callback-style handlers are not supported');
   };
@@ -91,7 +110,7 @@ function lambdaContext(functionName: string): Context {
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => 60_000,
+    getRemainingTimeInMillis: () => Math.max(0, endsAt - Date.now()),
     done: unsupported,
     fail: unsupported,
     succeed: unsupported,

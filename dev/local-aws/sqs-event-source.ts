@@ -39,6 +39,9 @@ export async function pollOnce(
       MaxNumberOfMessages: options.batchSize ?? 10,
       WaitTimeSeconds: options.waitTimeSeconds ?? 0,
       MessageSystemAttributeNames: ['All'],
+      // The deprecated spelling too: local-aws-sqs answers only to it, and without it every record would
+      // look first-received, just sent and groupless.
+      AttributeNames: ['All'],
       MessageAttributeNames: ['All'],
     }),
   );

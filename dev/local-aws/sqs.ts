@@ -19,7 +19,12 @@ export interface LocalSqs {
   close(): Promise<void>;
 }
 
-/** An in-process SQS-compatible server (local-aws-sqs) with the work queue and its dead-letter queue. */
+/**
+ * An in-process SQS-compatible server (local-aws-sqs) with the work queue and its dead-letter queue. Where it
+ * differs from SQS: it returns a FIFO group's next message while an earlier one is in flight, and it counts
+ * a ChangeMessageVisibility as a receive (ApproximateReceiveCount, and so the redrive policy), so records the
+ * worker hands back reach a given count in about half the receives they would on SQS.
+ */
 export async function startLocalSqs(options: LocalQueueOptions = {}, port = 0): Promise<LocalSqs> {
   const server = await createSqsServer({ port, hostname: '127.0.0.1' });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -7,6 +7,7 @@ import {
 import { createStripeGateway } from '../shared/adapters/stripe-gateway';
 import { createDynamoDbClient } from '../shared/aws-clients/dynamodb';
 import { createEventBridgeClient } from '../shared/aws-clients/eventbridge';
+import { createSqsClient } from '../shared/aws-clients/sqs';
 import {
   readEventBusName,
   readLogLevel,
@@ -17,13 +18,18 @@ import {
   readStripeConnection,
   readTableName,
   readWorkerLimits,
+  readWorkerRetryConfig,
 } from '../shared/config';
 import { createObservability } from '../shared/observability';
 import { createTokenBucket, rateLimited, unlimited } from '../shared/rate-limiter';
 import { reportingRefusals, setupProofSecretsReader, stripeSecretKeyReader } from '../shared/secrets';
 import { createSetupProof } from '../shared/setup-proof';
-import { stripeClientProvider } from '../shared/stripe-client';
+import { stripeClientProvider, worstCaseCallMs } from '../shared/stripe-client';
 import { buildSetupWorkerHandler } from './handler';
+import { createSqsWorkQueue } from './work-queue';
+
+/** After the last Stripe call: the outcome's EventBridge event, the claim's DynamoDB write, the hand-back. */
+const FINISH_ALLOWANCE_MS = 3_000;
 
 /** Reads configuration once and builds the worker's Stripe gateway, processing records and logger. */
 export function wireSetupWorker(env: Record<string, string | undefined>) {
@@ -37,13 +43,16 @@ export function wireSetupWorker(env: Record<string, string | undefined>) {
     logSampleRate: readLogSampleRate(env),
     metricsNamespace: limits.metricsNamespace,
   });
-  // 10 s × 3 attempts + backoff (≈ 32 s) fits the worker's 60 s Lambda timeout.
+  // 10 s × 3 attempts + backoff (31.5 s) fits the worker's 60 s Lambda timeout; the handler starts no
+  // Stripe call later than that before the end of its invocation.
+  const budget = { timeoutMs: limits.stripeTimeoutMs, maxNetworkRetries: 2 };
   const stripeClient = stripeClientProvider(
     reportingRefusals(stripeSecretKeyReader(env), observability),
     readStripeConnection(env),
-    { timeoutMs: 10_000, maxNetworkRetries: 2 },
+    budget,
     observability.stripeResponses,
   );
+  const { queues, ...retryPolicy } = readWorkerRetryConfig(env);
   const processing = readProcessingConfig(env);
   const dynamodb = createDynamoDbClient();
   const recordOptions = { tableName: readTableName(env), ...processing };
@@ -61,6 +70,11 @@ export function wireSetupWorker(env: Record<string, string | undefined>) {
     metrics: observability.metrics,
     payOpenInvoices: readPaysOpenInvoices(env),
     ...readPaymentMethodOptions(env),
+    ...(queues ? { workQueue: createSqsWorkQueue(createSqsClient(), queues) } : {}),
+    retryPolicy,
+    stripeCallWorstCaseMs: worstCaseCallMs(budget),
+    ...(limits.stripeRequestsPerSecond ? { stripeRequestsPerSecond: limits.stripeRequestsPerSecond } : {}),
+    finishAllowanceMs: FINISH_ALLOWANCE_MS,
   });
   return observability.lambdaHandler(handler);
 }

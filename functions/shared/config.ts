@@ -73,6 +73,8 @@ export const CHECKOUT_SESSION_MINUTES = { min: 30, max: 24 * 60, default: 30 } a
 export interface WorkerLimits {
   /** This instance's share of the Stripe request budget; unset means no client-side limit. */
   stripeRequestsPerSecond?: number;
+  /** One Stripe request's timeout (STRIPE_TIMEOUT_MS); the SDK retries it twice. */
+  stripeTimeoutMs: number;
   metricsNamespace: string;
 }
 
@@ -80,7 +82,53 @@ export function readWorkerLimits(env: Env): WorkerLimits {
   const limit = optional(env, 'STRIPE_MAX_REQUESTS_PER_SECOND');
   return {
     ...(limit ? { stripeRequestsPerSecond: positiveInteger(env, 'STRIPE_MAX_REQUESTS_PER_SECOND', 1) } : {}),
+    stripeTimeoutMs: positiveInteger(env, 'STRIPE_TIMEOUT_MS', 10_000),
     metricsNamespace: readMetricsNamespace(env),
+  };
+}
+
+export interface WorkerRetryConfig {
+  baseSeconds: number;
+  capSeconds: number;
+  deadLetterAfterSeconds: number;
+  /**
+   * The work queue (QUEUE_URL) and its dead-letter queue (DEAD_LETTER_QUEUE_URL). Without the first the
+   * worker leaves failed records to the queue's own timeout; without the second, a record past the horizon
+   * keeps its backoff until the queue's redrive policy moves it.
+   */
+  queues?: { queueUrl: string; deadLetterQueueUrl?: string };
+}
+
+/**
+ * The worker's backoff (RETRY_BACKOFF_BASE_SECONDS, RETRY_BACKOFF_CAP_SECONDS, at most SQS's 12 hours) and
+ * horizon (DEAD_LETTER_AFTER_SECONDS), and the queues it hands records back to and dead-letters into. The
+ * stack derives and checks them against the queue's settings (lib/service-settings.ts).
+ */
+export function readWorkerRetryConfig(env: Env): WorkerRetryConfig {
+  const baseSeconds = positiveInteger(env, 'RETRY_BACKOFF_BASE_SECONDS', 15);
+  const capSeconds = positiveInteger(env, 'RETRY_BACKOFF_CAP_SECONDS', 900);
+  if (capSeconds < baseSeconds || capSeconds > 43_200) {
+    throw new ConfigError(
+      'RETRY_BACKOFF_CAP_SECONDS',
+      `must be from RETRY_BACKOFF_BASE_SECONDS (${baseSeconds}) to 43200 (got ${capSeconds})`,
+    );
+  }
+  const queueUrl = optional(env, 'QUEUE_URL');
+  const deadLetterQueueUrl = optional(env, 'DEAD_LETTER_QUEUE_URL');
+  return {
+    baseSeconds,
+    capSeconds,
+    deadLetterAfterSeconds: positiveInteger(env, 'DEAD_LETTER_AFTER_SECONDS', 72 * 3600),
+    ...(queueUrl
+      ? {
+          queues: {
+            queueUrl: httpUrl('QUEUE_URL', queueUrl).toString(),
+            ...(deadLetterQueueUrl
+              ? { deadLetterQueueUrl: httpUrl('DEAD_LETTER_QUEUE_URL', deadLetterQueueUrl).toString() }
+              : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -35,6 +35,8 @@ export type ServiceMetric =
   | 'WebhookRejections'
   /** Records the worker handed back for another delivery (batchItemFailures). */
   | 'RecordsRetried'
+  /** Queue records the worker moved to the dead-letter queue: past the retry horizon, or failing unexpectedly. */
+  | 'RecordsDeadLettered'
   /** Stripe answered 429: this account's rate limit is spent (https://docs.stripe.com/rate-limits). */
   | 'StripeRateLimited';
 
@@ -58,7 +60,7 @@ export interface Observability {
   stripeResponses(response: StripeResponseFigures): void;
   /** Wraps a handler: `correlationId` picks the id that ties this invocation to its caller, if any. */
   lambdaHandler<E, R>(
-    handler: (event: E) => Promise<R>,
+    handler: (event: E, context?: Context) => Promise<R>,
     correlationId?: (event: E) => string | undefined,
   ): LambdaHandler<E, R>;
 }
@@ -91,7 +93,7 @@ export function createObservability(service: FunctionService, config: Observabil
         if (id) powertools.setCorrelationId(id);
       }
       try {
-        return await handler(event);
+        return await handler(event, context);
       } finally {
         if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
       }

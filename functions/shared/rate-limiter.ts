@@ -1,3 +1,5 @@
+import { currentDeadline, OutOfTime } from './invocation-deadline';
+
 /**
  * The worker's client-side limit on Stripe requests. Stripe counts requests per account in a one-second
  * window (live 100/s, test 25/s: https://docs.stripe.com/rate-limits), and the SaaS's own traffic shares
@@ -6,10 +8,15 @@
  * instance handles one invocation at a time, so C instances at r each stay within S.
  */
 export interface RateLimiter {
-  acquire(): Promise<void>;
+  /** Waits for a grant; with a deadline, throws OutOfTime instead of granting later than it. */
+  acquire(deadlineMs?: number): Promise<void>;
 }
 
-export const unlimited: RateLimiter = { acquire: async () => {} };
+export const unlimited: RateLimiter = {
+  acquire: async (deadlineMs) => {
+    if (deadlineMs !== undefined && Date.now() > deadlineMs) throw new OutOfTime('another Stripe request');
+  },
+};
 
 const WINDOW_MS = 1000;
 /**
@@ -54,11 +61,16 @@ export function createTokenBucket(
   };
 
   return {
-    acquire() {
+    acquire(deadlineMs) {
       const turn = queue.then(async () => {
         let waited = false;
         // Re-checked after every sleep: timers may fire a little early against the wall clock.
-        for (let wait = millisecondsToWait(); wait > 0; wait = millisecondsToWait()) {
+        for (let wait = millisecondsToWait(); ; wait = millisecondsToWait()) {
+          // Refused before sleeping, so a caller out of time leaves its turn (and its token) to the next.
+          if (deadlineMs !== undefined && now() + Math.max(wait, 0) > deadlineMs) {
+            throw new OutOfTime('another Stripe request');
+          }
+          if (wait <= 0) break;
           await sleep(Math.ceil(wait));
           waited = true;
         }
@@ -69,16 +81,20 @@ export function createTokenBucket(
         recent.push(now());
         if (recent.length > perWindow) recent.shift();
       });
-      queue = turn;
+      // A refused caller must not hold up the callers queued behind it.
+      queue = turn.catch(() => undefined);
       return turn;
     },
   };
 }
 
-/** Wraps an async factory so every call first waits for a token: one call per outgoing request. */
+/**
+ * Wraps an async factory so every call first waits for a token: one call per outgoing request. Inside a
+ * worker invocation (runBefore) a request that could not be granted before its deadline is refused.
+ */
 export function rateLimited<T>(next: () => Promise<T>, limiter: RateLimiter): () => Promise<T> {
   return async () => {
-    await limiter.acquire();
+    await limiter.acquire(currentDeadline());
     return next();
   };
 }

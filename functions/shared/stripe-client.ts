@@ -21,6 +21,19 @@ export interface StripeRequestBudget {
 
 export const DEFAULT_REQUEST_BUDGET: StripeRequestBudget = { timeoutMs: 10_000, maxNetworkRetries: 2 };
 
+/**
+ * The longest one call can take within its budget: every attempt timing out, and the SDK's sleeps between
+ * them at their longest (RequestSender: 0.5 s doubling, at most 5 s, never longer after jitter). A
+ * Retry-After header from Stripe can stretch a sleep further; Stripe sends one only with a 429, which the
+ * SDK does not retry unless Stripe-Should-Retry says so.
+ */
+export function worstCaseCallMs(budget: StripeRequestBudget): number {
+  let sleeps = 0;
+  for (let retry = 1; retry <= budget.maxNetworkRetries; retry++)
+    sleeps += Math.min(500 * 2 ** (retry - 1), 5000);
+  return budget.timeoutMs * (budget.maxNetworkRetries + 1) + sleeps;
+}
+
 export function createStripeClient(
   secretKey: string,
   connection: StripeConnectionConfig,

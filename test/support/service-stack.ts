@@ -69,6 +69,8 @@ export interface ServiceStackOptions {
    * (faults off until `awsFaults.start`); the tests' own views (records, queue polling) go straight.
    */
   awsFaults?: boolean;
+  /** The worker's Lambda timeout (default 60 s, as deployed): its invocations fail as Lambda's do after it. */
+  workerTimeoutMs?: number;
 }
 
 /** Starts every stand-in on a free port and wires the three real handlers to them. */
@@ -98,6 +100,7 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
     SETUP_PROOF_SECRET: TEST_SETUP_PROOF_SECRET,
     STRIPE_API_BASE: stripeStandIn.url,
     QUEUE_URL: sqs.queueUrl,
+    DEAD_LETTER_QUEUE_URL: sqs.deadLetterQueueUrl,
     TABLE_NAME: dynamodb.tableName,
     CHECKOUT_SUCCESS_URL: 'https://app.example.com/billing/updated',
     CHECKOUT_CANCEL_URL: 'https://app.example.com/billing',
@@ -111,6 +114,9 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
     STRIPE_CALLS_PER_CALLER_PER_SECOND: '100',
     STRIPE_CALL_BURST_PER_CALLER: '10000',
     LISTING_CACHE_SECONDS: '0',
+    // The worker's backoff on the tests' time scale (deployed: 15 s doubling to 15 minutes).
+    RETRY_BACKOFF_BASE_SECONDS: '1',
+    RETRY_BACKOFF_CAP_SECONDS: '4',
     ...(issuer
       ? { AUTH_MODE: 'jwt', JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: issuer.audience }
       : { AUTH_MODE: 'none' }),
@@ -119,7 +125,9 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
   };
   const checkoutApi = lambda.invoker('checkout-api', wireCheckoutApi(env));
   const webhook = lambda.invoker('stripe-webhook', wireStripeWebhook(env));
-  const worker = lambda.invoker('setup-worker', wireSetupWorker(env));
+  const worker = lambda.invoker('setup-worker', wireSetupWorker(env), {
+    ...(options.workerTimeoutMs ? { timeoutMs: options.workerTimeoutMs } : {}),
+  });
   const jwtAuthorizer = issuer && createJwtVerifier({ issuer: issuer.issuer, audiences: [issuer.audience] });
   const api = await startHttpApi([
     ...CHECKOUT_API_ROUTES.map((routeKey) => ({
