@@ -1,4 +1,10 @@
 import type { Node } from 'constructs';
+import {
+  DEFAULT_RETRY_POLICY,
+  HAND_BACK_ALLOWANCE,
+  queueTimingProblems,
+  receivesWithinHorizon,
+} from '../functions/setup-worker/retry-policy';
 import { normaliseOrigin } from '../functions/shared/config';
 import { longestStackName, STACK_NAME_PATTERN } from './physical-names';
 
@@ -18,8 +24,15 @@ export interface ServiceSettings {
   allowedOrigins: string[];
   throttleRateLimit: number;
   throttleBurstLimit: number;
-  /** Receives before a message moves to the dead-letter queue. */
+  /**
+   * Receives before SQS itself moves a message to the dead-letter queue: a backstop for invocations that
+   * crash before handing a record back. Derived from the backoff unless set; checked against it.
+   */
   maxReceiveCount: number;
+  /** The worker's longest delay between retries of a record that fails for a passing reason. */
+  retryBackoffCapSeconds: number;
+  /** How long a record may wait in line before the worker dead-letters it (Stripe retries for 3 days). */
+  deadLetterAfterHours: number;
   /** Requests per second of the Stripe account's limit that the worker may use (the SaaS needs the rest). */
   stripeRequestsPerSecond: number;
   /** Existing Secrets Manager secrets to use, by name; unset means the stack creates placeholders. */
@@ -118,7 +131,7 @@ export function readServiceSettings(node: Node): ServiceSettings {
     allowedOrigins,
     throttleRateLimit: number('throttleRateLimit', 50, 1, 10_000),
     throttleBurstLimit: number('throttleBurstLimit', 100, 1, 5_000),
-    maxReceiveCount: number('maxReceiveCount', 5, 1, 1_000),
+    ...readRetrySettings(number),
     stripeRequestsPerSecond: number('stripeRequestsPerSecond', 20, 2, stripeLimit),
     stripeSecretKeySecretName: text('stripeSecretKeySecretName'),
     stripeWebhookSecretName: text('stripeWebhookSecretName'),
@@ -150,6 +163,48 @@ export function readServiceSettings(node: Node): ServiceSettings {
     subscriptionDefaults: readSubscriptionDefaults(text('subscriptionDefaults')),
     detachReplaced: flag('detachReplaced'),
   };
+}
+
+/** SQS keeps a work-queue message this long (its maximum is 14 days); it must outlast the horizon. */
+export const QUEUE_RETENTION_SECONDS = 4 * 86_400;
+/** The worker's Lambda timeout; the queue's visibility timeout is 6 × it, as AWS advises for Lambda. */
+export const WORKER_TIMEOUT_SECONDS = 60;
+
+/**
+ * The retry settings, checked against each other and the queue's at synth (queueTimingProblems): a
+ * maxReceiveCount left unset is the least that lets the backoff reach the horizon.
+ */
+function readRetrySettings(number: (key: string, fallback: number, min: number, max: number) => number) {
+  const retryBackoffCapSeconds = number(
+    'retryBackoffCapSeconds',
+    DEFAULT_RETRY_POLICY.capSeconds,
+    60,
+    43_200,
+  );
+  const deadLetterAfterHours = number(
+    'deadLetterAfterHours',
+    DEFAULT_RETRY_POLICY.deadLetterAfterSeconds / 3600,
+    1,
+    96,
+  );
+  const policy = {
+    baseSeconds: DEFAULT_RETRY_POLICY.baseSeconds,
+    capSeconds: retryBackoffCapSeconds,
+    deadLetterAfterSeconds: deadLetterAfterHours * 3600,
+  };
+  const derived = Math.min(1_000, receivesWithinHorizon(policy) + HAND_BACK_ALLOWANCE);
+  const maxReceiveCount = number('maxReceiveCount', derived, 1, 1_000);
+  const problems = queueTimingProblems({
+    policy,
+    visibilityTimeoutSeconds: WORKER_TIMEOUT_SECONDS * 6,
+    retentionSeconds: QUEUE_RETENTION_SECONDS,
+    maxReceiveCount,
+    consumerTimeoutSeconds: WORKER_TIMEOUT_SECONDS,
+  });
+  if (problems.length > 0) {
+    throw new SettingsError(`Retry settings disagree with the queue: ${problems.join('; ')}.`);
+  }
+  return { maxReceiveCount, retryBackoffCapSeconds, deadLetterAfterHours };
 }
 
 function readSubscriptionDefaults(value: string | undefined): 'follow' | 'named-only' {

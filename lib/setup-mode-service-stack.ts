@@ -15,14 +15,21 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { STRIPE_CALLS_PER_SETUP, workerBatchSize } from '../functions/setup-worker/time-budget';
 import { CHECKOUT_API_ROUTES, STRIPE_WEBHOOK_ROUTE } from '../functions/shared/routes';
+import { DEFAULT_REQUEST_BUDGET, worstCaseCallMs } from '../functions/shared/stripe-client';
 import { ServiceHttpApi } from './http-api';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { physicalNames } from './physical-names';
 import { ServiceAlarms } from './service-alarms';
 import { ServiceDashboard } from './service-dashboard';
 import { ServiceFunction } from './service-function';
-import { regionBoundArns, type ServiceSettings } from './service-settings';
+import {
+  QUEUE_RETENTION_SECONDS,
+  regionBoundArns,
+  type ServiceSettings,
+  WORKER_TIMEOUT_SECONDS,
+} from './service-settings';
 import { SetupQueue } from './setup-queue';
 import { SetupRecordsTable } from './setup-records-table';
 import { StripeSecrets } from './stripe-secrets';
@@ -32,8 +39,23 @@ export interface SetupModeServiceStackProps extends StackProps {
 }
 
 // Room for one Stripe call's worst case (10 s × 3 attempts + backoff) and the rest of a batch.
-const WORKER_TIMEOUT = Duration.seconds(60);
-const WORKER_BATCH_SIZE = 10;
+const WORKER_TIMEOUT = Duration.seconds(WORKER_TIMEOUT_SECONDS);
+/** After the worker's last Stripe call: its EventBridge event, its DynamoDB write, the hand-back. */
+const WORKER_FINISH_ALLOWANCE_MS = 3_000;
+
+/**
+ * As many setups as one invocation has room for at the instance's Stripe rate (time-budget.ts), at most
+ * 10: a bigger batch would only be handed back unstarted.
+ */
+export function workerBatchSizeFor(perInstanceRequestsPerSecond: number): number {
+  return workerBatchSize({
+    timeMs: WORKER_TIMEOUT_SECONDS * 1000,
+    stripeCallWorstCaseMs: worstCaseCallMs(DEFAULT_REQUEST_BUDGET),
+    finishAllowanceMs: WORKER_FINISH_ALLOWANCE_MS,
+    requestsPerSecond: perInstanceRequestsPerSecond,
+    callsPerSetup: STRIPE_CALLS_PER_SETUP,
+  });
+}
 
 /**
  * One namespace per stack, as a literal string in the functions' environment and the alarms alike: two stacks
@@ -139,6 +161,7 @@ export class SetupModeServiceStack extends Stack {
       deadLetterQueueName: names.deadLetterQueue,
       maxReceiveCount: settings.maxReceiveCount,
       consumerTimeout: WORKER_TIMEOUT,
+      retention: Duration.seconds(QUEUE_RETENTION_SECONDS),
       removalPolicy,
     });
     const secrets = new StripeSecrets(this, 'StripeSecrets', {
@@ -211,6 +234,11 @@ export class SetupModeServiceStack extends Stack {
         ...stripeMode,
         STRIPE_SECRET_KEY_ARN: secrets.secretKey.secretArn,
         STRIPE_MAX_REQUESTS_PER_SECOND: String(perInstance),
+        // Failed records are handed back to the queue with backoff, or dead-lettered past the horizon.
+        QUEUE_URL: queues.queue.queueUrl,
+        DEAD_LETTER_QUEUE_URL: queues.deadLetterQueue.queueUrl,
+        RETRY_BACKOFF_CAP_SECONDS: String(settings.retryBackoffCapSeconds),
+        DEAD_LETTER_AFTER_SECONDS: String(settings.deadLetterAfterHours * 3600),
         SETUP_PROOF_SECRET_ARN: setupProofSecret.secretArn,
         // PutEvents takes a name or an ARN; an ARN also reaches a bus in another account.
         EVENT_BUS_NAME:
@@ -227,7 +255,7 @@ export class SetupModeServiceStack extends Stack {
     ].map((serviceFunction) => serviceFunction.function) as [NodejsFunction, NodejsFunction, NodejsFunction];
     worker.addEventSource(
       new SqsEventSource(queues.queue, {
-        batchSize: WORKER_BATCH_SIZE,
+        batchSize: workerBatchSizeFor(perInstance),
         maxConcurrency,
         reportBatchItemFailures: true,
       }),
@@ -252,6 +280,9 @@ export class SetupModeServiceStack extends Stack {
     // Who owns each default (customer, subscription) is read in one batch.
     worker.addToRolePolicy(allow(['dynamodb:BatchGetItem'], table.tableArn));
     worker.addToRolePolicy(allow(['events:PutEvents'], outcomeBus.eventBusArn));
+    // Its own records handed back with backoff; dead-lettered past the horizon.
+    worker.addToRolePolicy(allow(['sqs:ChangeMessageVisibility'], queues.queue.queueArn));
+    worker.addToRolePolicy(allow(['sqs:SendMessage'], queues.deadLetterQueue.queueArn));
     checkoutApi.addToRolePolicy(readWriteRecords);
     // The status path re-enqueues sessions whose webhook never arrived.
     checkoutApi.addToRolePolicy(sendSetupEvents);

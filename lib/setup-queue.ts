@@ -9,6 +9,8 @@ export interface SetupQueueProps {
   maxReceiveCount: number;
   /** The consumer's timeout: AWS advises a visibility timeout of at least 6 × it for event source mappings. */
   consumerTimeout: Duration;
+  /** Longer than the worker's retry horizon (lib/service-settings.ts checks it). */
+  retention: Duration;
   /** RETAIN on prod: the dead-letter queue holds setups an operator must still redrive. */
   removalPolicy: RemovalPolicy;
 }
@@ -35,8 +37,9 @@ export class SetupQueue extends Construct {
     this.queue = new Queue(this, 'Queue', {
       queueName: props.queueName,
       fifo: true,
-      // Stripe retries for 3 days; a message that waits longer than that has bigger problems than age.
-      retentionPeriod: Duration.days(4),
+      // The worker dead-letters a record that waited past its horizon (3 days by default, as long as Stripe
+      // retries a webhook); SQS would delete one past its retention without dead-lettering it.
+      retentionPeriod: props.retention,
       visibilityTimeout: Duration.seconds(props.consumerTimeout.toSeconds() * 6),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,

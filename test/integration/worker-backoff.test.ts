@@ -3,11 +3,9 @@ import type { SQSEvent } from 'aws-lambda';
 import { startLocalLambdaRuntime } from '../../dev/local-aws/lambda-runtime';
 import { pollOnce } from '../../dev/local-aws/sqs-event-source';
 import { wireSetupWorker } from '../../functions/setup-worker/wiring';
-import { completeSession } from '../support/checkout';
-import { customerWithSubscription, defaultsOf } from '../support/fixtures';
-import { postJson } from '../support/http';
+import { deliveredSetup } from '../support/delivered-setup';
+import { defaultsOf } from '../support/fixtures';
 import { queueDepth, type ServiceStack, startServiceStack } from '../support/service-stack';
-import { deliverSignedEvent } from '../support/webhooks';
 
 /*
  * Follows: Lambda's SQS error handling (a failed record is left to the queue's visibility timeout, and the
@@ -29,21 +27,6 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 afterEach(() => stack.stripeStandIn.faults.clear());
-
-async function customer() {
-  const { customer: created, subscription } = await customerWithSubscription(stack.stripe);
-  return { customerId: created.id, subscriptionId: subscription.id };
-}
-
-async function deliveredSetup(owner: { customerId: string; subscriptionId: string }) {
-  const created = await postJson(`${stack.api.url}/checkout-sessions`, {
-    customer: owner.customerId,
-    subscription: owner.subscriptionId,
-  });
-  const completion = await completeSession(stack.stripeStandIn, created.json.id);
-  await deliverSignedEvent(stack.webhookUrl, completion.event, stack.stripeStandIn.webhookSecret);
-  return { setupIntentId: completion.setupIntent.id, paymentMethodId: completion.paymentMethod.id };
-}
 
 /** Stripe answers 429 rate_limit to every read of these SetupIntents (the SDK does not retry it). */
 function stripeRefuses(setupIntentIds: string[]) {
@@ -69,9 +52,9 @@ async function deadLetters(): Promise<{ body: string; reason?: string }[]> {
 
 describe('worker backoff', () => {
   it('a record Stripe keeps refusing returns after growing delays, not the queue’s timeout, and the customer ends on their latest method once Stripe answers', async () => {
-    const owner = await customer();
-    const first = await deliveredSetup(owner);
-    const second = await deliveredSetup(owner);
+    const first = await deliveredSetup(stack);
+    const owner = { customerId: first.customerId, subscriptionId: first.subscriptionId };
+    const second = await deliveredSetup(stack, owner);
     stripeRefuses([first.setupIntentId]);
 
     const receivedAt: Record<string, number[]> = { first: [], second: [] };
@@ -110,8 +93,7 @@ describe('worker backoff', () => {
       'setup-worker',
       wireSetupWorker({ ...stack.env, DEAD_LETTER_AFTER_SECONDS: '2' }),
     );
-    const owner = await customer();
-    const setup = await deliveredSetup(owner);
+    const setup = await deliveredSetup(stack);
     stripeRefuses([setup.setupIntentId]);
     const until = Date.now() + 8_000;
     while (Date.now() < until && (await queueDepth(stack.sqs)) > 0) {

@@ -1,10 +1,8 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { pollOnce } from '../../dev/local-aws/sqs-event-source';
-import { completeSession } from '../support/checkout';
-import { customerWithSubscription, defaultsOf } from '../support/fixtures';
-import { postJson } from '../support/http';
+import { deliveredSetup } from '../support/delivered-setup';
+import { defaultsOf } from '../support/fixtures';
 import { type ServiceStack, startServiceStack } from '../support/service-stack';
-import { deliverSignedEvent } from '../support/webhooks';
 
 /*
  * Lambda ends an invocation at its timeout whatever it is doing, and the SQS event source mapping then
@@ -25,20 +23,9 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-async function deliveredSetup() {
-  const { customer, subscription } = await customerWithSubscription(stack.stripe);
-  const created = await postJson(`${stack.api.url}/checkout-sessions`, {
-    customer: customer.id,
-    subscription: subscription.id,
-  });
-  const completion = await completeSession(stack.stripeStandIn, created.json.id);
-  await deliverSignedEvent(stack.webhookUrl, completion.event, stack.stripeStandIn.webhookSecret);
-  return { customerId: customer.id, paymentMethodId: completion.paymentMethod.id };
-}
-
 describe('worker time budget', () => {
   it('a batch that cannot fit in the invocation is partly handed back, unstarted and at once, instead of timing out', async () => {
-    const setups = await Promise.all(Array.from({ length: 6 }, () => deliveredSetup()));
+    const setups = await Promise.all(Array.from({ length: 6 }, () => deliveredSetup(stack)));
     stack.stripeStandIn.clearRequests();
 
     let outcome: { response?: SQSBatchResponse; error?: string; ms: number } = { ms: 0 };
