@@ -1,4 +1,5 @@
 import type { CompleteSessionOptions, CompleteSessionResult } from './checkout-completion';
+import { embeddedCompletePage } from './embedded-checkout';
 import { StandInError } from './errors';
 import { type CardField, checkoutFormPage, messagePage } from './hosted-checkout-page';
 import type { StandInStore } from './store';
@@ -43,9 +44,16 @@ function webUrl(raw: string | null): string | undefined {
   }
 }
 
-/** Stripe fills the `{CHECKOUT_SESSION_ID}` template in success_url when it redirects. */
+/** Stripe fills the `{CHECKOUT_SESSION_ID}` template in success_url (return_url, embedded) when it redirects. */
 function successUrl(session: StoredCheckoutSession): string | undefined {
-  return webUrl(session.success_url?.replaceAll('{CHECKOUT_SESSION_ID}', session.id) ?? null);
+  const template = session.ui_mode === 'embedded_page' ? session.return_url : session.success_url;
+  return webUrl(template?.replaceAll('{CHECKOUT_SESSION_ID}', session.id) ?? null);
+}
+
+/** An embedded session's page is framed: done, it tells the integrator's page rather than redirecting itself. */
+function embeddedDone(session: StoredCheckoutSession): PageResponse {
+  const page = embeddedCompletePage(session.id, successUrl(session));
+  return { status: 200, ...page };
 }
 
 function savedCardLast4(store: StandInStore, session: StoredCheckoutSession): string | undefined {
@@ -83,7 +91,8 @@ function savedPage(store: StandInStore, session: StoredCheckoutSession): PageRes
 /** The page for a session the customer can no longer fill in, or undefined while it is open. */
 function closedSessionPage(store: StandInStore, session: StoredCheckoutSession): PageResponse | undefined {
   const testMode = !session.livemode;
-  if (session.status === 'complete') return savedPage(store, session);
+  if (session.status === 'complete')
+    return session.ui_mode === 'embedded_page' ? embeddedDone(session) : savedPage(store, session);
   if (session.status === 'expired') {
     const href = webUrl(session.cancel_url);
     return html(
@@ -218,6 +227,7 @@ async function submitCard(
   if (result.declined)
     return formPage(deps.store, session, 402, { form, message: result.message, field: 'card_number' });
   // A failed webhook delivery does not change what the customer sees: Stripe retries deliveries later.
+  if (result.session.ui_mode === 'embedded_page') return embeddedDone(result.session);
   const href = successUrl(result.session);
   return href === undefined ? savedPage(deps.store, result.session) : html(303, '', { Location: href });
 }

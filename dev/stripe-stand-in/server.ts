@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ApiPipeline } from './api-pipeline';
 import type { ControlResponse } from './control-routes';
+import { EMBEDDED_CHECKOUT_SCRIPT, EMBEDDED_CHECKOUT_SCRIPT_PATH } from './embedded-checkout';
 import type { PageResponse } from './hosted-checkout';
 
 export interface StandInHandlers {
@@ -53,6 +54,15 @@ async function dispatch(
   if (url.pathname.startsWith('/_stand-in/')) {
     const result = await handlers.control(method, url.pathname, body);
     sendJson(response, result.status, result.body);
+    return;
+  }
+  if (url.pathname === EMBEDDED_CHECKOUT_SCRIPT_PATH && (method === 'GET' || method === 'HEAD')) {
+    response.writeHead(200, {
+      'Content-Type': 'text/javascript; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    response.end(method === 'HEAD' ? undefined : EMBEDDED_CHECKOUT_SCRIPT);
     return;
   }
   const checkout = /^\/checkout\/([^/]+)$/.exec(url.pathname);

@@ -91,6 +91,9 @@ export function buildCheckoutApiHandler(deps: CheckoutApiDeps): (event: HttpEven
         body.successUrl && assertAllowedRedirect('successUrl', body.successUrl, deps.allowedRedirectOrigins);
       const cancelUrl =
         body.cancelUrl && assertAllowedRedirect('cancelUrl', body.cancelUrl, deps.allowedRedirectOrigins);
+      const returnUrl =
+        body.returnUrl && assertAllowedRedirect('returnUrl', body.returnUrl, deps.allowedRedirectOrigins);
+      assertUiModeFields(body);
       const customerId = await requireCustomer(
         event,
         STRIPE_CALLS_PER_REQUEST['POST /checkout-sessions'],
@@ -102,6 +105,8 @@ export function buildCheckoutApiHandler(deps: CheckoutApiDeps): (event: HttpEven
         successUrl,
         cancelUrl,
         currency: body.currency,
+        ...(body.uiMode ? { uiMode: body.uiMode } : {}),
+        returnUrl,
       });
       return jsonResponse(201, session, { location: apiUrl(event, `/checkout-sessions/${session.id}`) });
     }
@@ -118,6 +123,7 @@ export function buildCheckoutApiHandler(deps: CheckoutApiDeps): (event: HttpEven
         form.token,
       );
       const session = await createCheckoutSession(deps, { customerId, subscriptionId: form.subscription });
+      if (!('url' in session)) throw new Error('a hosted session came back without a url');
       // Redirecting to session.url is the supported way into Checkout (Stripe.js redirectToCheckout is gone).
       return { statusCode: 303, headers: { ...SECURITY_HEADERS, location: session.url }, body: '' };
     }
@@ -152,6 +158,34 @@ export function buildCheckoutApiHandler(deps: CheckoutApiDeps): (event: HttpEven
       return errorResponse(failure);
     }
   };
+}
+
+/**
+ * Stripe refuses `success_url`/`cancel_url` on an embedded session and `return_url` on a hosted one
+ * (Sessions.d.ts SessionCreateParams: "not allowed if ui_mode is `embedded_page`"; `return_url` "applies to
+ * Checkout Sessions with `ui_mode: embedded_page`"): refused here first, naming our field.
+ */
+function assertUiModeFields(body: {
+  uiMode?: string;
+  successUrl?: string;
+  cancelUrl?: string;
+  returnUrl?: string;
+}) {
+  const embedded = body.uiMode === 'embedded_page';
+  const wrong = embedded
+    ? (['successUrl', 'cancelUrl'] as const).find((field) => body[field] !== undefined)
+    : body.returnUrl !== undefined
+      ? 'returnUrl'
+      : undefined;
+  if (wrong) {
+    throw new ServiceError(
+      400,
+      'invalid_request',
+      embedded
+        ? `${wrong} does not apply to uiMode embedded_page; use returnUrl.`
+        : 'returnUrl applies only to uiMode embedded_page.',
+    );
+  }
 }
 
 function boundedBody(event: HttpEvent): Buffer {

@@ -26,6 +26,22 @@ export const createSessionBody = v.strictObject({
   successUrl: v.optional(redirectUrl),
   cancelUrl: v.optional(redirectUrl),
   currency: v.optional(currency),
+  uiMode: v.optional(
+    v.pipe(
+      v.picklist(['hosted_page', 'embedded_page'], 'must be hosted_page or embedded_page'),
+      v.description(
+        '`hosted_page` (default): redirect to `url`. `embedded_page`: mount Checkout in your page with Stripe.js `initEmbeddedCheckout({ clientSecret })`.',
+      ),
+    ),
+  ),
+  returnUrl: v.optional(
+    v.pipe(
+      redirectUrl,
+      v.description(
+        '`embedded_page` only: where Stripe sends the customer when done (`session_id` is appended). Default: the configured success page.',
+      ),
+    ),
+  ),
 });
 
 /** A compact JWS: three base64url parts. Its signature and claims are checked by the caller's verifier. */

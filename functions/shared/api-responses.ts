@@ -40,7 +40,13 @@ export const gatewayMessage = v.pipe(
 export const createdSession = v.pipe(
   v.strictObject({
     id: id('cs_(test|live)', 'The Checkout Session id.'),
-    url: v.pipe(v.string(), v.url(), v.description('Stripe Checkout: redirect the browser here.')),
+    url: v.optional(v.pipe(v.string(), v.url(), v.description('`hosted_page`: redirect the browser here.'))),
+    clientSecret: v.optional(
+      v.pipe(
+        v.string(),
+        v.description('`embedded_page`: pass to Stripe.js `initEmbeddedCheckout({ clientSecret })`.'),
+      ),
+    ),
   }),
   v.title('CreatedSession'),
 );

@@ -247,11 +247,18 @@ export interface CheckoutSessionSnapshot {
   setupIntent: SetupIntentSnapshot | null;
 }
 
-export interface CreateSetupSessionParams {
+/**
+ * Where Checkout runs (Sessions.d.ts `UiMode`, API 2026-10-28): Stripe's hosted page, redirected to with
+ * `success_url`/`cancel_url`; or embedded in the integrator's page by Stripe.js `initEmbeddedCheckout` with
+ * the session's `client_secret`, sending the customer to `return_url` when done.
+ */
+export type CheckoutUi =
+  | { uiMode: 'hosted_page'; successUrl: string; cancelUrl: string }
+  | { uiMode: 'embedded_page'; returnUrl: string };
+
+export type CreateSetupSessionParams = CheckoutUi & {
   customerId: string;
   subscriptionId?: string;
-  successUrl: string;
-  cancelUrl: string;
   currency: string;
   /** Only these method types are offered (Checkout's `allowed_payment_method_types` filter). */
   allowedPaymentMethodTypes?: string[];
@@ -259,7 +266,10 @@ export interface CreateSetupSessionParams {
   expiresAt: number;
   /** The metadata this service writes on the session and its SetupIntent (setupMetadata). */
   metadata: Record<string, string>;
-}
+};
+
+/** A hosted session's `url` to redirect to, or an embedded one's `clientSecret` for Stripe.js. */
+export type CreatedSetupSession = { id: string; url: string } | { id: string; clientSecret: string };
 
 export interface SubscriptionSnapshot {
   id: string;
@@ -279,7 +289,7 @@ export interface InvoicePayment {
 
 /** The handful of Stripe operations the flow needs, in the flow's own words. */
 export interface StripeGateway {
-  createSetupSession(params: CreateSetupSessionParams): Promise<{ id: string; url: string }>;
+  createSetupSession(params: CreateSetupSessionParams): Promise<CreatedSetupSession>;
   retrieveSubscription(subscriptionId: string): Promise<SubscriptionSnapshot>;
   /** One request: the session with its SetupIntent and PaymentMethod expanded. */
   retrieveSetupSession(sessionId: string): Promise<CheckoutSessionSnapshot>;

@@ -74,6 +74,32 @@ function responseObject(response: ApiResponse, example: unknown): Json {
   };
 }
 
+interface PipeAction {
+  type: string;
+  requirement?: unknown;
+}
+
+/**
+ * A query parameter arrives as text and the handler turns it into a number (`v.transform(Number)`, then its
+ * bounds): to a caller it is an integer, which is what a generated client should type it as.
+ */
+function numberFromQuery(schema: v.GenericSchema): JsonSchema | undefined {
+  const inner = (schema as { wrapped?: v.GenericSchema }).wrapped ?? schema;
+  const pipe = ((inner as { pipe?: PipeAction[] }).pipe ?? []) as PipeAction[];
+  const transformAt = pipe.findIndex((action) => action.type === 'transform');
+  if (transformAt === -1) return undefined;
+  const after = pipe.slice(transformAt + 1);
+  const bound = (type: string) => after.find((action) => action.type === type)?.requirement;
+  const minimum = bound('min_value');
+  const maximum = bound('max_value');
+  if (typeof minimum !== 'number' && typeof maximum !== 'number') return undefined;
+  return {
+    type: 'integer',
+    ...(typeof minimum === 'number' ? { minimum } : {}),
+    ...(typeof maximum === 'number' ? { maximum } : {}),
+  };
+}
+
 function parameters(route: ApiRoute): Json[] {
   const path = Object.entries(route.pathParameters ?? {}).map(([name, schema]) => ({
     name,
@@ -85,7 +111,7 @@ function parameters(route: ApiRoute): Json[] {
     name,
     in: 'query',
     required: schema.type !== 'optional',
-    schema: jsonSchema(schema),
+    schema: numberFromQuery(schema) ?? jsonSchema(schema),
   }));
   const headers = Object.entries(route.headers ?? {}).map(([name, header]) => ({
     name,

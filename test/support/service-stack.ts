@@ -106,7 +106,8 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
     CHECKOUT_CANCEL_URL: 'https://app.example.com/billing',
     LOG_LEVEL: 'silent',
     STRIPE_MODE: 'test',
-    ALLOWED_REDIRECT_ORIGINS: 'https://app.example.com,https://shop.example.com',
+    // A local frontend's dev server, as an integrator runs one beside `npm run dev`.
+    ALLOWED_REDIRECT_ORIGINS: 'https://app.example.com,https://shop.example.com,http://localhost:5173',
     // Tests create many sessions per customer in a minute; the cap has its own tests with a low value.
     SESSIONS_PER_CUSTOMER_PER_MINUTE: '1000',
     STATUS_REQUESTS_PER_CUSTOMER_PER_MINUTE: '10000',

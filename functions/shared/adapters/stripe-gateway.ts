@@ -33,8 +33,9 @@ export function createStripeGateway(
           mode: 'setup',
           customer: params.customerId,
           currency: params.currency,
-          success_url: params.successUrl,
-          cancel_url: params.cancelUrl,
+          ...(params.uiMode === 'embedded_page'
+            ? { ui_mode: 'embedded_page' as const, return_url: params.returnUrl }
+            : { success_url: params.successUrl, cancel_url: params.cancelUrl }),
           expires_at: params.expiresAt,
           // The guide passes the subscription through the SetupIntent's metadata; the session's own metadata
           // carries the customer too, so the webhook knows whose setup it is from the event alone.
@@ -47,6 +48,14 @@ export function createStripeGateway(
               }
             : {}),
         });
+        if (params.uiMode === 'embedded_page') {
+          if (!session.client_secret)
+            throw new StripeRequestFailed(
+              'invalid_request',
+              'Stripe returned a session without a client secret',
+            );
+          return { id: session.id, clientSecret: session.client_secret };
+        }
         if (!session.url)
           throw new StripeRequestFailed('invalid_request', 'Stripe returned a session without a URL');
         return { id: session.id, url: session.url };

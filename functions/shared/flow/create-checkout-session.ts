@@ -1,6 +1,6 @@
 import type { CheckoutConfig } from '../config';
 import { ServiceError, StripeRequestFailed } from '../errors';
-import type { StripeGateway, SubscriptionSnapshot } from '../ports';
+import type { CheckoutUi, CreatedSetupSession, StripeGateway, SubscriptionSnapshot } from '../ports';
 import { setupMetadata } from '../setup-metadata';
 import type { SetupProof } from '../setup-proof';
 
@@ -10,6 +10,9 @@ export interface CheckoutSessionRequest {
   successUrl?: string;
   cancelUrl?: string;
   currency?: string;
+  /** `embedded_page`: Checkout inside the integrator's page (Stripe.js), returning to `returnUrl`. */
+  uiMode?: 'hosted_page' | 'embedded_page';
+  returnUrl?: string;
 }
 
 export interface CreateCheckoutSessionDeps {
@@ -30,7 +33,7 @@ export const SESSION_ID_TEMPLATE = '{CHECKOUT_SESSION_ID}';
 export async function createCheckoutSession(
   deps: CreateCheckoutSessionDeps,
   request: CheckoutSessionRequest,
-): Promise<{ id: string; url: string }> {
+): Promise<CreatedSetupSession> {
   const subscription = request.subscriptionId
     ? await subscriptionOf(deps.stripe, request.subscriptionId, request.customerId)
     : undefined;
@@ -38,14 +41,36 @@ export async function createCheckoutSession(
   return deps.stripe.createSetupSession({
     customerId: request.customerId,
     subscriptionId: request.subscriptionId,
-    successUrl: withSessionIdParameter(request.successUrl ?? deps.checkout.successUrl),
-    cancelUrl: request.cancelUrl ?? deps.checkout.cancelUrl,
+    ...checkoutUi(deps.checkout, request),
     ...(subscription
       ? methodsFor(subscription, request.currency)
       : { currency: request.currency ?? deps.checkout.currency }),
     expiresAt: checkoutExpiresAt((deps.now ?? Date.now)(), deps.checkout.sessionMinutes),
     metadata: setupMetadata(request.customerId, request.subscriptionId, proof),
   });
+}
+
+/**
+ * Embedded Checkout has no success or cancel page of its own: Stripe sends the customer to `return_url`,
+ * filling in `{CHECKOUT_SESSION_ID}` as for `success_url` ("Customize redirect behavior",
+ * https://docs.stripe.com/payments/checkout/custom-success-page?payment-ui=embedded-form). Without one,
+ * the configured success page is where it returns.
+ */
+function checkoutUi(
+  checkout: CheckoutConfig,
+  request: Pick<CheckoutSessionRequest, 'uiMode' | 'successUrl' | 'cancelUrl' | 'returnUrl'>,
+): CheckoutUi {
+  if (request.uiMode === 'embedded_page') {
+    return {
+      uiMode: 'embedded_page',
+      returnUrl: withSessionIdParameter(request.returnUrl ?? checkout.successUrl),
+    };
+  }
+  return {
+    uiMode: 'hosted_page',
+    successUrl: withSessionIdParameter(request.successUrl ?? checkout.successUrl),
+    cancelUrl: request.cancelUrl ?? checkout.cancelUrl,
+  };
 }
 
 /**
