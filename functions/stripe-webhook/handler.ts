@@ -135,6 +135,17 @@ export function buildStripeWebhookHandler(
     try {
       await deps.queue.enqueue(message);
     } catch (error) {
+      if (isRefusedMessage(error)) {
+        // SQS refused the message itself (InvalidParameterValue and the like): every retry would be refused
+        // the same way for Stripe's 3 days. Acknowledged, so Stripe stops, and alarmed as a permanent
+        // failure, so an operator finishes the setup (`npm run reconcile` finds it by its session).
+        deps.metrics.count('PermanentFailures');
+        log.error('SQS refused the event; acknowledged without enqueueing', {
+          sessionId: message.sessionId,
+          ...describeError(error),
+        });
+        return jsonResponse(200, { received: true, enqueued: false });
+      }
       log[isTransientAwsFailure(error) ? 'warn' : 'error']('enqueue failed; Stripe will retry', {
         sessionId: message.sessionId,
         ...describeError(error),
@@ -148,4 +159,14 @@ export function buildStripeWebhookHandler(
     log.info('webhook event enqueued', { sessionId: message.sessionId, eventType: message.eventType });
     return jsonResponse(200, { received: true, enqueued: true });
   };
+}
+
+/**
+ * SQS refused this message's content or parameters, as opposed to the queue being unreachable, missing or
+ * forbidden (which an operator's fix lets a later delivery through). SendMessage's errors:
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html
+ */
+function isRefusedMessage(error: unknown): boolean {
+  const name = error instanceof Error ? error.name : '';
+  return /^(InvalidParameterValue|InvalidMessageContents)(Exception)?$/.test(name);
 }

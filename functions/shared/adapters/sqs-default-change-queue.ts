@@ -1,5 +1,6 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DefaultChangeMessage } from '../flow/default-change-message';
+import { fifoId } from './fifo-ids';
 
 export interface DefaultChangeQueue {
   enqueue(message: DefaultChangeMessage): Promise<void>;
@@ -14,7 +15,9 @@ export function createSqsDefaultChangeQueue(client: SQSClient, queueUrl: string)
         new SendMessageCommand({
           QueueUrl: queueUrl,
           MessageBody: JSON.stringify(message),
-          ...(fifo ? { MessageGroupId: message.customerId, MessageDeduplicationId: message.changeId } : {}),
+          ...(fifo
+            ? { MessageGroupId: fifoId(message.customerId), MessageDeduplicationId: fifoId(message.changeId) }
+            : {}),
         }),
       );
     },

@@ -1,5 +1,6 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { EventQueue, SetupMessage } from '../ports';
+import { fifoId } from './fifo-ids';
 
 /**
  * Sends setup work to SQS. On a FIFO queue the customer is the message group, so one customer's setups are
@@ -16,8 +17,8 @@ export function createSqsEventQueue(client: SQSClient, queueUrl: string): EventQ
           MessageBody: JSON.stringify(message),
           ...(fifo
             ? {
-                MessageGroupId: message.customerId ?? message.setupIntentId,
-                MessageDeduplicationId: `${message.setupIntentId}:${message.eventType}`,
+                MessageGroupId: fifoId(message.customerId ?? message.setupIntentId),
+                MessageDeduplicationId: fifoId(`${message.setupIntentId}:${message.eventType}`),
               }
             : {}),
         }),
