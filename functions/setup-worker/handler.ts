@@ -104,7 +104,11 @@ export function buildSetupWorkerHandler(
   }
 
   return async (event, context) => {
-    const remainingMs = context ? context.getRemainingTimeInMillis() : Number.POSITIVE_INFINITY;
+    // Lambda's context always has it; a caller with a partial context (a test, a bench driver) sets no deadline.
+    const remainingMs =
+      typeof context?.getRemainingTimeInMillis === 'function'
+        ? context.getRemainingTimeInMillis()
+        : Number.POSITIVE_INFINITY;
     const stripeDeadline = Date.now() + remainingMs - deps.stripeCallWorstCaseMs - deps.finishAllowanceMs;
     // Taken on in the batch's order (so each customer's records in theirs) while their Stripe requests fit
     // in the time left at the instance's rate; started together, they would share the limiter and none
