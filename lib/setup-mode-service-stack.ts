@@ -199,7 +199,7 @@ export class SetupModeServiceStack extends Stack {
       environment: {
         ...records,
         ...stripeMode,
-        STRIPE_SECRET_KEY_ARN: secrets.secretKey.secretArn,
+        STRIPE_SECRET_KEY_ARN: secrets.secretKeyId,
         QUEUE_URL: queues.queue.queueUrl,
         CHECKOUT_SUCCESS_URL: settings.checkoutSuccessUrl,
         CHECKOUT_CANCEL_URL: settings.checkoutCancelUrl,
@@ -219,7 +219,7 @@ export class SetupModeServiceStack extends Stack {
       timeout: Duration.seconds(10),
       environment: {
         ...stripeMode,
-        STRIPE_WEBHOOK_SECRET_ARN: secrets.webhookSecret.secretArn,
+        STRIPE_WEBHOOK_SECRET_ARN: secrets.webhookSecretId,
         QUEUE_URL: queues.queue.queueUrl,
       },
     });
@@ -232,7 +232,7 @@ export class SetupModeServiceStack extends Stack {
       environment: {
         ...records,
         ...stripeMode,
-        STRIPE_SECRET_KEY_ARN: secrets.secretKey.secretArn,
+        STRIPE_SECRET_KEY_ARN: secrets.secretKeyId,
         STRIPE_MAX_REQUESTS_PER_SECOND: String(perInstance),
         // Failed records are handed back to the queue with backoff, or dead-lettered past the horizon.
         QUEUE_URL: queues.queue.queueUrl,

@@ -21,6 +21,14 @@ export interface StripeSecretsProps {
 export class StripeSecrets extends Construct {
   readonly secretKey: ISecret;
   readonly webhookSecret: ISecret;
+  /**
+   * What the functions pass to GetSecretValue: a created secret's ARN, an imported one's name. Never the
+   * partial ARN of an imported name: Secrets Manager reads a name ending in a hyphen and six characters
+   * (`stripe-apikey`) inside an ARN as the random suffix, and finds nothing
+   * (SecretId in https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html).
+   */
+  readonly secretKeyId: string;
+  readonly webhookSecretId: string;
   /** The placeholders this stack created (none for imported secrets). */
   readonly created: Secret[] = [];
   private readonly kmsKeyArn?: string;
@@ -40,6 +48,8 @@ export class StripeSecrets extends Construct {
           arnFormat: ArnFormat.COLON_RESOURCE_NAME,
         }),
       });
+    this.secretKeyId = props.secretKeySecretName ?? '';
+    this.webhookSecretId = props.webhookSecretName ?? '';
     this.secretKey = props.secretKeySecretName
       ? imported('SecretKey', props.secretKeySecretName)
       : this.placeholder(
@@ -54,6 +64,8 @@ export class StripeSecrets extends Construct {
           'Stripe webhook signing secret(s), comma-separated (whsec_…)',
           props.removalPolicy,
         );
+    this.secretKeyId ||= this.secretKey.secretArn;
+    this.webhookSecretId ||= this.webhookSecret.secretArn;
   }
 
   /**

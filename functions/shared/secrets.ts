@@ -20,7 +20,12 @@ type Env = Record<string, string | undefined>;
 export type SecretReader<T> = () => Promise<T>;
 
 const SECRET_CACHE_SECONDS = 300;
-const SECRET_ARN = /^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:.+$/;
+/**
+ * GetSecretValue's SecretId: the secret's ARN, or its name (an imported secret: its complete ARN is unknown
+ * at synth, and a partial ARN of a name ending in a hyphen and six characters is read as a complete one:
+ * https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html).
+ */
+const SECRET_ID = /^(arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:.+|[\w/+=.@-]{1,512})$/;
 
 /**
  * Stripe's keys and signing secrets carry far more than 24 characters after their prefix
@@ -82,7 +87,8 @@ function secretReader<T>(
   const arn = env[arnVariable]?.trim();
   if (!arn)
     throw new ConfigError(valueVariable, `is required (or ${arnVariable}, naming a Secrets Manager secret)`);
-  if (!SECRET_ARN.test(arn)) throw new ConfigError(arnVariable, 'must be a Secrets Manager secret ARN');
+  if (!SECRET_ID.test(arn))
+    throw new ConfigError(arnVariable, 'must be a Secrets Manager secret ARN or name');
   return async () => {
     const raw = await getSecret(arn, { maxAge: SECRET_CACHE_SECONDS });
     if (typeof raw !== 'string') throw new ConfigError(arnVariable, 'must name a secret with a string value');

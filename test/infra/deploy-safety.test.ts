@@ -54,6 +54,24 @@ const MATRIX: Record<string, () => Record<string, unknown>> = {
     stripeRequestsPerSecond: '2',
     maxReceiveCount: '950',
   }),
+  // The longest stackName allowed with room to spare (60 characters), and imported secrets whose names end
+  // in a hyphen and six characters, which Secrets Manager would misread inside a partial ARN.
+  'prod with a 60-character stackName and secrets named stripe-apikey and stripe-secret': () => ({
+    ...cdkJsonContext(),
+    ...TEST_AUTH_CONTEXT,
+    ...PROD_CONTEXT,
+    stackName: `Billing${'x'.repeat(53)}`,
+    stripeSecretKeySecretName: 'stripe-apikey',
+    stripeWebhookSecretName: 'stripe-secret',
+  }),
+  // An alarm topic and a bus in another region than the deploy: guarded by the template's Rules.
+  'prod with the alarm topic and bus in eu-west-1': () => ({
+    ...cdkJsonContext(),
+    ...TEST_AUTH_CONTEXT,
+    ...PROD_CONTEXT,
+    alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:billing-oncall',
+    eventBusName: 'arn:aws:events:eu-west-1:210987654321:event-bus/saas-billing',
+  }),
 };
 
 const synthesised: Record<string, Synthesised> = {};
