@@ -132,10 +132,9 @@ describe('findings 6 and 7: explicit physical names within AWS limits', () => {
 
   it('the API access log is under /aws/vendedlogs/, outside the account’s log resource-policy limit', () => {
     // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html
-    const stage = resources(dev.template, 'AWS::ApiGatewayV2::Stage')[0]?.[1];
-    const destination = (
-      stage?.Properties.AccessLogSettings as { DestinationArn: { 'Fn::GetAtt': string[] } }
-    ).DestinationArn['Fn::GetAtt'][0] as string;
+    const [[, stage]] = resources(dev.template, 'AWS::ApiGatewayV2::Stage') as [[string, Resource]];
+    const destination = (stage.Properties.AccessLogSettings as { DestinationArn: { 'Fn::GetAtt': string[] } })
+      .DestinationArn['Fn::GetAtt'][0] as string;
     const group = dev.template.findResources('AWS::Logs::LogGroup')[destination] as Resource;
     expect(group.Properties.LogGroupName).toMatch(/^\/aws\/vendedlogs\//);
   });
