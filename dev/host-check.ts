@@ -1,20 +1,38 @@
 /**
  * DNS rebinding: a web page on attacker.example whose name is re-pointed at 127.0.0.1 can make the browser
  * talk to a server on this machine as if it were same-origin, and read the answers. The browser still
- * sends the attacker's name in `Host`, so a local server that answers only to its own address (and to
- * `localhost`) is out of reach (https://developer.mozilla.org/docs/Web/Security/Attacks/DNS_rebinding).
+ * sends the attacker's name in `Host`, so a local server that answers only to loopback names (and to the
+ * hosts the developer listed in ALLOWED_ORIGINS) is out of reach
+ * (https://developer.mozilla.org/docs/Web/Security/Attacks/DNS_rebinding). Any port is accepted on a
+ * loopback name, because a development server's proxy (Vite's, webpack's) forwards its own `Host`, e.g.
+ * `localhost:5173`, and a rebinding page cannot send a loopback name.
  */
-export function isOwnHost(hostHeader: string | undefined, port: number, boundHost: string): boolean {
+export function isAllowedHost(
+  hostHeader: string | undefined,
+  boundHost: string,
+  extraHosts: readonly string[] = [],
+): boolean {
   if (!hostHeader) return false;
+  const host = hostHeader.toLowerCase();
+  if (extraHosts.some((allowed) => allowed.toLowerCase() === host)) return true;
   const names = new Set([
     'localhost',
     '127.0.0.1',
     '[::1]',
     boundHost.includes(':') ? `[${boundHost}]` : boundHost,
   ]);
-  return [...names].some((name) => hostHeader.toLowerCase() === `${name}:${port}`);
+  const match = /^(\[[0-9a-f:.]+\]|[^:]+)(?::(\d{1,5}))?$/.exec(host);
+  return match !== null && names.has(match[1] as string);
+}
+
+/** The `host[:port]` a browser sends for each allowed origin (`http://app.test:8080` → `app.test:8080`). */
+export function hostsOf(origins: readonly string[]): string[] {
+  return origins.map((origin) => new URL(origin).host);
 }
 
 export const MISDIRECTED = JSON.stringify({
-  error: { code: 'host_not_allowed', message: 'This local server answers only to its own address.' },
+  error: {
+    code: 'host_not_allowed',
+    message: 'This local server answers only to loopback names and the hosts of ALLOWED_ORIGINS.',
+  },
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
+import { isClaimPath } from '../functions/shared/auth/customer-claim';
 
 /**
  * A local OpenID issuer, so the local stack and tests run with authentication on: an RS256 key pair made at
@@ -93,10 +94,18 @@ export async function startLocalJwtIssuer(options: LocalJwtIssuerOptions = {}): 
     jwksUrl: `${issuer}/.well-known/jwks.json`,
     mint,
     tokenFor: (customerId, mintOptions) =>
-      mint({ sub: `user-of-${customerId}`, [customerClaim]: customerId }, mintOptions),
+      mint({ sub: `user-of-${customerId}`, ...customerClaimFor(customerClaim, customerId) }, mintOptions),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The claim as a provider would write it: a dot path (`app_metadata.stripe_customer_id`) becomes nested objects. */
+function customerClaimFor(name: string, customerId: string): Record<string, unknown> {
+  if (!isClaimPath(name)) return { [name]: customerId };
+  return name
+    .split('.')
+    .reduceRight<unknown>((value, segment) => ({ [segment]: value }), customerId) as Record<string, unknown>;
 }

@@ -11,8 +11,11 @@ import { readOpenApiDocument, renderApiReferencePage } from './api-reference-pag
 import { renderBillingPage } from './billing-page';
 import { type DemoAccount, renderDemoPage, renderSuccessPage } from './demo-pages';
 import { seedDemoAccounts } from './demo-seed';
+import { DEV_TOKEN_PATH, serveDevToken } from './dev-token-route';
+import { hostsOf } from './host-check';
 import type { HttpApiHandler } from './http-api/server';
 import { startHttpApi } from './http-api/server';
+import { type IntegratorSettings, readIntegratorSettings } from './integrator-settings';
 import { localAwsEnvironment } from './local-aws/credentials';
 import { startLocalDynamoDb } from './local-aws/dynamodb';
 import { startLocalLambdaRuntime } from './local-aws/lambda-runtime';
@@ -35,6 +38,8 @@ export interface LocalStackOptions {
    * callers naming their customer. `npm run dev` turns it off with AUTH_MODE=none.
    */
   auth?: boolean;
+  /** The stand-in's customers and subscriptions get the same ids on every run (`npm run dev`). */
+  stableIds?: boolean;
 }
 
 export interface LocalStack {
@@ -45,8 +50,10 @@ export interface LocalStack {
   standIn?: StripeStandIn;
   stripe: Stripe;
   accounts: DemoAccount[];
-  /** The local issuer whose tokens the API accepts, when auth is on. */
+  /** The local issuer whose tokens the API accepts, when auth is on and no JWT_ISSUER is given. */
   issuer?: LocalJwtIssuer;
+  /** ALLOWED_ORIGINS and the JWT_* pass-through, as read. */
+  integrator: IntegratorSettings;
   close(): Promise<void>;
 }
 
@@ -59,6 +66,7 @@ const STAND_IN_KEY = 'sk_test_localstack_0123456789abcdefgh';
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const env = options.env ?? {};
+  const integrator = readIntegratorSettings(env);
   const realKey = env.STRIPE_SECRET_KEY?.trim() || undefined;
   // The AWS SDK's notice that Node 20 support ends in 2027 is noise here; deployed functions run Node 22+.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -73,8 +81,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     startLocalDynamoDb(),
     // Mirrors the deployed queue: FIFO grouped by customer, redrive to the DLQ after 5 receives.
     startLocalSqs({ fifo: true, visibilityTimeoutSeconds: 10, maxReceiveCount: 5 }),
-    realKey ? undefined : startStripeStandIn({ port: options.standInPort ?? 0, checkHost: true }),
-    options.auth === false ? undefined : startLocalJwtIssuer(),
+    realKey
+      ? undefined
+      : startStripeStandIn({ port: options.standInPort ?? 0, checkHost: true, stableIds: options.stableIds }),
+    options.auth === false || integrator.externalAuth
+      ? undefined
+      : startLocalJwtIssuer({ customerClaim: integrator.customerClaim }),
   ]);
   Object.assign(process.env, localAwsEnvironment({ sqs: sqs.endpoint, dynamodb: dynamodb.endpoint }));
 
@@ -87,7 +99,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const handlers: { checkoutApi?: HttpApiHandler; webhook?: HttpApiHandler } = {};
   const notReady: HttpApiHandler = async () => ({ statusCode: 503, body: '{"message":"starting"}' });
   // API Gateway's JWT authorizer on the session routes, as the stack configures it.
-  const jwtAuthorizer = issuer && createJwtVerifier({ issuer: issuer.issuer, audiences: [issuer.audience] });
+  const auth =
+    options.auth === false
+      ? undefined
+      : (integrator.externalAuth ?? (issuer && { issuer: issuer.issuer, audiences: [issuer.audience] }));
+  const jwtAuthorizer = auth && createJwtVerifier(auth);
   const stripeMode = stripeModeOf(standIn, env);
   const api = await startHttpApi(
     [
@@ -102,8 +118,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: options.port ?? 3000,
       host: options.host ?? '127.0.0.1',
       checkHost: true,
-      fallback: (request, response) =>
-        serveDemoPages(request, response, {
+      extraHosts: hostsOf(integrator.allowedOrigins),
+      ...(integrator.allowedOrigins.length > 0
+        ? { cors: { allowedOrigins: integrator.allowedOrigins } }
+        : {}),
+      fallback: (request, response, body) =>
+        serveDemoPages(request, response, body, {
           stripe,
           accounts,
           stripeMode,
@@ -125,10 +145,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     TABLE_NAME: dynamodb.tableName,
     CHECKOUT_SUCCESS_URL: `${api.url}/success`,
     CHECKOUT_CANCEL_URL: `${api.url}/`,
-    ALLOWED_REDIRECT_ORIGINS: api.url,
+    ALLOWED_REDIRECT_ORIGINS: [api.url, ...integrator.allowedOrigins].join(','),
     STRIPE_MODE: secretKey.includes('_live_') ? 'live' : 'test',
-    ...(issuer
-      ? { AUTH_MODE: 'jwt', JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: issuer.audience }
+    ...(auth
+      ? {
+          AUTH_MODE: 'jwt',
+          JWT_ISSUER: auth.issuer,
+          JWT_AUDIENCE: auth.audiences.join(','),
+          JWT_CUSTOMER_CLAIM: integrator.customerClaim,
+        }
       : { AUTH_MODE: 'none' }),
     LOG_LEVEL: options.logLevel ?? env.LOG_LEVEL ?? 'info',
   };
@@ -154,6 +179,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stripe,
     accounts,
     issuer,
+    integrator,
     close: async () => {
       await poller.stop();
       await Promise.all([api.close(), standIn?.close(), sqs.close(), dynamodb.close(), issuer?.close()]);
@@ -196,7 +222,12 @@ function demoSignIns(standIn: StripeStandIn | undefined, env: Env): (customerId:
   return (customerId) => allowed.has(customerId);
 }
 
-async function serveDemoPages(request: IncomingMessage, response: ServerResponse, demo: DemoContext) {
+async function serveDemoPages(
+  request: IncomingMessage,
+  response: ServerResponse,
+  body: Buffer,
+  demo: DemoContext,
+) {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const path = url.pathname;
   const html = (status: number, body: string) => {
@@ -227,6 +258,8 @@ async function serveDemoPages(request: IncomingMessage, response: ServerResponse
       200,
       renderBillingPage({ name: account.name, customerId: account.customerId, ...(token ? { token } : {}) }),
     );
+  } else if (path === DEV_TOKEN_PATH) {
+    await serveDevToken(request, response, body, demo);
   } else if (request.method === 'GET' && path === '/success') {
     html(200, renderSuccessPage());
   } else if (request.method === 'GET' && path === '/openapi.json') {

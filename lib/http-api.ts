@@ -14,6 +14,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { CORS_RULES } from '../functions/shared/cors-rules';
 import {
   CHECKOUT_API_ROUTES,
   JWT_AUTHORIZED_ROUTES,
@@ -73,13 +74,10 @@ export class ServiceHttpApi extends Construct {
         ? {
             corsPreflight: {
               allowOrigins: props.allowedOrigins,
-              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.DELETE],
-              allowHeaders: ['content-type', 'authorization'],
-              // A browser shows a cross-origin script only the CORS-safelisted response headers unless the
-              // server exposes others (https://fetch.spec.whatwg.org/#http-access-control-expose-headers):
-              // clients are told to honour Retry-After (429, 503) and follow Location (202).
-              exposeHeaders: ['retry-after', 'location'],
-              maxAge: Duration.hours(1),
+              allowMethods: CORS_RULES.allowMethods.map((method) => CorsHttpMethod[method]),
+              allowHeaders: [...CORS_RULES.allowHeaders],
+              exposeHeaders: [...CORS_RULES.exposeHeaders],
+              maxAge: Duration.seconds(CORS_RULES.maxAgeSeconds),
             },
           }
         : {}),

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { bearerToken, type JwtVerifier } from '../../functions/shared/auth/jwt-verifier';
-import { isOwnHost, MISDIRECTED } from '../host-check';
+import { isAllowedHost, MISDIRECTED } from '../host-check';
+import { answerCors, type CorsOptions } from './cors';
 import { toHttpApiEvent } from './event';
 
 export type HttpApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -43,8 +44,11 @@ export interface HttpApiOptions {
   host?: string;
   /** Serves what no route matches (the local stack's demo pages); default: API Gateway's JSON 404. */
   fallback?: FallbackHandler;
-  /** Answer only requests whose Host is this server's own address (the local stack: DNS rebinding). */
+  /** Answer only requests whose Host is a loopback name or one of `extraHosts` (the local stack: DNS rebinding). */
   checkHost?: boolean;
+  extraHosts?: readonly string[];
+  /** CORS as API Gateway answers it when the API has a CORS configuration. */
+  cors?: CorsOptions;
 }
 
 export async function startHttpApi(
@@ -61,11 +65,12 @@ export async function startHttpApi(
   });
 
   async function serve(request: IncomingMessage, response: ServerResponse) {
-    if (options.checkHost && !isOwnHost(request.headers.host, (server.address() as AddressInfo).port, host)) {
+    if (options.checkHost && !isAllowedHost(request.headers.host, host, options.extraHosts)) {
       response.writeHead(421, { 'content-type': 'application/json', 'x-content-type-options': 'nosniff' });
       response.end(MISDIRECTED);
       return;
     }
+    if (options.cors && answerCors(request, response, options.cors) === 'preflight answered') return;
     const body = await readBody(request);
     if (body === undefined) {
       response.writeHead(413, { 'content-type': 'application/json' });

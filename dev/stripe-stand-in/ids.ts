@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -13,9 +13,31 @@ export function randomBase62(length: number): string {
   return out;
 }
 
+let stableIds: { seed: string; prefixes: ReadonlySet<string>; counts: Map<string, number> } | undefined;
+
+/**
+ * `npm run dev`: the objects of the given types get the same ids on every run (the n-th customer created is
+ * always the same `cus_…`), so an app pointed at the local stack can keep its demo customer ids. Other ids
+ * (sessions, SetupIntents, events) stay random. Process-wide: only the local stack's entry point calls it.
+ */
+export function useStableIds(seed: string, prefixes: readonly string[]): void {
+  stableIds = { seed, prefixes: new Set(prefixes), counts: new Map() };
+}
+
 /** Stripe-style object id: a type prefix plus 24 random base62 characters. */
 export function newId(prefix: string): string {
+  if (stableIds?.prefixes.has(prefix)) {
+    const count = (stableIds.counts.get(prefix) ?? 0) + 1;
+    stableIds.counts.set(prefix, count);
+    return `${prefix}_${base62Of(createHash('sha256').update(`${stableIds.seed}:${prefix}:${count}`).digest(), 24)}`;
+  }
   return `${prefix}_${randomBase62(24)}`;
+}
+
+function base62Of(bytes: Buffer, length: number): string {
+  let out = '';
+  for (const byte of bytes) if (byte < 248 && out.length < length) out += BASE62[byte % 62];
+  return out.padEnd(length, '0');
 }
 
 let clockOffsetSeconds = 0;

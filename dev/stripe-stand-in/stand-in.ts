@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { isOwnHost } from '../host-check';
+import { isAllowedHost } from '../host-check';
 import { ApiPipeline, type StandInRequestLogEntry } from './api-pipeline';
 import type { BillingSettings } from './billing/billing-settings';
 import { runBillingUntil } from './billing/lifecycle';
@@ -15,7 +15,7 @@ import { type DeliveryAttempt, type DeliveryBehaviour, EventDelivery } from './e
 import { FaultInjector } from './faults';
 import { handleHostedCheckout } from './hosted-checkout';
 import { IdempotencyStore } from './idempotency';
-import { advanceClock, nowMs, nowSeconds, resetClock } from './ids';
+import { advanceClock, nowMs, nowSeconds, resetClock, useStableIds } from './ids';
 import { ObjectLocks } from './object-locks';
 import { RateLimitWindow } from './rate-limit';
 import { checkoutSessionRoutes } from './resources/checkout-sessions';
@@ -48,8 +48,10 @@ export interface StripeStandInOptions {
   webhookUrl?: string;
   /** Event types the webhook endpoint is subscribed to; default every type (`*`). */
   enabledEvents?: readonly string[];
-  /** Answer only to this server's own address (the local stack, against DNS rebinding). */
+  /** Answer only to loopback names (the local stack, against DNS rebinding). */
   checkHost?: boolean;
+  /** Customers and subscriptions get the same ids on every run (`npm run dev`); process-wide. */
+  stableIds?: boolean;
 }
 
 export interface StripeStandIn {
@@ -172,7 +174,7 @@ class RunningStandIn implements StripeStandIn {
       latencyMs: () => this.latencyMs,
     });
     this.server = createStandInServer({
-      ...(checkHost ? { allowsHost: (host) => isOwnHost(host, this.port, this.host) } : {}),
+      ...(checkHost ? { allowsHost: (host) => isAllowedHost(host, this.host) } : {}),
       api,
       control: (method, path, body) => handleControlRequest(this, method, path, body),
       checkout: (method, sessionId, body) =>
@@ -302,6 +304,7 @@ export async function startStripeStandIn(opts: StripeStandInOptions = {}): Promi
   // Loaded (or compiled) before the first request, not during it: a request must not stall the event loop
   // for the time it takes, which would skew the rate limit's window and every latency a test relies on.
   warmContractValidators();
+  if (opts.stableIds) useStableIds('local stack', ['cus', 'sub', 'si']);
   const standIn = new RunningStandIn(
     opts.host ?? '127.0.0.1',
     opts.webhookSecret ?? 'whsec_standin_0123456789abcdefghijk',

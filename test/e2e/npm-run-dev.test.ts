@@ -53,7 +53,14 @@ describe('npm run dev, as a user runs it', () => {
       cwd: PROJECT_ROOT,
       // Its own process group, as a terminal gives it; Ctrl-C signals the whole group.
       detached: true,
-      env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '' },
+      env: {
+        ...process.env,
+        PORT: '0',
+        LOG_LEVEL: 'info',
+        LOG_FORMAT: 'json',
+        STRIPE_SECRET_KEY: '',
+        STRIPE_WEBHOOK_SECRET: '',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

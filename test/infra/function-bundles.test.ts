@@ -43,8 +43,10 @@ describe.each(FUNCTION_NAMES)('the %s bundle, built with the stack’s esbuild s
   const outfile = path.join(OUT_DIR, functionName, 'index.js');
 
   it('builds without errors and loads, exporting a handler', async () => {
-    const result = await build(esbuildOptionsFor(functionName, outfile));
+    const result = await build({ ...esbuildOptionsFor(functionName, outfile), metafile: true });
     expect(result.errors).toEqual([]);
+    // Nothing of the local stack ships: no stand-in, no demo pages, no POST /_dev/token.
+    expect(Object.keys(result.metafile.inputs).filter((input) => input.startsWith('dev/'))).toEqual([]);
     expect(statSync(outfile).size).toBeGreaterThan(1000);
     const exported = execFileSync(
       process.execPath,

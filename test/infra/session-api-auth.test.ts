@@ -86,6 +86,14 @@ describe('the session API with JWT auth (jwtIssuer and jwtAudience set)', () => 
     });
   });
 
+  it('exposes Retry-After and Location to pages on the allowed origins', () => {
+    // Neither is a CORS-safelisted response header (https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name),
+    // so without ExposeHeaders a page's script cannot read when to retry a 429/503 or where a 202's status is.
+    synthesised.template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: { ExposeHeaders: ['retry-after', 'location'] },
+    });
+  });
+
   it('tells the webhook the Stripe mode, not the key', () => {
     expect(functionVariables(synthesised.template, 'STRIPE_WEBHOOK_SECRET_ARN')).toMatchObject({
       STRIPE_MODE: 'live',
