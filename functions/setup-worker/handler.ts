@@ -92,9 +92,11 @@ export function buildSetupWorkerHandler(
       const attemptFailed =
         result.status === 'failed' && result.setupIntentStatus === 'requires_payment_method';
       deps.metrics.count(attemptFailed ? 'SetupAttemptsFailed' : OUTCOME_METRICS[result.status]);
-      log[result.status === 'failed' ? 'error' : 'info'](message ? 'setup processed' : 'change processed', {
-        ...result,
-      });
+      // A declined card is the customer's to retry on the same Checkout page: info, not error.
+      log[result.status === 'failed' && !attemptFailed ? 'error' : 'info'](
+        message ? 'setup processed' : 'change processed',
+        { ...result },
+      );
       return true;
     } catch (error) {
       const level = error instanceof SetupBusy || error instanceof OutOfTime ? 'info' : 'warn';

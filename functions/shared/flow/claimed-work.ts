@@ -44,7 +44,10 @@ export async function runClaimed(
   const { records } = work;
   const claim = await records.claim(work.id, work.eventId, work.sessionId);
   if (claim.outcome === 'finished') {
-    deps.log.info(`${work.what} already finished; duplicate delivery dropped`, {
+    // Expected, not an error: one setup arrives as checkout.session.completed, setup_intent.succeeded and
+    // the status request's copy, and Stripe delivers each event at least once
+    // (https://docs.stripe.com/webhooks#handle-duplicate-events). The first applied it and logged the outcome.
+    deps.log.debug(`${work.what} already finished; this copy needs no work`, {
       outcome: claim.record.status,
     });
     return { status: 'already_finished' };

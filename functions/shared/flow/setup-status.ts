@@ -160,9 +160,9 @@ async function requeueUnseenSession(
     created: session.created,
     livemode: session.livemode,
   });
-  deps.log.info('completed session not seen from the webhook yet; enqueued from the status path', {
-    sessionId: session.id,
-  });
+  // The usual order, not a lost webhook: the success page polls sooner than Stripe delivers. Whichever copy
+  // the worker takes first applies the setup; the webhook's copies then find it finished.
+  deps.log.info('setup queued by the status request, ahead of its webhook', { sessionId: session.id });
   // The message is queued whatever happens to the marker; without one, the next poll enqueues again.
   await deps.records.markQueued(setupIntentId, session.id, REQUEUE_AFTER_SECONDS).catch((error: unknown) => {
     deps.log.warn(
