@@ -1,47 +1,5 @@
-import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from '../shared/adapters/dynamodb-setup-records';
+import type { ChangeMarkers } from '../shared/adapters/dynamodb-change-markers';
 import type { PaymentMethodsView } from '../shared/flow/list-payment-methods';
-
-/** When each customer last asked for a change: the listing cache's invalidation marker, in the table. */
-export interface ListingMarkers {
-  /** Milliseconds; 0 when the customer never asked for a change (or the marker expired). */
-  changedAt(customerId: string): Promise<number>;
-  markChanged(customerId: string): Promise<void>;
-}
-
-/** How long after a change its marker is kept: past every settle window a cache could still be in. */
-const MARKER_HOURS = 1;
-
-export function createDynamoDbListingMarkers(
-  client: DynamoDBClient,
-  options: { tableName: string; now?: () => number },
-): ListingMarkers {
-  const now = options.now ?? Date.now;
-  const Key = (customerId: string) => ({ [TABLE_PARTITION_KEY]: { S: `listing#${customerId}` } });
-  return {
-    async changedAt(customerId) {
-      const { Item } = await client.send(
-        new GetItemCommand({ TableName: options.tableName, Key: Key(customerId), ConsistentRead: true }),
-      );
-      return Number(Item?.changedAt?.N ?? 0);
-    },
-    async markChanged(customerId) {
-      const at = now();
-      await client.send(
-        new UpdateItemCommand({
-          TableName: options.tableName,
-          Key: Key(customerId),
-          UpdateExpression: 'SET changedAt = :at, #ttl = :ttl',
-          ExpressionAttributeNames: { '#ttl': TABLE_TTL_ATTRIBUTE },
-          ExpressionAttributeValues: {
-            ':at': { N: String(at) },
-            ':ttl': { N: String(Math.ceil(at / 1000) + MARKER_HOURS * 3600) },
-          },
-        }),
-      );
-    },
-  };
-}
 
 export interface ListingCacheOptions {
   ttlMs: number;
@@ -63,7 +21,11 @@ type ListPage = (customerId: string, page: PageRequest) => Promise<PaymentMethod
  * answer is served only if it was fetched after the customer's last change had settled (the marker in the
  * table, which every instance sees), so a customer's own switch or removal is never hidden by the cache.
  */
-export function cachedListing(list: ListPage, markers: ListingMarkers, options: ListingCacheOptions) {
+export function cachedListing(
+  list: ListPage,
+  markers: Pick<ChangeMarkers, 'latest'>,
+  options: ListingCacheOptions,
+) {
   const now = options.now ?? Date.now;
   const maxEntries = options.maxEntries ?? 1000;
   const entries = new Map<string, { fetchedAt: number; view: PaymentMethodsView }>();
@@ -75,7 +37,7 @@ export function cachedListing(list: ListPage, markers: ListingMarkers, options: 
     const key = JSON.stringify([customerId, page.limit, page.startingAfter ?? null]);
     const hit = options.ttlMs > 0 ? entries.get(key) : undefined;
     if (hit && now() - hit.fetchedAt < options.ttlMs) {
-      const changedAt = await markers.changedAt(customerId);
+      const changedAt = (await markers.latest(customerId))?.changedAt ?? 0;
       if (hit.fetchedAt >= changedAt + options.settleMs) return hit.view;
     }
     await onMiss();

@@ -17,7 +17,7 @@ import {
 } from '../shared/http';
 import { STRIPE_CALLS_PER_REQUEST } from '../shared/routes';
 import { type CallerAuth, identifyCaller } from './caller';
-import type { cachedListing, ListingMarkers } from './listing-cache';
+import type { cachedListing } from './listing-cache';
 import {
   changeId,
   changeStatusQuery,
@@ -41,8 +41,6 @@ export interface PaymentMethodRouteDeps extends PaymentMethodApiDeps {
   stripeCalls: StripeCallBudget;
   /** The listing, cached per customer and charged only when Stripe is asked. */
   listing: ReturnType<typeof cachedListing>;
-  /** Told of each change a customer asks for, so no cache hides it. */
-  listingMarkers: Pick<ListingMarkers, 'markChanged'>;
 }
 
 const CHANGE_PATH = /^\/payment-methods\/changes\/([^/]+)$/;
@@ -77,8 +75,6 @@ export async function routePaymentMethods(
     const customerId = await callerOf(customer);
     await deps.sessionRateLimit.take(customerId);
     await deps.stripeCalls.spend(customerId, calls);
-    // Before the change is queued, so the worker cannot apply it ahead of the marker.
-    await deps.listingMarkers.markChanged(customerId);
     return customerId;
   };
   const pathId = (match: RegExpExecArray) => safeDecode(event.pathParameters?.id ?? match[1] ?? '');

@@ -1,4 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { createDynamoDbChangeMarkers } from '../shared/adapters/dynamodb-change-markers';
 import { createDynamoDbChangeRequests } from '../shared/adapters/dynamodb-default-changes';
 import { createDynamoDbSetupRecords } from '../shared/adapters/dynamodb-setup-records';
 import {
@@ -37,7 +38,7 @@ import { createSetupProof } from '../shared/setup-proof';
 import { stripeClientProvider } from '../shared/stripe-client';
 import type { CallerAuth } from './caller';
 import { buildCheckoutApiHandler } from './handler';
-import { cachedListing, createDynamoDbListingMarkers } from './listing-cache';
+import { cachedListing } from './listing-cache';
 import { cachedSessionLookup } from './session-lookup-cache';
 import { createDynamoDbSessionRateLimit, STATUS_BUDGET } from './session-rate-limit';
 import { createDynamoDbStripeCallBudget } from './stripe-call-budget';
@@ -73,7 +74,7 @@ export function wireCheckoutApi(env: Record<string, string | undefined>) {
     ),
     { maxSubscriptionPages: SUBSCRIPTION_PAGES_PER_REQUEST },
   );
-  const listingMarkers = createDynamoDbListingMarkers(dynamodb, { tableName });
+  const changeMarkers = createDynamoDbChangeMarkers(dynamodb, { tableName });
   const costliestRequest = Math.max(...Object.values(STRIPE_CALLS_PER_REQUEST));
   const queueUrl = readQueueUrl(env);
   // Only the status route's re-queue of a completed session whose webhook message went missing, and the
@@ -126,10 +127,10 @@ export function wireCheckoutApi(env: Record<string, string | undefined>) {
       tableName,
       ...readStripeCallBudget(env, costliestRequest),
     }),
-    listingMarkers,
+    changeMarkers,
     listing: cachedListing(
       (customerId, page) => listPaymentMethods(stripe, customerId, page),
-      listingMarkers,
+      changeMarkers,
       {
         ttlMs: readListingCacheSeconds(env) * 1000,
         // Switches and removals are applied within seconds of being asked for.

@@ -33,6 +33,8 @@ export const ERROR_CODES = {
     'No such saved payment method for this caller (another customer’s answers the same).',
   payment_method_in_use: 'The method is a default or pays a subscription: remove it with `replaceWith`.',
   change_not_found: 'No such change for this caller.',
+  change_pending:
+    'An earlier change about the same method is not applied yet (the message names it): poll its status, then retry.',
   resource_missing: 'Stripe has no such object (a `starting_after` that is not this customer’s method, say).',
   // Budgets and outages: try again after `Retry-After`
   rate_limited: 'Over the per-customer budget for a minute; `Retry-After` says when to try again.',

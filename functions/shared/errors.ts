@@ -48,6 +48,22 @@ export class StripeRequestFailed extends Error {
 }
 
 /**
+ * What a failed outcome says about a Stripe refusal, in the service's own words: Stripe's message text is
+ * written for the account's developers, may quote ids and parameters, and can change at any time, so no
+ * answer or outcome event carries it (the code and parameter do).
+ */
+export function failureMessageOf(failure: StripeRequestFailed): string {
+  switch (failure.kind) {
+    case 'not_found':
+      return `Stripe no longer has the ${failure.param ?? 'object'} this needs (deleted, detached or canceled meanwhile).`;
+    case 'invalid_request':
+      return `Stripe refused the update${failure.param ? ` (${failure.param})` : ''}.`;
+    default:
+      return 'Stripe could not apply the update.';
+  }
+}
+
+/**
  * Error codes AWS documents as throttling or passing faults (DynamoDB's "Error handling", the SQS and
  * Secrets Manager API references, and the SDK's own retry classification). An AWS call that still fails
  * with one of these after the SDK's retries is worth trying again in a moment, not an internal error.

@@ -47,7 +47,8 @@ export function buildStripeWebhookHandler(
   const nowSeconds = () => Math.floor((deps.now ?? Date.now)() / 1000);
   const ignored = () => jsonResponse(200, { received: true, enqueued: false });
   // Stripe retries a refused delivery and, after days of failures, disables the endpoint: counted, so a
-  // wrong signing secret or a mode mismatch is alarmed long before that.
+  // wrong signing secret or a mode mismatch is alarmed long before that. Unsigned junk is not counted: the
+  // endpoint is public, and anyone could otherwise raise the alarm at will.
   const countRejection = () => deps.metrics.count('WebhookRejections');
   return async (event) => {
     const payload = rawBody(event);
@@ -81,7 +82,7 @@ export function buildStripeWebhookHandler(
     );
     if (!signature.valid) {
       deps.log.warn('webhook signature rejected', { reason: signature.reason });
-      countRejection();
+      if (signature.wrongSecret) countRejection();
       return errorResponse(new ServiceError(400, 'invalid_signature', signature.reason));
     }
 

@@ -1,6 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type SignatureCheck = { valid: true; timestamp: number } | { valid: false; reason: string };
+export type SignatureCheck =
+  | { valid: true; timestamp: number }
+  /**
+   * `wrongSecret`: a well-formed header dated within the tolerance whose signatures match no secret — what
+   * Stripe's own deliveries look like when the configured secret is wrong. Anything else (no header, junk,
+   * stale) is what anyone on the internet can send, and says nothing about the deployment.
+   */
+  | { valid: false; reason: string; wrongSecret?: true };
 
 /**
  * Verifies a `Stripe-Signature` header over the raw request bytes, as Stripe specifies
@@ -36,7 +43,14 @@ export function verifyStripeSignature(
     const expected = createHmac('sha256', secret).update(`${timestamp}.`).update(payload).digest();
     return signatures.some((signature) => timingSafeEqual(signature, expected));
   });
-  if (!matches) return { valid: false, reason: 'No signature matches the payload.' };
+  if (!matches) {
+    const fresh = Math.abs(nowSeconds - timestamp) <= toleranceSeconds;
+    return {
+      valid: false,
+      reason: 'No signature matches the payload.',
+      ...(fresh ? { wrongSecret: true } : {}),
+    };
+  }
   // Checked after the HMAC, as Stripe's libraries do: a replay outside the window is refused, while a
   // replay inside it is harmless because processing is idempotent.
   // The window runs both ways, stricter than the stripe SDK (Webhooks.js checks only the age): a timestamp

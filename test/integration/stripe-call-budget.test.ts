@@ -31,12 +31,12 @@ const stripeRequests = () =>
   stack.stripeStandIn.countRequests('GET', /^\/v1\//) + stack.stripeStandIn.countRequests('POST', /^\/v1\//);
 
 describe('one caller cannot spend the account’s Stripe rate limit', () => {
-  it('200 listings from one caller cost at most the bucket’s burst in Stripe requests', async () => {
+  it('100 listings from one caller cost at most the bucket’s burst in Stripe requests', async () => {
     const { customerId } = await customerWithTwoCards();
     stack.stripeStandIn.clearRequests();
     const startedAt = Date.now();
     const replies = [];
-    for (let wave = 0; wave < 10; wave++) {
+    for (let wave = 0; wave < 5; wave++) {
       replies.push(
         ...(await Promise.all(
           Array.from({ length: 20 }, () => send(api(`/payment-methods?customer=${customerId}`))),
@@ -48,8 +48,8 @@ describe('one caller cannot spend the account’s Stripe rate limit', () => {
     expect(stripeRequests()).toBeLessThanOrEqual(Math.min(30, BURST + Math.ceil(seconds)));
     expect(replies.every((reply) => reply.status === 200 || reply.status === 429)).toBe(true);
     // The first is answered from Stripe, the rest mostly from the cache: the page keeps working.
-    expect(replies.filter((reply) => reply.status === 200).length).toBeGreaterThan(100);
-  });
+    expect(replies.filter((reply) => reply.status === 200).length).toBeGreaterThan(50);
+  }, 60_000);
 
   it('the budget is shared by every route that reaches Stripe and refused with 429 and Retry-After', async () => {
     const { customerId, first } = await customerWithTwoCards();

@@ -97,6 +97,8 @@ describe('verifyStripeSignature agrees with the stripe SDK', () => {
     ).toEqual({
       valid: false,
       reason: 'No signature matches the payload.',
+      // Fresh and well formed: what Stripe's deliveries look like when the configured secret is wrong.
+      wrongSecret: true,
     });
   });
 
@@ -138,6 +140,7 @@ describe('verifyStripeSignature agrees with the stripe SDK', () => {
     expect(verifyStripeSignature(Buffer.from('{}'), header, ['whsec_alpha'], TOLERANCE, NOW)).toEqual({
       valid: false,
       reason,
+      ...(reason === 'No signature matches the payload.' ? { wrongSecret: true } : {}),
     });
   });
 });

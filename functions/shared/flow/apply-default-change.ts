@@ -1,4 +1,4 @@
-import { StripeRequestFailed } from '../errors';
+import { failureMessageOf, StripeRequestFailed } from '../errors';
 import type { SetupOutcome, SetupRecords } from '../ports';
 import {
   type ApplyDefaultPaymentMethodDeps,
@@ -90,7 +90,7 @@ async function resolveChange(
       customerId,
       ...(message.paymentMethodId ? { paymentMethodId: message.paymentMethodId } : {}),
       failureCode: error.stripeCode ?? error.kind,
-      failureMessage: error.message,
+      failureMessage: failureMessageOf(error),
     };
   }
 }

@@ -1,4 +1,4 @@
-import { StripeRequestFailed } from '../errors';
+import { failureMessageOf, StripeRequestFailed } from '../errors';
 import type { Logger } from '../logger';
 import {
   type DefaultOwner,
@@ -115,7 +115,7 @@ async function resolveOutcome(
       status: 'failed',
       ...(message.customerId ? { customerId: message.customerId } : {}),
       failureCode: error.stripeCode ?? error.kind,
-      failureMessage: error.message,
+      failureMessage: failureMessageOf(error),
     };
   }
 }
@@ -294,7 +294,7 @@ export async function applyPlan(
       ...(changed.customerDefault ? { customerDefault: changed.customerDefault } : {}),
       ...(changed.subscriptionDefault ? { subscriptionDefault: changed.subscriptionDefault } : {}),
       failureCode: failure.stripeCode ?? failure.kind,
-      failureMessage: failure.message,
+      failureMessage: failureMessageOf(failure),
     };
   }
   const customerDefault = resultOf('customer') ?? 'applied';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ChangeMarkers } from '../adapters/dynamodb-change-markers';
 import type { ChangeRequests } from '../adapters/dynamodb-default-changes';
 import type { DefaultChangeQueue } from '../adapters/sqs-default-change-queue';
 import { ServiceError, StripeRequestFailed } from '../errors';
@@ -14,6 +15,8 @@ import { describeUsers, inUse, readCustomerDefaults, usersOf } from './removal-c
 
 export interface PaymentMethodApiDeps {
   stripe: StripeGateway;
+  /** The customer's latest change: checked against before a new one, rewritten with each new one. */
+  changeMarkers: ChangeMarkers;
   changes: SetupRecords;
   changeRequests: ChangeRequests;
   changeQueue: DefaultChangeQueue;
@@ -53,6 +56,7 @@ export async function requestMakeDefault(
     subscription && subscription !== 'all'
       ? requireChargeableSubscription(deps, customerId, subscription)
       : null,
+    refuseWhilePending(deps, customerId, [paymentMethodId]),
   ]);
   return enqueueChange(deps, method, {
     action: 'make_default',
@@ -79,6 +83,7 @@ export async function requestRemoval(
     callersMethod(deps, customerId, paymentMethodId),
     replacement ? callersMethod(deps, customerId, replacement) : null,
     readCustomerDefaults(deps.stripe, customerId),
+    refuseWhilePending(deps, customerId, replacement ? [paymentMethodId, replacement] : [paymentMethodId]),
   ]);
   const users = usersOf(paymentMethodId, defaults);
   if (!replacement && defaults.listing.complete === false) {
@@ -124,6 +129,29 @@ async function requireChargeableSubscription(deps: PaymentMethodApiDeps, custome
   }
 }
 
+/** How long a change is looked for: far longer than the worker takes, short of any stuck-queue alarm. */
+const PENDING_WINDOW_MS = 15 * 60_000;
+
+/**
+ * A change about a method that the customer's previous change, not applied yet, is also about, is refused
+ * (409, naming it). Applied in order, the second would fail at the worker for a reason the customer made —
+ * a switch to a method then its removal finds it in use, the reverse finds it detached — and count as a
+ * permanent failure that any customer could raise at will.
+ */
+async function refuseWhilePending(deps: PaymentMethodApiDeps, customerId: string, methods: string[]) {
+  const latest = await deps.changeMarkers.latest(customerId);
+  const now = (deps.now ?? Date.now)();
+  if (!latest || latest.changedAt < now - PENDING_WINDOW_MS) return;
+  if (!latest.paymentMethods.some((id) => methods.includes(id))) return;
+  const record = await deps.changes.get(latest.changeId);
+  if (!record || !['queued', 'processing'].includes(record.status)) return;
+  throw new ServiceError(
+    409,
+    'change_pending',
+    `Change ${latest.changeId} about this payment method is still being applied; try again once its status is final.`,
+  );
+}
+
 async function enqueueChange(
   deps: PaymentMethodApiDeps,
   method: SavedPaymentMethod,
@@ -144,6 +172,11 @@ async function enqueueChange(
   // The record first: the status URL answers from the moment the 202 is sent, and the worker proves the
   // message against it (prove-default-change.ts).
   await deps.changeRequests.recordRequested(message, change.paymentMethodId ?? change.removing ?? method.id);
+  // Before the enqueue, so the worker cannot apply the change ahead of the marker the listing cache reads.
+  await deps.changeMarkers.record(change.customerId, {
+    changeId,
+    paymentMethods: [change.paymentMethodId, change.removing].filter((id): id is string => Boolean(id)),
+  });
   await deps.changeQueue.enqueue(message);
   return { id: changeId, status: 'queued', statusUrl: `/payment-methods/changes/${changeId}` };
 }

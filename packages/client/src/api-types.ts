@@ -179,7 +179,7 @@ export interface components {
          * @description Stable, machine-readable: branch on this.
          * @enum {string}
          */
-        ErrorCode: "invalid_request" | "invalid_json" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "route_not_found" | "redirect_not_allowed" | "cross_site_request" | "host_not_allowed" | "unauthenticated" | "no_customer_claim" | "customer_mismatch" | "customer_required" | "subscription_not_found" | "subscription_not_owned" | "subscription_inactive" | "subscription_not_chargeable" | "currency_mismatch" | "session_not_found" | "payment_method_not_found" | "payment_method_in_use" | "change_not_found" | "resource_missing" | "rate_limited" | "rate_limit_unavailable" | "stripe_busy" | "stripe_unavailable" | "service_unavailable" | "auth_unavailable" | "service_misconfigured" | "internal_error" | "invalid_signature" | "invalid_event" | "livemode_mismatch" | "thin_event_unsupported" | "secrets_unavailable" | "queue_unavailable";
+        ErrorCode: "invalid_request" | "invalid_json" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "route_not_found" | "redirect_not_allowed" | "cross_site_request" | "host_not_allowed" | "unauthenticated" | "no_customer_claim" | "customer_mismatch" | "customer_required" | "subscription_not_found" | "subscription_not_owned" | "subscription_inactive" | "subscription_not_chargeable" | "currency_mismatch" | "session_not_found" | "payment_method_not_found" | "payment_method_in_use" | "change_not_found" | "change_pending" | "resource_missing" | "rate_limited" | "rate_limit_unavailable" | "stripe_busy" | "stripe_unavailable" | "service_unavailable" | "auth_unavailable" | "service_misconfigured" | "internal_error" | "invalid_signature" | "invalid_event" | "livemode_mismatch" | "thin_event_unsupported" | "secrets_unavailable" | "queue_unavailable";
         /** GatewayMessage */
         GatewayMessage: {
             /** @example Unauthorized */
@@ -1321,6 +1321,7 @@ export const ERROR_CODES = [
   "payment_method_not_found",
   "payment_method_in_use",
   "change_not_found",
+  "change_pending",
   "resource_missing",
   "rate_limited",
   "rate_limit_unavailable",
