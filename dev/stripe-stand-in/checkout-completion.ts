@@ -34,6 +34,9 @@ export interface CompleteSessionOptions<Card extends string = string> {
    * outcome.
    */
   setupIntentStatus?: 'succeeded' | 'processing' | 'requires_action';
+  /** The expiry and cardholder name typed on the hosted page; default 12 of three years on, no name. */
+  expiry?: { month: number; year: number };
+  cardholderName?: string;
   /** With 4000 0025 0000 3155: whether the customer completes the 3D Secure challenge; default yes. */
   authentication?: 'completed' | 'failed';
   /** Webhook endpoint that receives the signed `checkout.session.completed` event. */
@@ -119,7 +122,10 @@ export async function completeCheckoutSession(
         session.livemode,
         email,
       )
-    : createCardPaymentMethod(store, card, session.livemode, { billing: { email } });
+    : createCardPaymentMethod(store, card, session.livemode, {
+        billing: { email, ...(options.cardholderName ? { name: options.cardholderName } : {}) },
+        ...(options.expiry ? { expMonth: options.expiry.month, expYear: options.expiry.year } : {}),
+      });
 
   if (!bank && card.number === REQUIRES_AUTHENTICATION_NUMBER) {
     setupIntent.status = 'requires_action';

@@ -127,7 +127,9 @@ interface CardForm {
   name: string;
 }
 
-type CardCheck = { valid: true; number: string } | { valid: false; field: CardField; message: string };
+type CardCheck =
+  | { valid: true; number: string; expiry: { month: number; year: number } }
+  | { valid: false; field: CardField; message: string };
 
 function luhnValid(digits: string): boolean {
   let sum = 0;
@@ -163,7 +165,7 @@ function checkCard(form: CardForm, now: Date): CardCheck {
   if (cvc === '') return { valid: false, field: 'cvc', message: "Your card's security code is incomplete." };
   if (!/^\d{3,4}$/.test(cvc))
     return { valid: false, field: 'cvc', message: "Your card's security code is invalid." };
-  return { valid: true, number };
+  return { valid: true, number, expiry: { month, year } };
 }
 
 function readCardForm(body: string): CardForm {
@@ -215,7 +217,13 @@ async function submitCard(
   let result: CompleteSessionResult;
   try {
     // The events this causes reach the webhook endpoint through the stand-in's delivery, as on Stripe.
-    result = await deps.completeCheckoutSession(session.id, { card: check.number });
+    // The saved card carries what the customer typed, as Stripe's does (PaymentMethod.card.exp_month/exp_year).
+    const name = form.name.trim();
+    result = await deps.completeCheckoutSession(session.id, {
+      card: check.number,
+      expiry: check.expiry,
+      ...(name ? { cardholderName: name } : {}),
+    });
   } catch (error) {
     if (!(error instanceof StandInError)) throw error;
     return (

@@ -133,6 +133,25 @@ describe('the hosted Checkout page', () => {
     expect((setupIntent.payment_method as Stripe.PaymentMethod).card?.last4).toBe('4242');
   });
 
+  it('the saved card carries the expiry and name typed on the page', async () => {
+    // Stripe's PaymentMethod.card.exp_month/exp_year and billing_details.name (PaymentMethods.d.ts) are what
+    // the customer entered; a billing page showing "expires 07/31" must see what was typed.
+    const session = await openSession();
+    const year = new Date().getUTCFullYear() + 5;
+    const reply = await page(session.id, {
+      ...GOOD_CARD,
+      expiry: `07 / ${String(year % 100)}`,
+      name: 'Grace Hopper',
+    });
+    expect(reply.status).toBe(303);
+    const setupIntent = await stripe.setupIntents.retrieve(session.setup_intent as string, {
+      expand: ['payment_method'],
+    });
+    const method = setupIntent.payment_method as Stripe.PaymentMethod;
+    expect(method.card).toMatchObject({ exp_month: 7, exp_year: year });
+    expect(method.billing_details.name).toBe('Grace Hopper');
+  });
+
   it('a declined card answers 402 and leaves the session open', async () => {
     const session = await openSession();
 
