@@ -28,6 +28,8 @@ export class StandInStore {
   readonly detachedPaymentMethodIds = new Set<string>();
   /** PaymentMethods made from 4000 0000 0000 0341: they attach, but every charge is declined. */
   readonly failsWhenCharged = new Set<string>();
+  /** Invoices with a bank debit still processing: their PaymentIntent cannot be confirmed again meanwhile. */
+  readonly processingInvoices = new Set<string>();
   readonly setupIntents = new Map<string, StoredSetupIntent>();
   readonly setupAttempts = new Map<string, StoredSetupAttempt>();
   readonly checkoutSessions = new Map<string, StoredCheckoutSession>();
@@ -145,6 +147,7 @@ export class StandInStore {
     this.paymentMethods.clear();
     this.detachedPaymentMethodIds.clear();
     this.failsWhenCharged.clear();
+    this.processingInvoices.clear();
     this.setupIntents.clear();
     this.setupAttempts.clear();
     this.checkoutSessions.clear();

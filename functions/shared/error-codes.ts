@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   subscription_inactive: 'The subscription is canceled or incomplete_expired: nothing left to update.',
   subscription_not_chargeable: 'The subscription can no longer be charged, so it takes no default.',
   currency_mismatch: '`currency` differs from the subscription’s.',
+  subscription_methods_not_saveable:
+    'The subscription may only be paid by types Checkout cannot save (credit transfers, the customer balance).',
   session_not_found: 'No such Checkout Session for this caller (another customer’s answers the same).',
   payment_method_not_found:
     'No such saved payment method for this caller (another customer’s answers the same).',

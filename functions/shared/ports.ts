@@ -184,12 +184,17 @@ export interface SubscriptionDefault {
   defaultPaymentMethodId: string | null;
 }
 
-/** Stripe can still charge these (Subscriptions.d.ts `Status`): the ones whose default matters. */
+/**
+ * Stripe can still charge these (Subscriptions.d.ts `Status`): the ones whose default matters. A `paused`
+ * subscription is charged again when it resumes (https://docs.stripe.com/billing/subscriptions/pause-payment),
+ * on its default as it then stands, so it counts too.
+ */
 export const CHARGEABLE_SUBSCRIPTION_STATUSES: readonly string[] = [
   'active',
   'trialing',
   'past_due',
   'unpaid',
+  'paused',
 ];
 
 export interface CustomerSubscriptions {
@@ -311,6 +316,11 @@ export interface StripeGateway {
     paymentMethodId: string,
     setupIntentId: string,
   ): Promise<InvoicePayment | null>;
+  /**
+   * An `incomplete` subscription's open first invoice, paid with the method (which makes it `active`); null
+   * when the subscription is not `incomplete` or has no open invoice.
+   */
+  payIncompleteSubscription(subscriptionId: string, paymentMethodId: string): Promise<InvoicePayment | null>;
   /** The customer's subscriptions that are not canceled, every page (or up to a cap), with the customer's default. */
   listSubscriptionDefaults(customerId: string): Promise<CustomerSubscriptions>;
   /** One page of the customer's saved methods, newest first, as Stripe pages them. */

@@ -52,6 +52,9 @@ const sessionCreation = {
     'The customer is not the caller’s (`customer_mismatch`) or the subscription not the customer’s (`subscription_not_owned`).',
   ),
   404: error('Stripe has no such customer or subscription.'),
+  409: error(
+    'The subscription is canceled or incomplete_expired (`subscription_inactive`), or may be paid only by types Checkout cannot save (`subscription_methods_not_saveable`).',
+  ),
   413: error('The body is over 16 KiB.'),
   415: error('Wrong Content-Type.'),
   429: { ...error('More than the per-customer number of sessions in a minute.'), headers: retryAfter },

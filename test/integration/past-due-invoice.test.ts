@@ -119,7 +119,9 @@ describe('paying the open invoice: what Stripe answered, once', () => {
     expect((await stack.stripe.invoices.retrieve(invoice.id)).status).toBe('open');
   });
 
-  it('an idempotency error while paying is retried, not a failed setup', async () => {
+  // A 400 idempotency_error (a key reused with other parameters) is refused the same way every time
+  // (docs.stripe.com/api/idempotent_requests): reported as the payment's outcome, never retried without end.
+  it('an idempotency error while paying is the payment’s failure, reported once; the setup applies', async () => {
     const { invoice, drain } = await pastDueSetup({});
     stack.stripeStandIn.faults.add({
       method: 'POST',
@@ -128,6 +130,9 @@ describe('paying the open invoice: what Stripe answered, once', () => {
       times: 1,
     });
     await drain();
-    expect(detail()).toMatchObject({ status: 'applied', invoicePayment: { status: 'paid' } });
+    expect(detail()).toMatchObject({
+      status: 'applied',
+      invoicePayment: { status: 'failed', failureCode: 'idempotency_error' },
+    });
   });
 });

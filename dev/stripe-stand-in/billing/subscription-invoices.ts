@@ -152,6 +152,7 @@ export function attemptInvoicePayment(
   if (paymentMethodId !== undefined) invoice.default_payment_method = paymentMethodId;
   if (method !== undefined && method.type !== 'card') {
     invoice.next_payment_attempt = null;
+    store.processingInvoices.add(invoice.id);
     store.recordEvent('invoice.updated', invoice, invoice.livemode, at);
     return { kind: 'processing' };
   }
@@ -171,6 +172,7 @@ export function subscriptionOfInvoice(
 }
 
 export function markInvoicePaid(store: StandInStore, invoice: StoredInvoice, at: number): void {
+  store.processingInvoices.delete(invoice.id);
   invoice.status = 'paid';
   invoice.amount_paid = invoice.amount_due;
   invoice.amount_remaining = 0;

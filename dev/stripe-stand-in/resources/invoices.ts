@@ -87,6 +87,14 @@ export const invoiceRoutes: readonly ApiRoute[] = [
           code: 'invoice_not_open',
         });
       }
+      // A bank debit in flight: the invoice's PaymentIntent is `processing`, and a PaymentIntent in that
+      // state cannot be confirmed again (https://docs.stripe.com/payments/paymentintents/lifecycle).
+      if (store.processingInvoices.has(invoice.id)) {
+        throw invalidRequest(
+          'This invoice has a payment processing: it cannot be paid again until that payment succeeds or fails.',
+          { code: 'payment_intent_unexpected_state' },
+        );
+      }
       const paymentMethodId =
         optionalString(params, 'payment_method') ??
         methodChargedFor(store, subscriptionOfInvoice(store, invoice), invoice.customer);

@@ -219,9 +219,10 @@ export const paymentMethodRoutes: readonly ApiRoute[] = [
       const paymentMethod = store.paymentMethods.get(pathParams.id ?? '');
       if (paymentMethod === undefined) throw resourceMissing('PaymentMethod', pathParams.id ?? '', 'id');
       if (paymentMethod.customer === null) {
+        // A 400 `invalid_request_error`; no Stripe source names a `code` for it, so the stand-in gives none
+        // and a client cannot come to rely on one.
         throw invalidRequest(
           'The payment method you provided is not attached to a customer so detachment is impossible.',
-          { code: 'payment_method_unexpected_state' },
         );
       }
       detachPaymentMethod(store, paymentMethod);

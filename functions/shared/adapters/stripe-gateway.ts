@@ -4,6 +4,7 @@ import type {
   CardDetails,
   CheckoutSessionSnapshot,
   CurrentDefault,
+  InvoicePayment,
   PaymentMethodSummary,
   SetupIntentSnapshot,
   StripeGateway,
@@ -47,6 +48,7 @@ export function createStripeGateway(
                   params.allowedPaymentMethodTypes as Stripe.Checkout.SessionCreateParams.AllowedPaymentMethodType[],
               }
             : {}),
+          ...acssMandateOptions(params.currency, params.allowedPaymentMethodTypes),
         });
         if (params.uiMode === 'embedded_page') {
           if (!session.client_secret)
@@ -146,31 +148,21 @@ export function createStripeGateway(
         const owed = subscription.status === 'past_due' || subscription.status === 'unpaid';
         if (!owed || !invoice || typeof invoice === 'string' || invoice.status !== 'open' || !invoice.id)
           return null;
-        try {
-          // One key per setup and invoice, unlike the SDK's per-call keys: a setup redelivered after its pay
-          // went through (the answer lost, a crash before the outcome was recorded) replays that payment
-          // instead of starting another — a bank debit leaves the invoice open, so a second pay would debit
-          // twice. Stripe keeps keys ~24 h (https://docs.stripe.com/api/idempotent_requests), longer than SQS
-          // redelivers a message.
-          const paid = await stripe.invoices.pay(
-            invoice.id,
-            { payment_method: paymentMethodId, off_session: true },
-            { idempotencyKey: `setup-invoice-payment:${setupIntentId}:${invoice.id}` },
-          );
-          // The answer says what happened: `paid`, or still `open` while a bank debit is processing.
-          const status = paid.status === 'paid' ? ('paid' as const) : ('processing' as const);
-          return { invoiceId: invoice.id, status };
-        } catch (error) {
-          // A declined card, or an invoice paid or voided meanwhile, is the payment's outcome, not the
-          // setup's failure: the method stays the default. Only a transient failure is retried.
-          const declined = error instanceof Stripe.errors.StripeCardError;
-          if (!declined && !(error instanceof Stripe.errors.StripeInvalidRequestError)) throw error;
-          return {
-            invoiceId: invoice.id,
-            status: 'failed' as const,
-            failureCode: (declined ? error.decline_code : undefined) ?? error.code ?? 'payment_failed',
-          };
-        }
+        return payInvoice(stripe, invoice, paymentMethodId, `setup-invoice-payment:${setupIntentId}`);
+      }),
+
+    payIncompleteSubscription: (subscriptionId, paymentMethodId) =>
+      translateErrors(async () => {
+        const stripe = await stripeClient();
+        const subscription = await stripe.subscriptions.retrieve(subscriptionId, {
+          expand: ['latest_invoice'],
+        });
+        const invoice = subscription.latest_invoice;
+        // Subscriptions.d.ts: an `incomplete` subscription "can only have metadata and default_source
+        // updated. Once the first invoice is paid, the subscription moves into an active status."
+        if (subscription.status !== 'incomplete' || !invoice || typeof invoice === 'string') return null;
+        if (invoice.status !== 'open' || !invoice.id) return null;
+        return payInvoice(stripe, invoice, paymentMethodId, `first-invoice-payment:${paymentMethodId}`);
       }),
 
     currentDefaultPaymentMethod: (target) =>
@@ -197,6 +189,73 @@ export function createStripeGateway(
         await stripe.subscriptions.update(subscriptionId, { default_payment_method: paymentMethodId });
       }),
   };
+}
+
+/**
+ * Canadian pre-authorized debits are debited under a mandate, and invoices use one only when it says so: a
+ * session that may offer `acss_debit` (CAD or USD, unless its types leave it out) asks for a mandate
+ * `default_for` invoices and subscriptions (`payment_method_options.acss_debit.mandate_options` in
+ * Checkout/Sessions.d.ts; https://docs.stripe.com/payments/acss-debit/set-up-payment).
+ */
+function acssMandateOptions(
+  currency: string | undefined,
+  types: readonly string[] | undefined,
+): Pick<Stripe.Checkout.SessionCreateParams, 'payment_method_options'> {
+  const lowered = currency?.toLowerCase();
+  if ((lowered !== 'cad' && lowered !== 'usd') || (types && !types.includes('acss_debit'))) return {};
+  return {
+    payment_method_options: {
+      acss_debit: {
+        currency: lowered,
+        mandate_options: { default_for: ['invoice', 'subscription'] },
+      },
+    },
+  };
+}
+
+/**
+ * One payment attempt on an open invoice. The key names the invoice's attempt count as read just before: a
+ * redelivery after a lost answer reads the same count if the attempt never happened (and replays the saved
+ * answer if it did, as long as the count is unchanged), while an attempt that did happen — Stripe saves every
+ * executed answer under its key for 24 hours, a 500 included (https://docs.stripe.com/api/idempotent_requests)
+ * — moved the count, so the next try is a new attempt, never the same 500 replayed. A bank debit still
+ * processing refuses a second attempt (the invoice's PaymentIntent is `processing`), which is reported as
+ * processing: nothing is debited twice.
+ */
+async function payInvoice(
+  stripe: Stripe,
+  invoice: Stripe.Invoice & { id: string },
+  paymentMethodId: string,
+  keyPrefix: string,
+): Promise<InvoicePayment> {
+  try {
+    const paid = await stripe.invoices.pay(
+      invoice.id,
+      { payment_method: paymentMethodId, off_session: true },
+      { idempotencyKey: `${keyPrefix}:${invoice.id}:${invoice.attempt_count}` },
+    );
+    // The answer says what happened: `paid`, or still `open` while a bank debit is processing.
+    return { invoiceId: invoice.id, status: paid.status === 'paid' ? 'paid' : 'processing' };
+  } catch (error) {
+    // A declined card, or an invoice paid or voided meanwhile, is the payment's outcome, not the setup's
+    // failure: the method stays the default. Only a transient failure is retried.
+    if (
+      error instanceof Stripe.errors.StripeInvalidRequestError &&
+      error.code === 'payment_intent_unexpected_state'
+    )
+      return { invoiceId: invoice.id, status: 'processing' };
+    const declined = error instanceof Stripe.errors.StripeCardError;
+    const refused =
+      error instanceof Stripe.errors.StripeInvalidRequestError ||
+      (error instanceof Stripe.errors.StripeIdempotencyError && error.statusCode === 400);
+    if (!declined && !refused) throw error;
+    const code = error instanceof Stripe.errors.StripeIdempotencyError ? 'idempotency_error' : error.code;
+    return {
+      invoiceId: invoice.id,
+      status: 'failed',
+      failureCode: (declined ? error.decline_code : undefined) ?? code ?? 'payment_failed',
+    };
+  }
 }
 
 export function idOf(value: string | { id: string } | null | undefined): string | null {
@@ -274,11 +333,12 @@ function fromStripeError(error: Stripe.errors.StripeError): StripeRequestFailed 
   const make = (kind: StripeRequestFailed['kind']) =>
     new StripeRequestFailed(kind, error.message, error.code, error.param);
   if (error instanceof Stripe.errors.StripeRateLimitError) return make('rate_limited');
-  // The SDK raises a 409 as a plain StripeAPIError (Error.js generateV1Error maps only 400/401/402/403/404/
-  // 429), and an idempotency_error (a key reused with other parameters, or still in flight) as a 400: both
-  // are a conflict with another request, which the next attempt resolves, not an outage or a bad request.
-  if (error.statusCode === 409 || error instanceof Stripe.errors.StripeIdempotencyError) {
-    return make('conflict');
+  // A 409 (a key whose first request is still in flight, or another concurrent request) is a conflict the
+  // next attempt resolves. A 400 `idempotency_error` (a key reused with other parameters) is refused the same
+  // way every time it is sent again (https://docs.stripe.com/api/idempotent_requests): a bad request.
+  if (error.statusCode === 409) return make('conflict');
+  if (error instanceof Stripe.errors.StripeIdempotencyError) {
+    return new StripeRequestFailed('invalid_request', error.message, 'idempotency_error', error.param);
   }
   if (error instanceof Stripe.errors.StripeConnectionError || error instanceof Stripe.errors.StripeAPIError) {
     return make('unavailable');

@@ -82,9 +82,11 @@ export function paymentMethodOperations(
         try {
           await stripe.paymentMethods.detach(paymentMethodId);
         } catch (error) {
-          // Detached between the read and this call: the effect is there.
-          if (error instanceof Stripe.errors.StripeError && error.code === 'payment_method_unexpected_state')
-            return 'detached';
+          // Stripe documents no answer for detaching a method that is no longer attached, so a refusal is not
+          // read by its code: the method is read again, and one with no customer now was detached meanwhile.
+          if (!(error instanceof Stripe.errors.StripeInvalidRequestError)) throw error;
+          const after = await stripe.paymentMethods.retrieve(paymentMethodId);
+          if (idOf(after.customer) === null) return 'detached';
           throw error;
         }
         return 'detached';

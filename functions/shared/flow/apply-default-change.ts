@@ -72,6 +72,14 @@ async function resolveChange(
       ...(message.subscription === 'all' ? { allSubscriptions: true } : {}),
       ...(message.removing ? { removing: message.removing } : {}),
     };
+    // A removal with a replacement moves only what the removed method paid: the customer's default changes
+    // only if it was the removed method (or already is the replacement, from an earlier attempt).
+    if (message.removing) {
+      const current = (await deps.stripe.currentDefaultPaymentMethod({ kind: 'customer', id: customerId }))
+        ?.paymentMethodId;
+      if (current !== message.removing && current !== message.paymentMethodId)
+        plan.keepCustomerDefault = true;
+    }
     const targets = targetsOf(customerId, subscriptionId);
     // The listing the follow step needs starts beside the owner records rather than after them; it is
     // wasted only when a newer setup has superseded the switch.

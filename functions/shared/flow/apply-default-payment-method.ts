@@ -16,6 +16,7 @@ import { CUSTOMER_KEY, isOurSetup, SUBSCRIPTION_KEY } from '../setup-metadata';
 import { isProvenSetup, type SetupProof } from '../setup-proof';
 import { type ApplyResult, runClaimed } from './claimed-work';
 import { type StripeNow, stepsFor, unownedSubscriptionDefault } from './default-steps';
+import { type FirstInvoicePayments, setSubscriptionDefault } from './incomplete-subscriptions';
 import {
   type FollowPlan,
   followAndDetach,
@@ -257,20 +258,23 @@ export async function applyPlan(
     deps,
     plan,
     owners.get(defaultOwnerKey(targets[0] as DefaultTarget)),
-    steps[0]?.step,
+    plan.keepCustomerDefault ? 'todo' : steps[0]?.step,
     stripeNow.earlyListing,
   );
   const { replaced } = follow;
   const ownerFor = (target: DefaultTarget): DefaultOwner =>
     target.kind === 'customer' && replaced ? { ...owner, replacedPaymentMethodId: replaced } : owner;
 
-  const todo = steps.filter(({ step }) => step === 'todo');
+  const keptCustomer = (target: DefaultTarget) =>
+    plan.keepCustomerDefault === true && target.kind === 'customer';
+  const todo = steps.filter(({ target, step }) => step === 'todo' && !keptCustomer(target));
   if (todo.length > 0 && plan.attach) await stripe.attachPaymentMethod(plan.paymentMethodId, plan.customerId);
+  const firstInvoice: FirstInvoicePayments = [];
   const results = await oneAfterAnother(
     todo.map(
       ({ target }) =>
         () =>
-          setDefault(deps, target, ownerFor(target), retry),
+          setDefault(deps, target, ownerFor(target), retry, firstInvoice),
     ),
   );
   const failure = worstFailure(results);
@@ -278,6 +282,7 @@ export async function applyPlan(
   const resultOf = (kind: DefaultTarget['kind']): StepResult | undefined => {
     const found = steps.find(({ target }) => target.kind === kind);
     if (!found) return undefined;
+    if (keptCustomer(found.target)) return 'superseded';
     if (found.step !== 'todo') return found.step;
     const settled = results[todo.findIndex(({ target }) => target.kind === kind)];
     return settled?.status === 'fulfilled' ? settled.value : undefined;
@@ -300,7 +305,7 @@ export async function applyPlan(
   const customerDefault = resultOf('customer') ?? 'applied';
   const subscriptionDefault = resultOf('subscription');
   const followed =
-    customerDefault !== 'superseded'
+    customerDefault !== 'superseded' || plan.keepCustomerDefault
       ? await followAndDetach(deps, plan, follow, owner, subscriptionDefault, (target, next) =>
           setDefault(deps, target, next, retry),
         )
@@ -315,16 +320,21 @@ export async function applyPlan(
       failureMessage: `The method still pays ${followed.inUseBy.join(', ')}; it was not detached.`,
     };
   }
-  // Customers often update their card because a payment failed: settle it now, not at the next retry.
+  // Customers often update their card because a payment failed: settle it now, not at the next retry. An
+  // `incomplete` subscription's first invoice was paid already, as part of making the method its default.
   const invoicePayment =
-    deps.payOpenInvoices &&
+    firstInvoice[0] ??
+    (deps.payOpenInvoices &&
     plan.subscriptionId &&
     (subscriptionDefault === 'applied' || subscriptionDefault === 'already_applied')
       ? await stripe.payOpenInvoice(plan.subscriptionId, plan.paymentMethodId, plan.setupIntentId)
-      : null;
-  const changedAnything = [customerDefault, subscriptionDefault].some(
-    (result) => result === 'applied' || result === 'already_applied',
-  );
+      : null);
+  const changedAnything =
+    [customerDefault, subscriptionDefault].some(
+      (result) => result === 'applied' || result === 'already_applied',
+    ) ||
+    ('subscriptionsMoved' in followed && followed.subscriptionsMoved !== undefined) ||
+    ('detachedPaymentMethodId' in followed && followed.detachedPaymentMethodId !== undefined);
   return {
     status: changedAnything ? 'applied' : 'superseded',
     customerId: plan.customerId,
@@ -352,11 +362,12 @@ async function setDefault(
   target: DefaultTarget,
   owner: DefaultOwner,
   retry: boolean,
+  firstInvoice: FirstInvoicePayments = [],
 ): Promise<StepResult> {
   const update = (paymentMethodId: string) =>
     target.kind === 'customer'
       ? deps.stripe.setCustomerDefaultPaymentMethod(target.id, paymentMethodId)
-      : deps.stripe.setSubscriptionDefaultPaymentMethod(target.id, paymentMethodId);
+      : setSubscriptionDefault(deps, target.id, paymentMethodId, firstInvoice);
   const alreadyInStripe =
     retry &&
     (await deps.stripe.currentDefaultPaymentMethod(target))?.paymentMethodId === owner.paymentMethodId;

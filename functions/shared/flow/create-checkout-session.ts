@@ -104,10 +104,86 @@ function methodsFor(
     );
   }
   const types = subscription.paymentMethodTypes;
-  return {
-    currency: subscription.currency,
-    ...(types && types.length > 0 ? { allowedPaymentMethodTypes: types } : {}),
-  };
+  if (!types || types.length === 0) return { currency: subscription.currency };
+  const saveable = checkoutSaveableTypes(types);
+  if (saveable.length === 0) {
+    throw new ServiceError(
+      409,
+      'subscription_methods_not_saveable',
+      `Subscription ${subscription.id} is paid only by ${types.join(', ')}, which Checkout cannot save as a payment method.`,
+    );
+  }
+  return { currency: subscription.currency, allowedPaymentMethodTypes: saveable };
+}
+
+/**
+ * The types a subscription's `payment_settings.payment_method_types` may name that Checkout can offer
+ * (`Checkout.SessionCreateParams.AllowedPaymentMethodType` in Checkout/Sessions.d.ts) and save in setup mode.
+ * A subscription may also name `ach_credit_transfer`, `ach_debit`, `custom`, `jp_credit_transfer`,
+ * `sepa_credit_transfer` and `customer_balance` (Subscriptions.d.ts `PaymentMethodType`): none is a method a
+ * customer saves (credit transfers and the balance are paid into, `custom` is the merchant's own), so they are
+ * left out of the offer rather than sent for Stripe to refuse.
+ */
+const CHECKOUT_SAVEABLE_TYPES: ReadonlySet<string> = new Set([
+  'acss_debit',
+  'affirm',
+  'afterpay_clearpay',
+  'alipay',
+  'alma',
+  'amazon_pay',
+  'au_becs_debit',
+  'bacs_debit',
+  'bancontact',
+  'billie',
+  'bizum',
+  'blik',
+  'boleto',
+  'card',
+  'cashapp',
+  'crypto',
+  'eps',
+  'fpx',
+  'giropay',
+  'grabpay',
+  'ideal',
+  'kakao_pay',
+  'klarna',
+  'konbini',
+  'kr_card',
+  'link',
+  'mb_way',
+  'mobilepay',
+  'multibanco',
+  'naver_pay',
+  'nz_bank_account',
+  'oxxo',
+  'p24',
+  'pay_by_bank',
+  'payco',
+  'paynow',
+  'paypal',
+  'paypay',
+  'payto',
+  'pix',
+  'promptpay',
+  'revolut_pay',
+  'samsung_pay',
+  'satispay',
+  'scalapay',
+  'sepa_debit',
+  'sequra',
+  'sofort',
+  'sunbit',
+  'swish',
+  'twint',
+  'upi',
+  'us_bank_account',
+  'wechat_pay',
+  'zip',
+]);
+
+export function checkoutSaveableTypes(subscriptionTypes: readonly string[]): string[] {
+  return subscriptionTypes.filter((type) => CHECKOUT_SAVEABLE_TYPES.has(type));
 }
 
 async function subscriptionOf(

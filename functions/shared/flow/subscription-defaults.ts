@@ -28,6 +28,11 @@ export interface FollowPlan {
   allSubscriptions?: boolean;
   /** A removal: subscriptions on this method move to the new one (whatever their status), then it goes. */
   removing?: string;
+  /**
+   * A removal of a method that is not the customer's invoice default: the customer's default stays as it is
+   * (recorded `superseded`, "kept"), and only the subscriptions on the removed method move.
+   */
+  keepCustomerDefault?: boolean;
 }
 
 /** Pure: which listed subscriptions move to the plan's method. */
@@ -40,7 +45,9 @@ export function followersOf(
   return listing.subscriptions.filter((subscription) => {
     const own = subscription.defaultPaymentMethodId;
     if (subscription.id === plan.subscriptionId || own === plan.paymentMethodId) return false;
-    if (plan.removing !== undefined && own === plan.removing) return true;
+    // A removal moves what the removed method paid, and nothing else: a subscription on another method,
+    // the customer's previous default included, was put there on purpose.
+    if (plan.removing !== undefined) return own === plan.removing;
     if (!CHARGEABLE_SUBSCRIPTION_STATUSES.includes(subscription.status)) return false;
     if (plan.allSubscriptions) return true;
     // A subscription on some other method was put there on purpose: it is left alone.
