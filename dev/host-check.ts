@@ -1,3 +1,5 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+
 /**
  * DNS rebinding: a web page on attacker.example whose name is re-pointed at 127.0.0.1 can make the browser
  * talk to a server on this machine as if it were same-origin, and read the answers. The browser still
@@ -36,3 +38,25 @@ export const MISDIRECTED = JSON.stringify({
     message: 'This local server answers only to loopback names and the hosts of ALLOWED_ORIGINS.',
   },
 });
+
+/**
+ * Puts a server that has no Host check of its own (the embedded DynamoDB and SQS, the local issuer) behind
+ * `isAllowedHost`: its request handlers run only for a loopback `Host`, and anything else is answered `421`
+ * before they see it. Through these servers a rebinding page could otherwise read the table or send to the
+ * queue, and so reach the configured Stripe account through the worker.
+ */
+export function guardHost(server: Server, boundHost: string, extraHosts: readonly string[] = []): void {
+  const handlers = server.listeners('request') as ((
+    request: IncomingMessage,
+    response: ServerResponse,
+  ) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    if (!isAllowedHost(request.headers.host, boundHost, extraHosts)) {
+      response.writeHead(421, { 'content-type': 'application/json' });
+      response.end(MISDIRECTED);
+      return;
+    }
+    for (const handler of handlers) handler.call(server, request, response);
+  });
+}

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { isClaimPath } from '../functions/shared/auth/customer-claim';
+import { guardHost } from './host-check';
 
 /**
  * A local OpenID issuer, so the local stack and tests run with authentication on: an RS256 key pair made at
@@ -71,6 +72,7 @@ export async function startLocalJwtIssuer(options: LocalJwtIssuerOptions = {}): 
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
   });
+  guardHost(server, host);
   issuer = `http://${host}:${(server.address() as AddressInfo).port}`;
 
   async function mint(claims: JWTPayload, mintOptions: MintOptions = {}): Promise<string> {

@@ -54,6 +54,8 @@ export interface LocalStack {
   issuer?: LocalJwtIssuer;
   /** ALLOWED_ORIGINS and the JWT_* pass-through, as read. */
   integrator: IntegratorSettings;
+  /** The embedded DynamoDB's and SQS's endpoints. */
+  aws: { dynamodb: string; sqs: string };
   close(): Promise<void>;
 }
 
@@ -70,6 +72,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const realKey = env.STRIPE_SECRET_KEY?.trim() || undefined;
   // The AWS SDK's notice that Node 20 support ends in 2027 is noise here; deployed functions run Node 22+.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // The local stack's pages sign visitors in and its queue takes any local process's messages: never in
+  // front of a live account. Live keys start sk_live_ / rk_live_ (https://docs.stripe.com/keys).
+  if (realKey && /^(sk|rk)_live_/.test(realKey)) {
+    throw new Error(
+      'npm run dev takes test-mode keys only (sk_test_… or rk_test_…); STRIPE_SECRET_KEY is live.',
+    );
+  }
   if (realKey && !env.STRIPE_WEBHOOK_SECRET?.trim()) {
     throw new Error(
       'STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY (from `stripe listen --forward-to …`).',
@@ -180,6 +189,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     accounts,
     issuer,
     integrator,
+    aws: { dynamodb: dynamodb.endpoint, sqs: sqs.endpoint },
     close: async () => {
       await poller.stop();
       await Promise.all([api.close(), standIn?.close(), sqs.close(), dynamodb.close(), issuer?.close()]);
@@ -251,6 +261,11 @@ async function serveDemoPages(
       chosenAccount(url.searchParams);
     if (!account) {
       html(400, 'Name a customer: /billing?customer=cus_…');
+      return;
+    }
+    // The same sign-in as `/`: the page carries a token for the customer it shows.
+    if (!demo.signInAs(account.customerId)) {
+      html(403, 'This customer is not one the demo may sign in as (DEMO_CUSTOMERS).');
       return;
     }
     const token = demo.issuer ? await demo.issuer.tokenFor(account.customerId) : undefined;

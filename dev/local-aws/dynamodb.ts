@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { TABLE_PARTITION_KEY } from '../../functions/shared/adapters/dynamodb-setup-records';
+import { guardHost } from '../host-check';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from './credentials';
 
 export interface LocalDynamoDb {
@@ -18,6 +19,7 @@ export async function startLocalDynamoDb(tableName = 'setup-records', port = 0):
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
   });
+  guardHost(server, '127.0.0.1');
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({
     endpoint,

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsServer } from 'local-aws-sqs';
+import { guardHost } from '../host-check';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from './credentials';
 
 export interface LocalQueueOptions {
@@ -27,6 +28,7 @@ export interface LocalSqs {
  */
 export async function startLocalSqs(options: LocalQueueOptions = {}, port = 0): Promise<LocalSqs> {
   const server = await createSqsServer({ port, hostname: '127.0.0.1' });
+  guardHost(server, '127.0.0.1');
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new SQSClient({ endpoint, region: LOCAL_AWS_REGION, credentials: LOCAL_AWS_CREDENTIALS });
   const suffix = options.fifo ? '.fifo' : '';

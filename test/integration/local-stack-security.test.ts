@@ -45,6 +45,38 @@ describe('offline (the stand-in)', () => {
       (await getWithHost(`${standIn.origin}/_stand-in/requests`, `attacker.example:${standIn.port}`)).status,
     ).toBe(421);
   });
+
+  it('the embedded DynamoDB, SQS and issuer answer 421 to a foreign Host', async () => {
+    // The AWS query protocol takes a plain GET (`?Action=ListQueues`), as a rebinding page could send.
+    for (const endpoint of [stack.aws.dynamodb, stack.aws.sqs, stack.issuer?.issuer ?? '']) {
+      const { port } = new URL(endpoint);
+      const rebound = await getWithHost(`${endpoint}/?Action=ListQueues`, `attacker.example:${port}`);
+      expect(rebound.status).toBe(421);
+      expect(JSON.parse(rebound.body).error.code).toBe('host_not_allowed');
+    }
+    const jwks = await getWithHost(
+      `${stack.issuer?.issuer}/.well-known/jwks.json`,
+      `localhost:${new URL(stack.issuer?.issuer ?? '').port}`,
+    );
+    expect(jwks.status).toBe(200);
+  });
+
+  it('the billing page still opens for the stand-in’s customers', async () => {
+    const page = await fetch(`${stack.url}/billing?customer=${stack.accounts[0]?.customerId}`);
+    expect(page.status).toBe(200);
+  });
+});
+
+describe('npm run dev and live keys', () => {
+  it('refuses a live secret key instead of switching to live mode', async () => {
+    await expect(
+      startLocalStack({
+        port: 0,
+        logLevel: 'silent',
+        env: { STRIPE_SECRET_KEY: 'sk_live_51Abcdefghijklmnop', STRIPE_WEBHOOK_SECRET: 'whsec_x0123456789' },
+      }),
+    ).rejects.toThrow(/test-mode keys only/);
+  });
 });
 
 describe('with a real Stripe key', () => {
@@ -79,5 +111,11 @@ describe('with a real Stripe key', () => {
     const page = async (customer: string) => (await fetch(`${stack.url}/?customer=${customer}`)).text();
     expect(await page('cus_SomeoneElsesCustomer')).not.toContain('name="token"');
     expect(await page(allowedCustomer)).toContain('name="token"');
+  });
+
+  it('the billing page is behind the same sign-in: another customer’s is refused', async () => {
+    const billing = await fetch(`${stack.url}/billing?customer=cus_SomeoneElsesCustomer`);
+    expect(billing.status).toBe(403);
+    expect(await billing.text()).not.toContain('eyJ');
   });
 });
