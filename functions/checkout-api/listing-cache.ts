@@ -19,11 +19,14 @@ type ListPage = (customerId: string, page: PageRequest) => Promise<PaymentMethod
  * The billing page's listing costs several Stripe calls; a caller reloading it in a loop is answered from
  * this function instance's memory for `ttlMs`, and charged (`onMiss`) only when Stripe is asked. A cached
  * answer is served only if it was fetched after the customer's last change had settled (the marker in the
- * table, which every instance sees), so a customer's own switch or removal is never hidden by the cache.
+ * table, which every instance sees) and after the worker last changed the customer's default (its owner
+ * record), so neither a customer's own switch or removal nor a card saved through Checkout is hidden.
  */
 export function cachedListing(
   list: ListPage,
   markers: Pick<ChangeMarkers, 'latest'>,
+  /** When the worker last changed the customer's default (a setup applied, or a change). */
+  defaultChangedAt: (customerId: string) => Promise<number>,
   options: ListingCacheOptions,
 ) {
   const now = options.now ?? Date.now;
@@ -37,8 +40,10 @@ export function cachedListing(
     const key = JSON.stringify([customerId, page.limit, page.startingAfter ?? null]);
     const hit = options.ttlMs > 0 ? entries.get(key) : undefined;
     if (hit && now() - hit.fetchedAt < options.ttlMs) {
-      const changedAt = (await markers.latest(customerId))?.changedAt ?? 0;
-      if (hit.fetchedAt >= changedAt + options.settleMs) return hit.view;
+      const [asked, applied] = await Promise.all([markers.latest(customerId), defaultChangedAt(customerId)]);
+      // A change asked for settles later (the worker applies it); one the worker applied is final at once.
+      const askedAt = (asked?.changedAt ?? 0) + options.settleMs;
+      if (hit.fetchedAt >= askedAt && hit.fetchedAt > applied) return hit.view;
     }
     await onMiss();
     const fetchedAt = now();

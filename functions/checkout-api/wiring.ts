@@ -1,7 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createDynamoDbChangeMarkers } from '../shared/adapters/dynamodb-change-markers';
 import { createDynamoDbChangeRequests } from '../shared/adapters/dynamodb-default-changes';
-import { createDynamoDbSetupRecords } from '../shared/adapters/dynamodb-setup-records';
+import { createDynamoDbSetupRecords, readDefaultChangedAt } from '../shared/adapters/dynamodb-setup-records';
 import {
   createSqsDefaultChangeQueue,
   type DefaultChangeQueue,
@@ -75,6 +75,7 @@ export function wireCheckoutApi(env: Record<string, string | undefined>) {
     { maxSubscriptionPages: SUBSCRIPTION_PAGES_PER_REQUEST },
   );
   const changeMarkers = createDynamoDbChangeMarkers(dynamodb, { tableName });
+  const defaultChangedAt = readDefaultChangedAt(dynamodb, tableName);
   const costliestRequest = Math.max(...Object.values(STRIPE_CALLS_PER_REQUEST));
   const queueUrl = readQueueUrl(env);
   // Only the status route's re-queue of a completed session whose webhook message went missing, and the
@@ -131,6 +132,7 @@ export function wireCheckoutApi(env: Record<string, string | undefined>) {
     listing: cachedListing(
       (customerId, page) => listPaymentMethods(stripe, customerId, page),
       changeMarkers,
+      (customerId) => defaultChangedAt({ kind: 'customer', id: customerId }),
       {
         ttlMs: readListingCacheSeconds(env) * 1000,
         // Switches and removals are applied within seconds of being asked for.

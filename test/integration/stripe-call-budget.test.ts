@@ -26,7 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-const { api, makeDefault, customerWithTwoCards, nextSecond } = savedMethodRequests(() => stack);
+const { api, makeDefault, savedCard, customerWithTwoCards, nextSecond } = savedMethodRequests(() => stack);
 const stripeRequests = () =>
   stack.stripeStandIn.countRequests('GET', /^\/v1\//) + stack.stripeStandIn.countRequests('POST', /^\/v1\//);
 
@@ -95,6 +95,19 @@ describe('one caller cannot spend the account’s Stripe rate limit', () => {
     await stack.drainQueue({ retryDelaySeconds: 0 });
     const after = await send(api(`/payment-methods?customer=${customerId}`));
     expect(after.json.customerDefault).toBe(first);
+  });
+
+  it('a card saved through Checkout shows as the default at once, even with a listing cached just before', async () => {
+    // The billing page's "Add a card": the list is loaded, Checkout saves a card within seconds, the worker
+    // makes it the default, and the page reloads the list. No switch or removal marked the cache: the
+    // worker's record of the new default must be what makes the cached list stale.
+    const { customerId, second } = await customerWithTwoCards();
+    const before = await send(api(`/payment-methods?customer=${customerId}`));
+    expect(before.json.customerDefault).toBe(second);
+    const third = await savedCard(customerId, undefined, '4000056655665556');
+    const after = await send(api(`/payment-methods?customer=${customerId}`));
+    expect(after.json.customerDefault).toBe(third);
+    expect(after.json.data.map((method: { id: string }) => method.id)).toContain(third);
   });
 
   it('the listing reads at most two pages of a customer’s subscriptions', async () => {

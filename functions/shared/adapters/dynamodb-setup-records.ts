@@ -47,6 +47,20 @@ const ownerKey = (target: DefaultTarget) => ({
   [TABLE_PARTITION_KEY]: { S: `${target.kind}_default#${target.id}` },
 });
 
+/**
+ * When the worker last changed this default (milliseconds; 0 if it never did): its owner record's `updatedAt`.
+ * A card saved through Checkout becomes the default this way, with no request of the customer's to mark it.
+ */
+export function readDefaultChangedAt(client: DynamoDBClient, tableName: string) {
+  return async (target: DefaultTarget): Promise<number> => {
+    const { Item } = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: ownerKey(target), ConsistentRead: true }),
+    );
+    const at = Date.parse(Item?.updatedAt?.S ?? '');
+    return Number.isFinite(at) ? at : 0;
+  };
+}
+
 /** Outcome details that a later outcome must replace, never leave behind. */
 const OUTCOME_DETAILS = [
   'customerId',
