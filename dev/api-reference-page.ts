@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import * as path from 'node:path';
-import { escapeHtml } from './html';
 
 /** The committed document (`npm run openapi` writes it; a test fails when it is stale). */
 export const OPENAPI_FILE = path.join(__dirname, '..', 'docs', 'openapi.json');
@@ -9,102 +9,71 @@ export function readOpenApiDocument(): string {
   return readFileSync(OPENAPI_FILE, 'utf8');
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: walks an arbitrary OpenAPI document
-type Json = any;
+export const API_REFERENCE_PATH = '/api-reference';
 
-const code = (value: unknown) => `<pre>${escapeHtml(JSON.stringify(value, null, 2))}</pre>`;
-
-const refName = (schema: Json): string | undefined =>
-  typeof schema?.$ref === 'string' ? schema.$ref.split('/').pop() : undefined;
-
-function schemaHtml(schema: Json): string {
-  if (schema?.anyOf) return schema.anyOf.map(schemaHtml).join(' <em>or</em> ');
-  const name = refName(schema);
-  return name ? `<a href="#schema-${escapeHtml(name)}"><code>${escapeHtml(name)}</code></a>` : code(schema);
-}
-
-function operationHtml(method: string, route: string, operation: Json): string {
-  const parameters: Json[] = operation.parameters ?? [];
-  const body = operation.requestBody?.content as Record<string, { schema: Json }> | undefined;
-  const secured = (operation.security ?? []).length > 0;
-  return `<section class="operation" id="${escapeHtml(operation.operationId)}">
-  <h3><span class="method ${escapeHtml(method)}">${escapeHtml(method.toUpperCase())}</span> <code>${escapeHtml(route)}</code></h3>
-  <p><strong>${escapeHtml(operation.summary)}</strong></p>
-  ${operation.description ? `<p>${escapeHtml(operation.description)}</p>` : ''}
-  <p>Auth: ${secured ? '<code>Authorization: Bearer &lt;JWT&gt;</code>' : 'none in the header (see above)'}</p>
-  ${
-    parameters.length > 0
-      ? `<table><tr><th>parameter</th><th>in</th><th>required</th><th>schema</th></tr>${parameters
-          .map(
-            (parameter) =>
-              `<tr><td><code>${escapeHtml(parameter.name)}</code></td><td>${escapeHtml(parameter.in)}</td><td>${parameter.required ? 'yes' : 'no'}</td><td>${escapeHtml(parameter.description ?? '')}${code(parameter.schema)}</td></tr>`,
-          )
-          .join('')}</table>`
-      : ''
-  }
-  ${
-    body
-      ? Object.entries(body)
-          .map(
-            ([type, media]) => `<p>Body (<code>${escapeHtml(type)}</code>): ${schemaHtml(media.schema)}</p>`,
-          )
-          .join('')
-      : ''
-  }
-  <table><tr><th>status</th><th>meaning</th><th>body</th></tr>${Object.entries(
-    operation.responses as Record<string, Json>,
-  )
-    .map(
-      ([status, response]) =>
-        `<tr><td>${escapeHtml(status)}</td><td>${escapeHtml(response.description)}${
-          response.headers
-            ? ` Headers: ${Object.keys(response.headers)
-                .map((name) => `<code>${escapeHtml(name)}</code>`)
-                .join(', ')}.`
-            : ''
-        }</td><td>${response.content ? schemaHtml(response.content['application/json'].schema) : '—'}</td></tr>`,
-    )
-    .join('')}</table>
-</section>`;
-}
-
-/** A readable, self-contained page of the OpenAPI document: no script, no stylesheet or font from elsewhere. */
-export function renderApiReferencePage(documentText: string): string {
-  const document: Json = JSON.parse(documentText);
-  const operations = Object.entries(document.paths as Record<string, Record<string, Json>>).flatMap(
-    ([route, methods]) =>
-      Object.entries(methods).map(([method, operation]) => operationHtml(method, route, operation)),
-  );
-  const schemes = Object.entries(document.components.securitySchemes as Record<string, Json>)
-    .map(
-      ([name, scheme]) => `<p><code>${escapeHtml(name)}</code>: ${escapeHtml(scheme.description ?? '')}</p>`,
-    )
-    .join('');
-  const schemas = Object.entries(document.components.schemas as Record<string, Json>)
-    .map(
-      ([name, schema]) =>
-        `<section id="schema-${escapeHtml(name)}"><h3>${escapeHtml(name)}</h3>${code(schema)}</section>`,
-    )
-    .join('');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(document.info.title)}: HTTP API reference</title>
-<style>
-  body { font: 15px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; }
-  code, pre { font-family: ui-monospace, monospace; font-size: 13px; }
-  pre { background: #f6f8fa; padding: .5rem; overflow-x: auto; margin: .25rem 0; }
-  table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
-  th, td { border: 1px solid #d0d7de; padding: .3rem .5rem; text-align: left; vertical-align: top; }
-  .operation { border-top: 2px solid #d0d7de; margin-top: 1.5rem; }
-  .method { color: #fff; border-radius: 3px; padding: 0 .4rem; font-size: 13px; }
-  .get { background: #1f6feb; } .post { background: #1a7f37; }
-</style></head>
+/**
+ * `/api-reference`: Swagger UI (swagger-ui-dist, maintained by SmartBear; OpenAPI 3.1 since 5.0) rendering
+ * `/openapi.json`, its files served from node_modules, so the page works offline. Everything is same-origin
+ * and the CSP says so: no inline script, nothing from another host.
+ */
+const SWAGGER_UI_DIR = path.dirname(require.resolve('swagger-ui-dist/package.json'));
+const ASSETS: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+};
+const INIT_SCRIPT = `window.ui = SwaggerUIBundle({
+  url: '/openapi.json',
+  dom_id: '#reference',
+  deepLinking: true,
+  docExpansion: 'list',
+  defaultModelsExpandDepth: 0,
+  displayOperationId: true,
+  persistAuthorization: false,
+});
+`;
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>API reference · Stripe setup-mode service</title>
+<link rel="stylesheet" href="${API_REFERENCE_PATH}/assets/swagger-ui.css">
+</head>
 <body>
-<h1>${escapeHtml(document.info.title)} <small>OpenAPI ${escapeHtml(document.openapi)}</small></h1>
-<p>${escapeHtml(document.info.description)}</p>
-<p>Machine-readable: <a href="/openapi.json"><code>/openapi.json</code></a>.</p>
-<h2>Authentication</h2>${schemes}
-<h2>Routes</h2>${operations.join('\n')}
-<h2>Schemas</h2>${schemas}
-</body></html>`;
+<noscript><p>This page needs JavaScript. The document itself: <a href="/openapi.json">/openapi.json</a>.</p></noscript>
+<div id="reference"></div>
+<script src="${API_REFERENCE_PATH}/assets/swagger-ui-bundle.js"></script>
+<script src="${API_REFERENCE_PATH}/init.js"></script>
+</body>
+</html>
+`;
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/** Serves the page and its files; false when the path is not the reference's. */
+export function serveApiReference(pathname: string, response: ServerResponse): boolean {
+  const send = (contentType: string, body: string | Buffer) => {
+    response.writeHead(200, {
+      'content-type': contentType,
+      'content-security-policy': CSP,
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-cache',
+    });
+    response.end(body);
+  };
+  if (pathname === API_REFERENCE_PATH) {
+    send('text/html; charset=utf-8', PAGE);
+    return true;
+  }
+  if (pathname === `${API_REFERENCE_PATH}/init.js`) {
+    send('text/javascript; charset=utf-8', INIT_SCRIPT);
+    return true;
+  }
+  const asset = pathname.startsWith(`${API_REFERENCE_PATH}/assets/`)
+    ? pathname.slice(`${API_REFERENCE_PATH}/assets/`.length)
+    : undefined;
+  const contentType = asset === undefined ? undefined : ASSETS[asset];
+  if (asset === undefined || contentType === undefined) return false;
+  send(contentType, readFileSync(path.join(SWAGGER_UI_DIR, asset)));
+  return true;
 }

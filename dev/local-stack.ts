@@ -7,7 +7,7 @@ import { createJwtVerifier } from '../functions/shared/auth/jwt-verifier';
 import { HANDLED_EVENT_TYPES } from '../functions/shared/flow/setup-message';
 import { CHECKOUT_API_ROUTES, JWT_AUTHORIZED_ROUTES, STRIPE_WEBHOOK_ROUTE } from '../functions/shared/routes';
 import { wireStripeWebhook } from '../functions/stripe-webhook/wiring';
-import { readOpenApiDocument, renderApiReferencePage } from './api-reference-page';
+import { readOpenApiDocument, serveApiReference } from './api-reference-page';
 import { renderBillingPage } from './billing-page';
 import { type DemoAccount, renderDemoPage, renderSuccessPage } from './demo-pages';
 import { seedDemoAccounts } from './demo-seed';
@@ -280,8 +280,8 @@ async function serveDemoPages(
   } else if (request.method === 'GET' && path === '/openapi.json') {
     response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     response.end(readOpenApiDocument());
-  } else if (request.method === 'GET' && path === '/api-reference') {
-    html(200, renderApiReferencePage(readOpenApiDocument()));
+  } else if (request.method === 'GET' && serveApiReference(path, response)) {
+    // served
   } else {
     response.writeHead(404, { 'content-type': 'application/json' });
     response.end(JSON.stringify({ message: 'Not Found' }));
