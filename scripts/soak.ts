@@ -2,6 +2,7 @@ import { takeContractViolations } from '../dev/stripe-stand-in/contract/answer-c
 import { runDuplicateStorm } from '../test/support/duplicate-storm';
 import { startServiceStack } from '../test/support/service-stack';
 import { parseArgs, progressLine, runCli } from './lib/cli';
+import { runOutageCli } from './soak/outage';
 
 const USAGE = `npm run soak -- [--sessions 1000] [--deliveries 5] [--faults 0.1] [--aws-faults 0.1] [--seed n] [--workers 2]
 
@@ -20,6 +21,10 @@ Prints what Stripe saw; every stand-in answer is checked against the pinned SDK'
   --seed <n>         seed of the AWS faults (default random; printed, and replays the same faults)
   --workers <n>      concurrent worker instances (default 2)
   --timeout <s>      give up waiting for the setups after this long (default 600)
+  --stripe-outage <d> instead of the storm, the outage drill: Stripe answers every request 503 for <d>
+                     (e.g. 6h), on a clock compressed so it lasts about 4 minutes; setups arrive before
+                     and during it (--sessions, default 150 here), then Stripe recovers
+  --aws-outage <d>   the same with every DynamoDB, SQS, EventBridge and Secrets Manager call failing
   --help             this text
 `;
 
@@ -43,11 +48,14 @@ runCli(async () => {
     '--seed',
     '--workers',
     '--timeout',
+    '--stripe-outage',
+    '--aws-outage',
   ]);
   if (args.flags.has('--help')) {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (args.values.has('--stripe-outage') || args.values.has('--aws-outage')) return runOutageCli(args);
   const number = (name: string, fallback: number) => Number(args.values.get(name) ?? fallback);
   const awsFaultShare = args.values.has('--aws-faults') ? number('--aws-faults', 0) : undefined;
   const seed = number('--seed', Math.floor(Math.random() * 1_000_000));

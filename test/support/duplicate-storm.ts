@@ -61,7 +61,7 @@ export interface StormReport {
   wallMs: number;
 }
 
-interface StormSession {
+export interface StormSession {
   customerId: string;
   subscriptionId: string;
   sessionId: string;
@@ -225,7 +225,7 @@ export async function runDuplicateStorm(stack: ServiceStack, options: StormOptio
   };
 }
 
-async function createCompletedSession(stack: ServiceStack): Promise<StormSession> {
+export async function createCompletedSession(stack: ServiceStack): Promise<StormSession> {
   const customer = await stack.stripe.customers.create({});
   const subscription = await stack.stripe.subscriptions.create({
     customer: customer.id,
@@ -311,7 +311,7 @@ async function killWorkerMidSetup(stack: ServiceStack, victim: StormSession): Pr
   return 1;
 }
 
-function startPolling(stack: ServiceStack, retryDelaySeconds: number | undefined) {
+export function startPolling(stack: ServiceStack, retryDelaySeconds: number | undefined) {
   let running = true;
   const loop = (async () => {
     while (running) {
@@ -347,13 +347,13 @@ async function waitUntil(
   }
 }
 
-function changesTo(stack: ServiceStack, requestPath: string): number {
+export function changesTo(stack: ServiceStack, requestPath: string): number {
   return stack.stripeStandIn.requests.filter(
     (request) => request.method === 'POST' && request.path === requestPath && request.changed === true,
   ).length;
 }
 
-async function inBatches<T>(
+export async function inBatches<T>(
   count: number,
   concurrency: number,
   work: (index: number) => Promise<T>,
