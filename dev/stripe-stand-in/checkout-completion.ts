@@ -1,4 +1,5 @@
 import { createBankPaymentMethod } from './bank-debits';
+import { setUpWithBankRedirect } from './bank-redirects';
 import {
   DECLINED_NUMBER,
   REQUIRES_AUTHENTICATION_NUMBER,
@@ -11,6 +12,7 @@ import { sessionFromPath } from './resources/checkout-sessions';
 import { checkAttachable, createCardPaymentMethod } from './resources/payment-methods';
 import type { StandInStore } from './store';
 import type {
+  BankRedirectType,
   SetupError,
   StoredCheckoutSession,
   StoredEvent,
@@ -37,6 +39,11 @@ export interface CompleteSessionOptions<Card extends string = string> {
   /** The expiry and cardholder name typed on the hosted page; default 12 of three years on, no name. */
   expiry?: { month: number; year: number };
   cardholderName?: string;
+  /**
+   * A bank redirect instead of a card (EUR sessions only): the SetupIntent succeeds with the single-use
+   * iDEAL/Bancontact/Sofort method, and Stripe attaches the SEPA Direct Debit method it generates.
+   */
+  bankRedirect?: BankRedirectType;
   /** With 4000 0025 0000 3155: whether the customer completes the 3D Secure challenge; default yes. */
   authentication?: 'completed' | 'failed';
   /** Webhook endpoint that receives the signed `checkout.session.completed` event. */
@@ -113,6 +120,19 @@ export async function completeCheckoutSession(
     events.push(store.recordEvent(type, object, session.livemode));
   };
 
+  if (options.bankRedirect !== undefined) {
+    const redirect = setUpWithBankRedirect(store, setupIntent, options.bankRedirect, session.currency, email);
+    setupIntent.payment_method = redirect.redirectMethod.id;
+    setupIntent.last_setup_error = null;
+    setupIntent.status = 'succeeded';
+    setupIntent.next_action = null;
+    if (customer !== undefined) {
+      redirect.generatedSepaDebit.customer = customer.id;
+      record('payment_method.attached', redirect.generatedSepaDebit);
+    }
+    record('setup_intent.succeeded', setupIntent);
+    return finishSession(session, setupIntent, redirect.redirectMethod, events, record, options, webhookSecret);
+  }
   const bank = options.setupIntentStatus === 'processing' || options.setupIntentStatus === 'requires_action';
   const card = testCardFromNumber(options.card ?? DEFAULT_TEST_CARD);
   const paymentMethod = bank
@@ -178,6 +198,18 @@ export async function completeCheckoutSession(
     record('setup_intent.requires_action', setupIntent);
   }
 
+  return finishSession(session, setupIntent, paymentMethod, events, record, options, webhookSecret);
+}
+
+async function finishSession(
+  session: StoredCheckoutSession,
+  setupIntent: StoredSetupIntent,
+  paymentMethod: StoredPaymentMethod,
+  events: StoredEvent[],
+  record: (type: string, object: object) => void,
+  options: CompleteSessionOptions,
+  webhookSecret: string,
+): Promise<CompletedSession> {
   session.status = 'complete';
   session.url = null;
   session.customer_details = {

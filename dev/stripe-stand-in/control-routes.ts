@@ -34,6 +34,8 @@ const isString = (value: unknown): value is string => typeof value === 'string';
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 const isFaultPhase = (value: unknown): value is FaultPhase =>
   value === 'before' || value === 'after' || value === 'executed';
+const isBankRedirect = (value: unknown): value is 'ideal' | 'bancontact' | 'sofort' =>
+  value === 'ideal' || value === 'bancontact' || value === 'sofort';
 const isAuthentication = (value: unknown): value is 'completed' | 'failed' =>
   value === 'completed' || value === 'failed';
 const isSetupIntentStatus = (value: unknown): value is CompleteSessionOptions['setupIntentStatus'] =>
@@ -49,6 +51,8 @@ function completeOptions(body: JsonObject): CompleteSessionOptions {
   if (authentication !== undefined) options.authentication = authentication;
   const deliverTo = optionalField(body, 'deliverTo', isString);
   if (deliverTo !== undefined) options.deliverTo = deliverTo;
+  const bankRedirect = optionalField(body, 'bankRedirect', isBankRedirect);
+  if (bankRedirect !== undefined) options.bankRedirect = bankRedirect;
   return options;
 }
 

@@ -186,7 +186,8 @@ export interface SepaDebitDetails {
   branch_code: string;
   country: string;
   fingerprint: string;
-  generated_from: { charge: null; setup_attempt: null };
+  /** Set when Stripe generated this method from an iDEAL, Bancontact or Sofort SetupAttempt. */
+  generated_from: { charge: null; setup_attempt: string | null };
   last4: string;
 }
 
@@ -202,7 +203,10 @@ export interface UsBankAccountDetails {
   status_details: null;
 }
 
-export type PaymentMethodType = 'card' | 'sepa_debit' | 'us_bank_account';
+/** iDEAL, Bancontact and Sofort set up a SEPA Direct Debit method: they are single-use redirects themselves. */
+export type BankRedirectType = 'ideal' | 'bancontact' | 'sofort';
+
+export type PaymentMethodType = 'card' | 'sepa_debit' | 'us_bank_account' | BankRedirectType;
 
 export interface StoredPaymentMethod extends StripeObjectBase {
   object: 'payment_method';
@@ -212,6 +216,9 @@ export interface StoredPaymentMethod extends StripeObjectBase {
   card?: CardDetails;
   sepa_debit?: SepaDebitDetails;
   us_bank_account?: UsBankAccountDetails;
+  ideal?: { bank: 'ing'; bic: 'INGBNL2A' };
+  bancontact?: Record<string, never>;
+  sofort?: { country: string };
   customer: string | null;
   customer_account: null;
   type: PaymentMethodType;

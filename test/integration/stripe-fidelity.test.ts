@@ -57,6 +57,42 @@ describe('an incomplete subscription (Subscriptions.d.ts: "can only have metadat
   });
 });
 
+describe('iDEAL, Bancontact, Sofort (SetupAttempts.d.ts `generated_sepa_debit`; docs.stripe.com/payments/ideal/set-up-payment)', () => {
+  it.each(['ideal', 'bancontact', 'sofort'] as const)(
+    '%s: the generated SEPA Direct Debit method becomes the default, not the single-use one',
+    async (type) => {
+      const customer = (await stack.stripe.customers.create({})).id;
+      const subscription = await stack.stripe.subscriptions.create({
+        customer,
+        currency: 'eur',
+        items: [{ price: 'price_basic' }],
+      });
+      await nextSecond();
+      const created = await postJson(api('/checkout-sessions'), { customer, subscription: subscription.id });
+      const completed = await completeSession(stack.stripeStandIn, created.json.id, { bankRedirect: type });
+      await deliverSignedEvent(stack.webhookUrl, completed.event, stack.stripeStandIn.webhookSecret);
+      await stack.drainQueue({ retryDelaySeconds: 0 });
+      const intent = await stack.stripe.setupIntents.retrieve(completed.setupIntent.id, {
+        expand: ['latest_attempt'],
+      });
+      const attempt = intent.latest_attempt as {
+        payment_method_details: Record<string, { generated_sepa_debit?: string }>;
+      };
+      const generated = attempt.payment_method_details[type]?.generated_sepa_debit;
+      expect(generated).toMatch(/^pm_/);
+      expect(completed.paymentMethod.type).toBe(type);
+      expect(await stack.records.get(completed.setupIntent.id)).toMatchObject({
+        status: 'applied',
+        paymentMethodId: generated,
+      });
+      expect(await defaultsOf(stack.stripe, customer, subscription.id)).toEqual({
+        customerDefault: generated,
+        subscriptionDefault: generated,
+      });
+    },
+  );
+});
+
 describe('DELETE with replaceWith moves only what the removed method paid', () => {
   it('customer default pm_A, sub_a on pm_A, sub_b on pm_B; removing pm_B for pm_C leaves the customer and sub_a on pm_A', async () => {
     const customer = (await stack.stripe.customers.create({})).id;

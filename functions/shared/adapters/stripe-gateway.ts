@@ -296,6 +296,8 @@ function toSetupIntentSnapshot(value: string | Stripe.SetupIntent | null): Setup
   const attempt = value.latest_attempt;
   if (attempt && typeof attempt !== 'string' && attempt.status === 'succeeded') {
     snapshot.succeededAt = attempt.created;
+    const generated = generatedSepaDebitOf(attempt);
+    if (generated) snapshot.paymentMethod = { id: generated, type: 'sepa_debit' };
   }
   const error = value.last_setup_error;
   if (error) {
@@ -306,6 +308,18 @@ function toSetupIntentSnapshot(value: string | Stripe.SetupIntent | null): Setup
     };
   }
   return snapshot;
+}
+
+/**
+ * iDEAL, Bancontact and Sofort are single-use: the SetupIntent carries that method, and the one that can be
+ * charged again is the SEPA Direct Debit method Stripe generates and attaches
+ * (`SetupAttempt.payment_method_details.<type>.generated_sepa_debit` in SetupAttempts.d.ts;
+ * https://docs.stripe.com/payments/ideal/set-up-payment). That one becomes the default.
+ */
+function generatedSepaDebitOf(attempt: Stripe.SetupAttempt): string | null {
+  const details = attempt.payment_method_details;
+  const redirect = details.ideal ?? details.bancontact ?? details.sofort;
+  return idOf(redirect?.generated_sepa_debit);
 }
 
 function toSessionSnapshot(session: Stripe.Checkout.Session): CheckoutSessionSnapshot {
