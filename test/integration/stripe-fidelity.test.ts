@@ -1,3 +1,4 @@
+import type Stripe from 'stripe';
 import { drainQueue } from '../../dev/local-aws/sqs-event-source';
 import { wireSetupWorker } from '../../functions/setup-worker/wiring';
 import { checkoutSaveableTypes } from '../../functions/shared/flow/create-checkout-session';
@@ -75,10 +76,8 @@ describe('iDEAL, Bancontact, Sofort (SetupAttempts.d.ts `generated_sepa_debit`; 
       const intent = await stack.stripe.setupIntents.retrieve(completed.setupIntent.id, {
         expand: ['latest_attempt'],
       });
-      const attempt = intent.latest_attempt as {
-        payment_method_details: Record<string, { generated_sepa_debit?: string }>;
-      };
-      const generated = attempt.payment_method_details[type]?.generated_sepa_debit;
+      const details = (intent.latest_attempt as Stripe.SetupAttempt).payment_method_details;
+      const generated = details[type]?.generated_sepa_debit;
       expect(generated).toMatch(/^pm_/);
       expect(completed.paymentMethod.type).toBe(type);
       expect(await stack.records.get(completed.setupIntent.id)).toMatchObject({
