@@ -217,6 +217,16 @@ export class ServiceAlarms extends Construct {
     }
   }
 
+  /** The alarms that say a new version of this function is worse: a canary deployment rolls back on them. */
+  forFunction(service: 'checkout-api' | 'stripe-webhook' | 'setup-worker'): Alarm[] {
+    const ids = {
+      'checkout-api': ['SessionApiErrors', 'SessionApiServerErrors', 'StripeSecretsRefused'],
+      'stripe-webhook': ['WebhookServerErrors', 'WebhookRejections', 'StripeSecretsRefused'],
+      'setup-worker': ['WorkerErrors', 'RecordRetries', 'PermanentFailures', 'StripeSecretsRefused'],
+    }[service];
+    return this.alarms.filter((alarm) => ids.includes(alarm.node.id));
+  }
+
   /** Things that must never happen: one is an incident. */
   private anyAtAll(id: string, alarmDescription: string, metric: IMetric) {
     this.add(id, { alarmDescription, metric, threshold: 0, evaluationPeriods: 1 });

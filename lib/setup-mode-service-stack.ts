@@ -18,6 +18,7 @@ import type { Construct } from 'constructs';
 import { STRIPE_CALLS_PER_SETUP, workerBatchSize } from '../functions/setup-worker/time-budget';
 import { CHECKOUT_API_ROUTES, STRIPE_WEBHOOK_ROUTE } from '../functions/shared/routes';
 import { DEFAULT_REQUEST_BUDGET, worstCaseCallMs } from '../functions/shared/stripe-client';
+import { CanaryDeployments } from './canary-deployments';
 import { ServiceHttpApi } from './http-api';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { physicalNames } from './physical-names';
@@ -253,7 +254,14 @@ export class SetupModeServiceStack extends Stack {
       stripeWebhookFunction,
       workerFunction,
     ].map((serviceFunction) => serviceFunction.function) as [NodejsFunction, NodejsFunction, NodejsFunction];
-    worker.addEventSource(
+    // What API Gateway and the event source invoke: prod's live aliases (canary deployments), else the functions.
+    const canary = settings.stage === 'prod' ? new CanaryDeployments(this, 'Canary') : undefined;
+    const invoked = {
+      checkoutApi: canary?.liveAlias('CheckoutApi', checkoutApi) ?? checkoutApi,
+      stripeWebhook: canary?.liveAlias('StripeWebhook', stripeWebhook) ?? stripeWebhook,
+      worker: canary?.liveAlias('SetupWorker', worker) ?? worker,
+    };
+    invoked.worker.addEventSource(
       new SqsEventSource(queues.queue, {
         batchSize: workerBatchSizeFor(perInstance),
         maxConcurrency,
@@ -290,8 +298,8 @@ export class SetupModeServiceStack extends Stack {
     const http = new ServiceHttpApi(this, 'HttpApi', {
       ...common,
       accessLogGroupName: names.accessLogGroup,
-      checkoutApi,
-      stripeWebhook,
+      checkoutApi: invoked.checkoutApi,
+      stripeWebhook: invoked.stripeWebhook,
       allowedOrigins: settings.allowedOrigins,
       throttleRateLimit: settings.throttleRateLimit,
       throttleBurstLimit: settings.throttleBurstLimit,
@@ -330,6 +338,11 @@ export class SetupModeServiceStack extends Stack {
       queue: queues.queue,
       deadLetterQueue: queues.deadLetterQueue,
       routes: [...sessionRoutePaths(), { method: 'POST', path: webhookPath }],
+    });
+    canary?.guard({
+      CheckoutApi: alarms.forFunction('checkout-api'),
+      StripeWebhook: alarms.forFunction('stripe-webhook'),
+      SetupWorker: alarms.forFunction('setup-worker'),
     });
     acknowledgeNagFindings(this, {
       functions: [checkoutApiFunction, stripeWebhookFunction, workerFunction],

@@ -186,3 +186,41 @@ describe('finding 12: a refactor cannot silently replace stateful resources', ()
     }
   });
 });
+
+describe('finding 12: prod code reaches callers through a canary, never straight to $LATEST', () => {
+  it('API Gateway and the event source invoke prod’s live aliases, which CodeDeploy shifts 10 % first', () => {
+    // https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations.html
+    const aliases = resources(prod.template, 'AWS::Lambda::Alias');
+    expect(aliases.map(([, alias]) => alias.Properties.Name)).toEqual(['live', 'live', 'live']);
+    const groups = resources(prod.template, 'AWS::CodeDeploy::DeploymentGroup');
+    expect(groups).toHaveLength(3);
+    for (const [, group] of groups) {
+      expect(group.Properties.DeploymentConfigName).toBe('CodeDeployDefault.LambdaCanary10Percent5Minutes');
+      const alarmConfiguration = group.Properties.AlarmConfiguration as { Enabled: boolean; Alarms: [] };
+      expect(alarmConfiguration.Enabled).toBe(true);
+      expect(alarmConfiguration.Alarms.length).toBeGreaterThanOrEqual(2);
+      expect(group.Properties.AutoRollbackConfiguration).toEqual({
+        Enabled: true,
+        Events: expect.arrayContaining(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM']),
+      });
+    }
+    const aliasIds = aliases.map(([id]) => id);
+    for (const [, integration] of resources(prod.template, 'AWS::ApiGatewayV2::Integration')) {
+      expect(aliasIds).toContain((integration.Properties.IntegrationUri as { Ref: string }).Ref);
+    }
+    const [[, mapping]] = resources(prod.template, 'AWS::Lambda::EventSourceMapping') as [[string, Resource]];
+    expect(
+      aliasIds.filter((id) => JSON.stringify(mapping.Properties.FunctionName).includes(id)),
+    ).toHaveLength(1);
+    expect(JSON.stringify(mapping.Properties.FunctionName)).toContain('SetupWorkerLive');
+    // A dev stage deploys straight away: no alias, no CodeDeploy.
+    dev.template.resourceCountIs('AWS::CodeDeploy::DeploymentGroup', 0);
+  });
+
+  it('CodeDeploy’s role may move only these aliases and read only these alarms (no managed policy)', () => {
+    const [[, role]] = resources(prod.template, 'AWS::IAM::Role').filter(([, r]) =>
+      JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('codedeploy.amazonaws.com'),
+    ) as [[string, Resource]];
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+});
