@@ -107,6 +107,19 @@ describe('with a real Stripe key', () => {
     expect((await fetch(`${stack.url}/_stand-in/requests`)).status).toBe(404);
   });
 
+  it('POST /_dev/token signs only for the customers listed, as the demo page’s sign-in does', async () => {
+    const devToken = (customer: string) =>
+      fetch(`${stack.url}/_dev/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ customer }),
+      });
+    expect((await devToken(allowedCustomer)).status).toBe(200);
+    const refused = await devToken('cus_SomeoneElsesCustomer');
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('customer_not_allowed');
+  });
+
   it('signs the visitor in only as the customers the developer listed, not as any ?customer=', async () => {
     const page = async (customer: string) => (await fetch(`${stack.url}/?customer=${customer}`)).text();
     expect(await page('cus_SomeoneElsesCustomer')).not.toContain('name="token"');
