@@ -54,7 +54,7 @@ export function cachedSessionLookup(
 }
 
 /** Nothing about the session will change any more (delayed methods settle from `processing`). */
-function isSettled(session: CheckoutSessionSnapshot): boolean {
+export function isSettled(session: CheckoutSessionSnapshot): boolean {
   if (session.status === 'expired') return true;
   const intent = session.setupIntent;
   return session.status === 'complete' && (!intent || ['succeeded', 'canceled'].includes(intent.status));

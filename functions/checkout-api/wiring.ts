@@ -41,6 +41,7 @@ import { buildCheckoutApiHandler } from './handler';
 import { cachedListing } from './listing-cache';
 import { cachedSessionLookup } from './session-lookup-cache';
 import { createDynamoDbSessionRateLimit, STATUS_BUDGET } from './session-rate-limit';
+import { sharedSessionView } from './shared-session-view';
 import { createDynamoDbStripeCallBudget } from './stripe-call-budget';
 
 /** Reads configuration once and builds the clients the session API needs. */
@@ -92,7 +93,13 @@ export function wireCheckoutApi(env: Record<string, string | undefined>) {
     stripe: {
       ...stripe,
       retrieveSetupSession: cachedSessionLookup(
-        stripe.retrieveSetupSession,
+        statusRoute.sharedRefreshSeconds > 0
+          ? sharedSessionView(stripe.retrieveSetupSession, dynamodb, {
+              tableName,
+              refreshMs: statusRoute.sharedRefreshSeconds * 1000,
+              retentionSeconds: processing.recordRetentionDays * 86_400,
+            })
+          : stripe.retrieveSetupSession,
         { ttlMs: statusRoute.cacheSeconds * 1000 },
         (error) => error instanceof StripeRequestFailed && error.kind === 'not_found',
       ),

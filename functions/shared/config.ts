@@ -416,6 +416,11 @@ export interface StatusRouteConfig {
   perMinute: number;
   /** How long one Stripe lookup of a session answers repeated polls, per function instance. */
   cacheSeconds: number;
+  /**
+   * How often any instance reads an unsettled session from Stripe (STATUS_SHARED_REFRESH_SECONDS, default 3;
+   * 0 turns the shared view off); a settled one is read once.
+   */
+  sharedRefreshSeconds: number;
 }
 
 /** The status route's budget: it reads from Stripe, whose rate limit the worker and the SaaS share. */
@@ -424,9 +429,14 @@ export function readStatusRouteConfig(env: Env): StatusRouteConfig {
   if (!Number.isInteger(cacheSeconds) || cacheSeconds < 0 || cacheSeconds > 60) {
     throw new ConfigError('STATUS_CACHE_SECONDS', 'must be a whole number of seconds from 0 to 60');
   }
+  const sharedRefreshSeconds = Number(optional(env, 'STATUS_SHARED_REFRESH_SECONDS') ?? '3');
+  if (!Number.isInteger(sharedRefreshSeconds) || sharedRefreshSeconds < 0 || sharedRefreshSeconds > 60) {
+    throw new ConfigError('STATUS_SHARED_REFRESH_SECONDS', 'must be a whole number of seconds from 0 to 60');
+  }
   return {
     perMinute: positiveInteger(env, 'STATUS_REQUESTS_PER_CUSTOMER_PER_MINUTE', 120),
     cacheSeconds,
+    sharedRefreshSeconds,
   };
 }
 

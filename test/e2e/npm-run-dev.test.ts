@@ -158,7 +158,9 @@ describe('npm run dev, as a user runs it', () => {
         const asset = await fetch(`${baseUrl}${url}`);
         expect(asset.status).toBe(200);
       }
-      expect(await (await fetch(`${baseUrl}/api-reference/init.js`)).text()).toContain("url: '/openapi.json'");
+      expect(await (await fetch(`${baseUrl}/api-reference/init.js`)).text()).toContain(
+        "url: '/openapi.json'",
+      );
 
       const stoppedAt = Date.now();
       process.kill(-(child.pid as number), 'SIGINT');
