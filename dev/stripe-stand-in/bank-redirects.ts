@@ -53,7 +53,9 @@ export function setUpWithBankRedirect(
   email: string | null,
 ): BankRedirectSetup {
   if (currency !== 'eur') {
-    throw invalidRequest(`${type} is offered only in EUR sessions (this one is ${currency ?? 'without a currency'}).`);
+    throw invalidRequest(
+      `${type} is offered only in EUR sessions (this one is ${currency ?? 'without a currency'}).`,
+    );
   }
   const redirect = redirectMethod(store, type, setupIntent.livemode, email);
   const generated = createBankPaymentMethod(store, 'sepa_debit', setupIntent.livemode, email);

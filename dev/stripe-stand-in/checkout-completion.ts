@@ -131,7 +131,15 @@ export async function completeCheckoutSession(
       record('payment_method.attached', redirect.generatedSepaDebit);
     }
     record('setup_intent.succeeded', setupIntent);
-    return finishSession(session, setupIntent, redirect.redirectMethod, events, record, options, webhookSecret);
+    return finishSession(
+      session,
+      setupIntent,
+      redirect.redirectMethod,
+      events,
+      record,
+      options,
+      webhookSecret,
+    );
   }
   const bank = options.setupIntentStatus === 'processing' || options.setupIntentStatus === 'requires_action';
   const card = testCardFromNumber(options.card ?? DEFAULT_TEST_CARD);
