@@ -1,6 +1,6 @@
 import { createBankPaymentMethod } from './bank-debits';
 import { invalidRequest } from './errors';
-import { newId, nowSeconds } from './ids';
+import { newAttempt } from './setup-attempts';
 import type { StandInStore } from './store';
 import type { BankRedirectType, StoredPaymentMethod, StoredSetupAttempt, StoredSetupIntent } from './types';
 
@@ -59,25 +59,8 @@ export function setUpWithBankRedirect(
   }
   const redirect = redirectMethod(store, type, setupIntent.livemode, email);
   const generated = createBankPaymentMethod(store, 'sepa_debit', setupIntent.livemode, email);
-  const attempt: StoredSetupAttempt = {
-    id: newId('setatt'),
-    object: 'setup_attempt',
-    application: null,
-    created: nowSeconds(),
-    customer: setupIntent.customer,
-    customer_account: null,
-    flow_directions: null,
-    livemode: setupIntent.livemode,
-    on_behalf_of: null,
-    payment_method: redirect.id,
-    payment_method_details: redirectDetails(type, generated.id),
-    setup_error: null,
-    setup_intent: setupIntent.id,
-    status: 'succeeded',
-    usage: 'off_session',
-  };
+  const attempt = newAttempt(store, setupIntent, redirect, 'succeeded', null);
+  attempt.payment_method_details = redirectDetails(type, generated.id);
   if (generated.sepa_debit !== undefined) generated.sepa_debit.generated_from.setup_attempt = attempt.id;
-  store.setupAttempts.set(attempt.id, attempt);
-  setupIntent.latest_attempt = attempt.id;
   return { redirectMethod: redirect, generatedSepaDebit: generated, attempt };
 }
