@@ -17,7 +17,7 @@ import type { IdempotencyStore } from './idempotency';
 import { newId } from './ids';
 import type { ObjectLocks } from './object-locks';
 import { optionalStringArray } from './params';
-import type { RateLimitWindow } from './rate-limit';
+import type { EndpointRateLimits, RateLimitWindow } from './rate-limit';
 import type { Router } from './router';
 import { API_VERSION, type StandInStore } from './store';
 
@@ -65,6 +65,7 @@ export interface ApiPipelineDependencies {
   idempotency: IdempotencyStore;
   log: StandInRequestLogEntry[];
   rateLimit: RateLimitWindow;
+  endpointRateLimit: EndpointRateLimits;
   locks: ObjectLocks;
   baseUrl(): string;
   latencyMs(): number;
@@ -204,6 +205,11 @@ export class ApiPipeline {
       }
       const match = this.deps.router.match(request.method, request.path);
       if (match === undefined) throw unrecognizedUrl(request.method, request.path);
+      if (!this.deps.endpointRateLimit.admit(`${request.method} ${match.route.path}`, entry.at)) {
+        this.deps.rateLimit.giveBack(entry.at);
+        entry.rateLimited = true;
+        return this.reply(429, faultResponseBody(429), requestId, extraHeaders);
+      }
       if (request.method === 'POST' && idempotencyKey !== undefined) {
         const fingerprint = JSON.stringify([request.method, request.path, params]);
         const outcome = this.deps.idempotency.begin(idempotencyKey, fingerprint);

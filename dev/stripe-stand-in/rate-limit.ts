@@ -32,4 +32,41 @@ export class RateLimitWindow {
     this.admitted.push(now);
     return true;
   }
+
+  /** Gives back the request admitted at `now` (refused by another limit after this one counted it). */
+  giveBack(now: number): void {
+    const index = this.admitted.lastIndexOf(now);
+    if (index !== -1) this.admitted.splice(index, 1);
+  }
+}
+
+/**
+ * Stripe documents endpoint-specific limits beside the account's (https://docs.stripe.com/rate-limits): a
+ * client can be refused on one endpoint while the account has room. Modelled as one sliding window per route
+ * (method and path template) with the same limit for each; off by default.
+ */
+export class EndpointRateLimits {
+  private limit: number | undefined;
+  private readonly windows = new Map<string, RateLimitWindow>();
+
+  set(requestsPerSecond: number | undefined): void {
+    new RateLimitWindow().set(requestsPerSecond);
+    this.limit = requestsPerSecond;
+    this.windows.clear();
+  }
+
+  get requestsPerSecond(): number | undefined {
+    return this.limit;
+  }
+
+  admit(endpoint: string, now: number): boolean {
+    if (this.limit === undefined) return true;
+    let window = this.windows.get(endpoint);
+    if (window === undefined) {
+      window = new RateLimitWindow();
+      window.set(this.limit);
+      this.windows.set(endpoint, window);
+    }
+    return window.admit(now);
+  }
 }

@@ -17,7 +17,7 @@ import { handleHostedCheckout } from './hosted-checkout';
 import { IdempotencyStore } from './idempotency';
 import { advanceClock, nowMs, nowSeconds, resetClock, useStableIds } from './ids';
 import { ObjectLocks } from './object-locks';
-import { RateLimitWindow } from './rate-limit';
+import { EndpointRateLimits, RateLimitWindow } from './rate-limit';
 import { checkoutSessionRoutes } from './resources/checkout-sessions';
 import { customerRoutes } from './resources/customers';
 import { eventRoutes } from './resources/events';
@@ -74,6 +74,11 @@ export interface StripeStandIn {
    * `rate_limit` error, logged with `rateLimited: true`; undefined (the default) turns the limit off.
    */
   setRateLimit(requestsPerSecond: number | undefined): void;
+  /**
+   * A limit per endpoint (method and path template) beside the account's: Stripe's 25 per second on its
+   * endpoints with stricter limits. Undefined (the default) turns it off; refused requests are 429 `rate_limit`.
+   */
+  setEndpointRateLimit(requestsPerSecond: number | undefined): void;
   /**
    * How long an idempotency key's saved answer is replayed: Stripe's 24 hours by default (undefined restores
    * it). Scaled down for drills on a compressed clock; measured on the stand-in's clock (`advanceClock` moves it).
@@ -147,6 +152,7 @@ class RunningStandIn implements StripeStandIn {
   readonly store = new StandInStore();
   readonly idempotency = new IdempotencyStore(nowMs);
   readonly rateLimit = new RateLimitWindow();
+  readonly endpointRateLimit = new EndpointRateLimits();
   readonly server: Server;
   url = '';
   port = 0;
@@ -169,6 +175,7 @@ class RunningStandIn implements StripeStandIn {
       idempotency: this.idempotency,
       log: this.requests,
       rateLimit: this.rateLimit,
+      endpointRateLimit: this.endpointRateLimit,
       locks: new ObjectLocks(),
       baseUrl: () => this.url,
       latencyMs: () => this.latencyMs,
@@ -212,6 +219,10 @@ class RunningStandIn implements StripeStandIn {
 
   setRateLimit(requestsPerSecond: number | undefined): void {
     this.rateLimit.set(requestsPerSecond);
+  }
+
+  setEndpointRateLimit(requestsPerSecond: number | undefined): void {
+    this.endpointRateLimit.set(requestsPerSecond);
   }
 
   setIdempotencyRetention(seconds: number | undefined): void {
@@ -293,6 +304,7 @@ class RunningStandIn implements StripeStandIn {
     this.clearRequests();
     this.latencyMs = 0;
     this.rateLimit.set(undefined);
+    this.endpointRateLimit.set(undefined);
   }
 
   close(): Promise<void> {

@@ -96,3 +96,18 @@ describe('the stand-in rate limit', () => {
     expect((await control(0)).status).toBe(400);
   });
 });
+
+// Rate limits (https://docs.stripe.com/rate-limits): endpoint-specific limits apply beside the account's.
+describe('the per-endpoint rate limit', () => {
+  it('refuses a busy endpoint with 429 rate_limit while another endpoint still answers; off by default', async () => {
+    standIn.setEndpointRateLimit(2);
+    const creates = await Promise.all(Array.from({ length: 4 }, () => outcome(stripe.customers.create())));
+    expect(creates.filter((result) => result === 'ok')).toHaveLength(2);
+    const refused = creates.find((result) => result !== 'ok');
+    expect(refused).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
+    expect(await outcome(stripe.customers.list())).toBe('ok');
+    standIn.reset();
+    const unlimited = await Promise.all(Array.from({ length: 4 }, () => outcome(stripe.customers.create())));
+    expect(unlimited.every((result) => result === 'ok')).toBe(true);
+  });
+});
