@@ -1,5 +1,5 @@
 import { isClaimPath, isStripeCustomerId, readCustomerClaim } from '../shared/auth/customer-claim';
-import { bearerToken, type JwtVerifier } from '../shared/auth/jwt-verifier';
+import { bearerToken, checkTokenAge, type JwtVerifier } from '../shared/auth/jwt-verifier';
 import type { CallerAuthConfig } from '../shared/config';
 import { ServiceError } from '../shared/errors';
 import { type HttpEvent, header } from '../shared/http';
@@ -36,6 +36,8 @@ export async function identifyCaller(
   if (auth.mode === 'none') return { customerId: named.customer ?? null };
   const verifiedByGateway = authorizerClaims(event);
   const claims = verifiedByGateway ?? (await verifyToken(auth, named.formToken));
+  const tooOld = checkTokenAge(claims, auth.maxTokenAgeSeconds);
+  if (tooOld) throw unauthenticated(tooOld);
   let claimed = readCustomerClaim(claims, auth.customerClaim);
   if (claimed === undefined && verifiedByGateway && nestsUnder(verifiedByGateway, auth.customerClaim)) {
     // API Gateway hands the function every claim value as a string, objects included, in a format it does not

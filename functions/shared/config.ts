@@ -306,6 +306,10 @@ export type CallerAuthConfig =
       audiences: string[];
       /** The claim that holds the caller's Stripe customer id. */
       customerClaim: string;
+      /** The oldest token accepted, by `iat` (or, without one, the furthest `exp`): every route checks it. */
+      maxTokenAgeSeconds: number;
+      /** Hosts the issuer's `jwks_uri` may name besides the issuer's own (Google and Firebase use others). */
+      jwksHosts: string[];
     };
 
 /** AUTH_MODE is required, so running without authentication is always a visible choice. */
@@ -321,7 +325,10 @@ export function readCallerAuthConfig(env: Env): CallerAuthConfig {
   if (!/^[\w:./-]{1,128}$/.test(customerClaim)) {
     throw new ConfigError('JWT_CUSTOMER_CLAIM', `is not a valid claim name (got "${customerClaim}")`);
   }
-  return { mode, issuer, audiences, customerClaim };
+  // A day: a longer-lived token is a standing credential (a leaked one works until it expires).
+  const maxTokenAgeSeconds = positiveInteger(env, 'JWT_MAX_TOKEN_AGE_SECONDS', 86_400);
+  const jwksHosts = commaList(optional(env, 'JWT_JWKS_HOSTS') ?? '').map((host) => host.toLowerCase());
+  return { mode, issuer, audiences, customerClaim, maxTokenAgeSeconds, jwksHosts };
 }
 
 /**
@@ -389,7 +396,7 @@ export function readStripeCallBudget(env: Env, costliestRequest: number): Stripe
       `must be a number above 0 and at most 100 (got "${raw}")`,
     );
   }
-  const burst = positiveInteger(env, 'STRIPE_CALL_BURST_PER_CALLER', 20);
+  const burst = positiveInteger(env, 'STRIPE_CALL_BURST_PER_CALLER', 30);
   if (burst < costliestRequest) {
     throw new ConfigError(
       'STRIPE_CALL_BURST_PER_CALLER',

@@ -81,7 +81,12 @@ describe('customerClaim as a nested path (app_metadata.stripe_customer_id)', () 
         headers: { 'content-type': 'application/json', authorization: `Bearer ${forged.otherKey}` },
         body: '{}',
         routeKey: 'POST /checkout-sessions',
-        authorizerClaims: { sub: 'user-1', app_metadata: { stripe_customer_id: customer.id } },
+        authorizerClaims: {
+          sub: 'user-1',
+          iat: Math.floor(Date.now() / 1000),
+          exp: Math.floor(Date.now() / 1000) + 3600,
+          app_metadata: { stripe_customer_id: customer.id },
+        },
       }),
     );
     expect(result.statusCode).toBe(401);

@@ -131,7 +131,8 @@ describe('POST /create-checkout-session verifies the form’s hidden-field token
 
   it.each([
     ['no token', async () => undefined, 401, 'unauthenticated'],
-    ['an expired token', (id: string) => issuer.tokenFor(id, { expiresIn: -1 }), 401, 'unauthenticated'],
+    // A minute past `exp`: beyond the few seconds of clock tolerance (RFC 7519 §4.1.4's "small leeway").
+    ['an expired token', (id: string) => issuer.tokenFor(id, { expiresIn: -60 }), 401, 'unauthenticated'],
     [
       'a forged token',
       async (id: string) => (await forgedTokens(issuer, id)).otherKey,
@@ -202,7 +203,12 @@ describe('the customer claim is configurable', () => {
           url: '/checkout-sessions',
           headers: { 'content-type': 'application/json' },
           body: '{}',
-          authorizerClaims: claims,
+          // As API Gateway passes a verified token's claims: every value a string, `exp` always there.
+          authorizerClaims: {
+            iat: String(Math.floor(Date.now() / 1000)),
+            exp: String(Math.floor(Date.now() / 1000) + 3600),
+            ...claims,
+          },
         }),
       );
     expect((await request({ 'https://example.com/customer': customer.id })).statusCode).toBe(201);

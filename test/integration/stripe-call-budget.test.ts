@@ -12,7 +12,7 @@ import { type ServiceStack, startServiceStack } from '../support/service-stack';
  * SDK sent. Oracle for paging: Subscriptions.d.ts `list` (`limit` at most 100, `has_more`, `starting_after`).
  */
 
-const BURST = 20;
+const BURST = 30;
 let stack: ServiceStack;
 beforeAll(async () => {
   // The shipped defaults for the budget and the listing cache (functions/shared/config.ts).

@@ -26,6 +26,8 @@ describe('AUTH_MODE and the JWT settings', () => {
       issuer: 'https://auth.example.com/',
       audiences: ['billing-api', 'billing-web'],
       customerClaim: 'stripe_customer_id',
+      maxTokenAgeSeconds: 86_400,
+      jwksHosts: [],
     });
     expect(() => readCallerAuthConfig({ AUTH_MODE: 'jwt', JWT_AUDIENCE: 'a' })).toThrow(/JWT_ISSUER/);
     expect(() => readCallerAuthConfig({ AUTH_MODE: 'jwt', JWT_ISSUER: 'https://a.example' })).toThrow(
