@@ -1,3 +1,4 @@
+import { ELEMENTS_STYLE, elementsSetup, TOKEN_STORAGE_KEY } from './elements-page';
 import { escapeHtml } from './html';
 
 export interface DemoAccount {
@@ -15,7 +16,6 @@ export interface DemoAccount {
 }
 
 /** Where the demo keeps the token between the button and the success page (same tab, same origin). */
-export const TOKEN_STORAGE_KEY = 'setup-demo-token';
 
 const STYLE = `
   * { box-sizing: border-box; }
@@ -90,47 +90,17 @@ export function renderDemoPage(accounts: DemoAccount[], stripeMode: string, chos
   );
 }
 
-/** The success page: polls GET /checkout-sessions/{id} (the guide's synchronous path) until the defaults are set. */
+/** The success (and embedded return) page: `<checkout-return>` from packages/elements says the outcome. */
 export function renderSuccessPage(): string {
-  const script = `<script>
-  const sessionId = new URLSearchParams(location.search).get('session_id');
-  const $ = (id) => document.getElementById(id);
-  const mark = (el, ok, text) => { el.textContent = text; el.className = ok ? 'ok' : 'bad'; };
-  async function poll(attempt) {
-    if (!sessionId) { $('status').textContent = 'No session_id in the URL.'; return; }
-    const token = sessionStorage.getItem('${TOKEN_STORAGE_KEY}');
-    const response = await fetch('/checkout-sessions/' + encodeURIComponent(sessionId),
-      token ? { headers: { authorization: 'Bearer ' + token } } : {});
-    const body = await response.json();
-    if (!response.ok) { mark($('status'), false, body.error ? body.error.message : 'Unexpected answer'); return; }
-    const pm = body.paymentMethod;
-    if (pm) { const name = pm.brand || pm.type; $('saved-card').textContent = name.charAt(0).toUpperCase() + name.slice(1) + (pm.last4 ? ' •••• ' + pm.last4 : ''); }
-    const state = body.processing.status;
-    if (body.customer) $('back').href = '/billing?customer=' + encodeURIComponent(body.customer);
-    if (body.defaultsApplied && body.appliedTo) {
-      mark($('customer-default'), true, '✓ default for customer ' + body.appliedTo.customer);
-      mark($('subscription-default'), true, body.appliedTo.subscription
-        ? '✓ default for subscription ' + body.appliedTo.subscription : '– no subscription to update');
-      mark($('status'), true, 'Your new card will be used for future invoices.');
-      return;
-    }
-    if (state === 'failed') { mark($('status'), false, 'Could not apply: ' + (body.processing.failureCode || 'failed')); return; }
-    if (state === 'superseded') { mark($('status'), false, 'Saved, but a card you added later is already your default.'); return; }
-    $('status').textContent = state === 'pending' ? 'Your bank is confirming the payment method…' : 'Waiting for Stripe…';
-    if (attempt < 120) setTimeout(() => poll(attempt + 1), 500);
-  }
-  poll(0).catch((error) => { $('status').textContent = String(error); });
-</script>`;
-  return layout(
-    'Payment method saved',
-    `<div class="card">
+  const body = `${ELEMENTS_STYLE}<div class="card">
        <h2>Payment method saved</h2>
-       <p class="big" id="saved-card">…</p>
-       <p id="customer-default" class="muted">checking customer default…</p>
-       <p id="subscription-default" class="muted">checking subscription default…</p>
-       <p id="status" class="muted">Waiting for Stripe…</p>
+       <checkout-return id="outcome"></checkout-return>
        <p><a id="back" href="/">Back to billing</a></p>
-     </div>`,
-    script,
-  );
+     </div>`;
+  // Back to this customer's billing page once the outcome names the customer.
+  const back = `document.getElementById('outcome').addEventListener('checkout-settled', (event) => {
+    const customer = event.detail.customer;
+    if (customer) document.getElementById('back').href = '/billing?customer=' + encodeURIComponent(customer);
+  });`;
+  return layout('Payment method saved', body, elementsSetup(back));
 }

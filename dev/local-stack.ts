@@ -8,10 +8,12 @@ import { HANDLED_EVENT_TYPES } from '../functions/shared/flow/setup-message';
 import { CHECKOUT_API_ROUTES, JWT_AUTHORIZED_ROUTES, STRIPE_WEBHOOK_ROUTE } from '../functions/shared/routes';
 import { wireStripeWebhook } from '../functions/stripe-webhook/wiring';
 import { readOpenApiDocument, serveApiReference } from './api-reference-page';
-import { renderBillingPage } from './billing-page';
+import { type EmbeddedCheckoutScript, renderBillingPage } from './billing-page';
 import { type DemoAccount, renderDemoPage, renderSuccessPage } from './demo-pages';
 import { seedDemoAccounts } from './demo-seed';
 import { DEV_TOKEN_PATH, serveDevToken } from './dev-token-route';
+import { elementsBundle } from './elements-bundle';
+import { ELEMENTS_SCRIPT_PATH } from './elements-page';
 import { hostsOf } from './host-check';
 import type { HttpApiHandler } from './http-api/server';
 import { startHttpApi } from './http-api/server';
@@ -23,6 +25,7 @@ import { startLocalSqs } from './local-aws/sqs';
 import { startSqsPoller } from './local-aws/sqs-poller';
 import { type LocalJwtIssuer, startLocalJwtIssuer } from './local-jwt-issuer';
 import { type StripeStandIn, startStripeStandIn } from './stripe-stand-in';
+import { EMBEDDED_CHECKOUT_SCRIPT_PATH } from './stripe-stand-in/embedded-checkout';
 
 type Env = Record<string, string | undefined>;
 
@@ -138,6 +141,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           stripeMode,
           issuer,
           signInAs: demoSignIns(standIn, env),
+          embeddedCheckout: embeddedCheckoutScript(standIn, env),
         }),
     },
   );
@@ -218,6 +222,22 @@ interface DemoContext {
   issuer?: LocalJwtIssuer;
   /** Which customers `/?customer=` may sign in as: any (the stand-in's made-up ones), or a fixed list. */
   signInAs: (customerId: string) => boolean;
+  /** Stripe.js for the billing page's embedded Checkout, when there is one to load. */
+  embeddedCheckout?: EmbeddedCheckoutScript;
+}
+
+/**
+ * Offline, the stand-in's minimal Stripe.js; with a real key, Stripe's own (which needs the account's
+ * publishable key, STRIPE_PUBLISHABLE_KEY); otherwise the billing page offers hosted Checkout only.
+ */
+function embeddedCheckoutScript(
+  standIn: StripeStandIn | undefined,
+  env: Env,
+): EmbeddedCheckoutScript | undefined {
+  if (standIn)
+    return { src: `${standIn.url}${EMBEDDED_CHECKOUT_SCRIPT_PATH}`, publishableKey: 'pk_test_stand_in' };
+  const publishableKey = env.STRIPE_PUBLISHABLE_KEY?.trim();
+  return publishableKey ? { src: 'https://js.stripe.com/v3/', publishableKey } : undefined;
 }
 
 /**
@@ -269,14 +289,29 @@ async function serveDemoPages(
       return;
     }
     const token = demo.issuer ? await demo.issuer.tokenFor(account.customerId) : undefined;
+    const subscriptionId = 'subscriptionId' in account ? account.subscriptionId : undefined;
     html(
       200,
-      renderBillingPage({ name: account.name, customerId: account.customerId, ...(token ? { token } : {}) }),
+      renderBillingPage(
+        {
+          name: account.name,
+          customerId: account.customerId,
+          ...(token ? { token } : {}),
+          ...(subscriptionId ? { subscriptionNames: { [subscriptionId]: 'your Acme Cloud plan' } } : {}),
+        },
+        demo.embeddedCheckout,
+      ),
     );
   } else if (path === DEV_TOKEN_PATH) {
     await serveDevToken(request, response, body, demo);
   } else if (request.method === 'GET' && path === '/success') {
     html(200, renderSuccessPage());
+  } else if (request.method === 'GET' && path === ELEMENTS_SCRIPT_PATH) {
+    response.writeHead(200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'no-store',
+    });
+    response.end(await elementsBundle());
   } else if (request.method === 'GET' && path === '/openapi.json') {
     response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     response.end(readOpenApiDocument());

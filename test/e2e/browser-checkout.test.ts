@@ -42,14 +42,11 @@ describeInBrowser(
       await page.click('#submit');
 
       await page.waitForURL(/\/success\?session_id=cs_test_/);
-      await page.locator('#subscription-default.ok').waitFor({ timeout: 15_000 });
-      expect(await page.textContent('#saved-card')).toContain('4242');
-      expect(await page.textContent('#customer-default')).toContain(
-        `default for customer ${account.customerId}`,
-      );
-      expect(await page.textContent('#subscription-default')).toContain(
-        `default for subscription ${account.subscriptionId}`,
-      );
+      // <checkout-return> (packages/elements) says the outcome once the session's status is final.
+      await page.locator('checkout-return[data-state="applied"]').waitFor({ timeout: 15_000 });
+      expect(await page.textContent('checkout-return .cr-method')).toContain('4242');
+      expect(await page.textContent('checkout-return .cr-status')).toContain('future invoices');
+      expect(await page.getAttribute('#back', 'href')).toBe(`/billing?customer=${account.customerId}`);
       mkdirSync(SCREENSHOT_DIR, { recursive: true });
       await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'success-page.png'), fullPage: true });
 
@@ -92,8 +89,8 @@ describeInBrowser(
 
       await submitCard('4242 4242 4242 4242');
       await page.waitForURL(/\/success\?session_id=cs_test_/);
-      await page.locator('#subscription-default.ok').waitFor({ timeout: 20_000 });
-      expect(await page.textContent('#status')).toContain('future invoices');
+      await page.locator('checkout-return[data-state="applied"]').waitFor({ timeout: 20_000 });
+      expect(await page.textContent('checkout-return .cr-status')).toContain('future invoices');
       const defaults = await defaultsInStripe(account.customerId, account.subscriptionId);
       expect(defaults.customerDefault?.card?.last4).toBe('4242');
       expect(defaults.subscriptionDefault).toBe(defaults.customerDefault?.id);

@@ -20,16 +20,7 @@ describe('packages/client', () => {
   });
 
   it('packs with the built code and its declarations, and depends on nothing at run time', () => {
-    const manifest = JSON.parse(readFileSync(path.join(clientDir, 'package.json'), 'utf8'));
-    expect(manifest.dependencies ?? {}).toEqual({});
-    expect(manifest.private).toBeUndefined();
-    const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts=false'], {
-      cwd: clientDir,
-      stdio: 'pipe',
-    }).toString();
-    const [packed] = JSON.parse(output.slice(output.indexOf('[')));
-    const files = packed.files.map((file: { path: string }) => file.path).sort();
-    expect(files).toEqual(
+    expect(packedFiles(clientDir)).toEqual(
       expect.arrayContaining([
         'package.json',
         'dist/index.js',
@@ -39,6 +30,38 @@ describe('packages/client', () => {
         'dist/api-types.d.ts',
       ]),
     );
-    expect(files.filter((file: string) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([]);
+  });
+});
+
+/** What `npm pack` would put in the tarball (its prepack builds dist/), as npm itself lists it. */
+function packedFiles(dir: string): string[] {
+  const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts=false'], {
+    cwd: dir,
+    stdio: 'pipe',
+  }).toString();
+  const [packed] = JSON.parse(output.slice(output.indexOf('[')));
+  const files: string[] = packed.files.map((file: { path: string }) => file.path).sort();
+  // Only built code ships: no TypeScript source beside the declarations.
+  expect(files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([]);
+  return files;
+}
+
+describe('packages/elements', () => {
+  it('packs its built elements, depending only on the client', () => {
+    const manifest = JSON.parse(
+      readFileSync(path.join(root, 'packages', 'elements', 'package.json'), 'utf8'),
+    );
+    expect(Object.keys(manifest.dependencies)).toEqual(['@setup-mode-service/client']);
+    expect(packedFiles(path.join(root, 'packages', 'elements'))).toEqual(
+      expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/saved-payment-methods.js']),
+    );
+  });
+});
+
+describe('packages/client manifest', () => {
+  it('depends on nothing at run time', () => {
+    const manifest = JSON.parse(readFileSync(path.join(clientDir, 'package.json'), 'utf8'));
+    expect(manifest.dependencies ?? {}).toEqual({});
+    expect(manifest.private).toBeUndefined();
   });
 });
