@@ -16,6 +16,9 @@ export const ERROR_CODES = {
   redirect_not_allowed: 'successUrl, cancelUrl or returnUrl is not on one of the allowed origins.',
   cross_site_request: 'The form was posted from a site other than the allowed origins.',
   host_not_allowed: 'Local stack only: the Host header is not this server’s own address.',
+  dev_token_unavailable: 'Local stack only: `POST /_dev/token` needs the local token issuer (auth on).',
+  customer_not_allowed:
+    'Local stack only: `/_dev/token` signs in only the demo’s customers (DEMO_CUSTOMERS).',
   // Who is calling
   unauthenticated: 'Missing, malformed, expired or foreign token.',
   no_customer_claim:

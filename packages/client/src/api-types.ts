@@ -179,7 +179,7 @@ export interface components {
          * @description Stable, machine-readable: branch on this.
          * @enum {string}
          */
-        ErrorCode: "invalid_request" | "invalid_json" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "route_not_found" | "redirect_not_allowed" | "cross_site_request" | "host_not_allowed" | "unauthenticated" | "no_customer_claim" | "customer_mismatch" | "customer_required" | "subscription_not_found" | "subscription_not_owned" | "subscription_inactive" | "subscription_not_chargeable" | "currency_mismatch" | "session_not_found" | "payment_method_not_found" | "payment_method_in_use" | "change_not_found" | "change_pending" | "resource_missing" | "rate_limited" | "rate_limit_unavailable" | "stripe_busy" | "stripe_unavailable" | "service_unavailable" | "auth_unavailable" | "service_misconfigured" | "internal_error" | "invalid_signature" | "invalid_event" | "livemode_mismatch" | "thin_event_unsupported" | "secrets_unavailable" | "queue_unavailable";
+        ErrorCode: "invalid_request" | "invalid_json" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "route_not_found" | "redirect_not_allowed" | "cross_site_request" | "host_not_allowed" | "dev_token_unavailable" | "customer_not_allowed" | "unauthenticated" | "no_customer_claim" | "customer_mismatch" | "customer_required" | "subscription_not_found" | "subscription_not_owned" | "subscription_inactive" | "subscription_not_chargeable" | "currency_mismatch" | "subscription_methods_not_saveable" | "session_not_found" | "payment_method_not_found" | "payment_method_in_use" | "change_not_found" | "change_pending" | "resource_missing" | "rate_limited" | "rate_limit_unavailable" | "stripe_busy" | "stripe_unavailable" | "service_unavailable" | "auth_unavailable" | "service_misconfigured" | "internal_error" | "invalid_signature" | "invalid_event" | "livemode_mismatch" | "thin_event_unsupported" | "secrets_unavailable" | "queue_unavailable";
         /** GatewayMessage */
         GatewayMessage: {
             /** @example Unauthorized */
@@ -424,6 +424,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The subscription is canceled or incomplete_expired (`subscription_inactive`), or may be paid only by types Checkout cannot save (`subscription_methods_not_saveable`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "subscription_inactive",
+                     *         "message": "Subscription sub_1Q8x2LmN4pRt7VwAb is canceled."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The body is over 16 KiB. */
             413: {
                 headers: {
@@ -532,6 +549,15 @@ export interface operations {
             };
             /** @description Stripe has no such customer or subscription. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The subscription is canceled or incomplete_expired (`subscription_inactive`), or may be paid only by types Checkout cannot save (`subscription_methods_not_saveable`). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1308,6 +1334,8 @@ export const ERROR_CODES = [
   "redirect_not_allowed",
   "cross_site_request",
   "host_not_allowed",
+  "dev_token_unavailable",
+  "customer_not_allowed",
   "unauthenticated",
   "no_customer_claim",
   "customer_mismatch",
@@ -1317,6 +1345,7 @@ export const ERROR_CODES = [
   "subscription_inactive",
   "subscription_not_chargeable",
   "currency_mismatch",
+  "subscription_methods_not_saveable",
   "session_not_found",
   "payment_method_not_found",
   "payment_method_in_use",
