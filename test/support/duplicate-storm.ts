@@ -99,12 +99,20 @@ export async function runDuplicateStorm(stack: ServiceStack, options: StormOptio
     /^\/v1\/checkout\//,
   ]) {
     // lock_timeout: Stripe's 429 for an object another request holds (docs.stripe.com/error-codes/lock-timeout).
-    const statuses = [429, 500, 'reset', 'lock_timeout'] as const;
-    for (const status of statuses) {
+    // `executed`: the request ran, then Stripe answered 500 and saved that 500 under its idempotency key, so the
+    // SDK's retries with the key get it again (docs.stripe.com/api/idempotent_requests).
+    const faults = [
+      { status: 429 },
+      { status: 500 },
+      { status: 'reset' },
+      { status: 'lock_timeout' },
+      { status: 500, phase: 'executed' },
+    ] as const;
+    for (const fault of faults) {
       stack.stripeStandIn.faults.add({
         path: route,
-        status,
-        probability: options.faultProbability / statuses.length,
+        ...fault,
+        probability: options.faultProbability / faults.length,
       });
     }
   }
