@@ -9,13 +9,14 @@ import {
   HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { CORS_RULES } from '../functions/shared/cors-rules';
 import {
+  BACKEND_ROUTES,
   CHECKOUT_API_ROUTES,
   JWT_AUTHORIZED_ROUTES,
   SETUP_STATUS_ROUTE,
@@ -36,6 +37,8 @@ export interface ServiceHttpApiProps {
   accessLogGroupName: string;
   /** The identity provider whose JWTs the session routes require; unset only for an unauthenticated dev stage. */
   jwt?: { issuer: string; audiences: string[] };
+  /** The scope a backend's JWT must carry to mint update links; unset: those routes take IAM-signed calls. */
+  updateLinksScope?: string;
 }
 
 /**
@@ -105,6 +108,13 @@ export class ServiceHttpApi extends Construct {
     // function runs, and passes the claims in requestContext.authorizer.jwt.claims.
     const authorizer =
       props.jwt && new HttpJwtAuthorizer('CallerJwt', props.jwt.issuer, { jwtAudience: props.jwt.audiences });
+    // Minting and revoking update links name any customer: never a customer's token. IAM (SigV4, the
+    // backend's role) unless the operator names a scope its JWTs carry, which API Gateway then requires
+    // (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html).
+    const backendAuthorization =
+      authorizer && props.updateLinksScope
+        ? { authorizer, authorizationScopes: [props.updateLinksScope] }
+        : { authorizer: new HttpIamAuthorizer() };
     for (const routeKey of CHECKOUT_API_ROUTES) {
       const [method, path] = routeKey.split(' ') as [keyof typeof HttpMethod, string];
       this.api.addRoutes({
@@ -113,6 +123,7 @@ export class ServiceHttpApi extends Construct {
         integration: checkoutIntegration,
         // The form route verifies its hidden-field token in the function (see JWT_AUTHORIZED_ROUTES).
         ...(authorizer && JWT_AUTHORIZED_ROUTES.includes(routeKey) ? { authorizer } : {}),
+        ...(BACKEND_ROUTES.includes(routeKey) ? backendAuthorization : {}),
       });
     }
     // The stage throttle alone let one caller's status polls spend the account's Stripe rate limit, which

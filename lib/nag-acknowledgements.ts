@@ -1,7 +1,7 @@
 import { type Stack, Validations } from 'aws-cdk-lib';
 import { CfnRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { IConstruct } from 'constructs';
-import { JWT_AUTHORIZED_ROUTES, STRIPE_WEBHOOK_ROUTE } from '../functions/shared/routes';
+import { JWT_AUTHORIZED_ROUTES, STRIPE_WEBHOOK_ROUTE, UPDATE_LINK_ROUTE } from '../functions/shared/routes';
 
 const FORM_ROUTE = 'POST /create-checkout-session';
 
@@ -9,6 +9,8 @@ const FORM_ROUTE = 'POST /create-checkout-session';
 const AUTHENTICATED_IN_FUNCTION: Record<string, string> = {
   [STRIPE_WEBHOOK_ROUTE]:
     'Stripe cannot send a bearer token: the webhook function authenticates every delivery by its Stripe-Signature (HMAC-SHA256 with the endpoint secret, 300 s tolerance) before reading it.',
+  [UPDATE_LINK_ROUTE]:
+    'An update link is opened from an email with no login: its signed token (HMAC-SHA256 under the setup-proof secret, with an expiry) is verified in the function before any table read or Stripe call, and the link is single-use and revocable.',
   [FORM_ROUTE]:
     'A plain HTML form cannot set an Authorization header, which is all an HTTP API authorizer reads: the form carries the JWT in a hidden field and the function verifies it against the same issuer and audience (jose, the issuer JWKS).',
 };

@@ -41,6 +41,13 @@ export interface ServiceSettings {
   checkoutSuccessUrl: string;
   checkoutCancelUrl: string;
   checkoutCurrency: string;
+  /**
+   * Recovery: the JWT scope that lets the SaaS's backend mint update links (unset: IAM-signed calls only),
+   * how long links work, and which reasons emit `Payment method update needed` (comma-separated; all).
+   */
+  updateLinksScope?: string;
+  updateLinkDays: number;
+  updateNeededReasons?: string;
   recordRetentionDays: number;
   logRetentionDays: number;
   /** KMS key that encrypts the imported secrets (a customer-managed key); the functions get kms:Decrypt. */
@@ -111,6 +118,12 @@ export function readServiceSettings(node: Node): ServiceSettings {
   if (stage === 'prod') requireForProd(text);
   const stackName = readStackName(text('stackName'), stage);
   const allowedOrigins = readAllowedOrigins(node.tryGetContext('allowedOrigins'), stage);
+  const optionalText = <K extends string>(key: K, pattern: RegExp, what: string) => {
+    const value = text(key);
+    if (value === undefined) return {};
+    if (!pattern.test(value)) throw new SettingsError(`Context ${key} must be ${what}.`);
+    return { [key]: value } as { [P in K]: string };
+  };
   const currency = (text('checkoutCurrency') ?? 'usd').toLowerCase();
   if (!/^[a-z]{3}$/.test(currency))
     throw new SettingsError('Context checkoutCurrency must be an ISO currency code.');
@@ -162,6 +175,9 @@ export function readServiceSettings(node: Node): ServiceSettings {
     payOpenInvoice: flag('payOpenInvoice'),
     subscriptionDefaults: readSubscriptionDefaults(text('subscriptionDefaults')),
     detachReplaced: flag('detachReplaced'),
+    ...optionalText('updateLinksScope', /^[\x21-\x7e]{1,128}$/, 'one scope name without spaces'),
+    updateLinkDays: number('updateLinkDays', 7, 1, 30),
+    ...optionalText('updateNeededReasons', /^[a-z_]+(,[a-z_]+)*$/, 'a comma-separated list of reasons'),
   };
 }
 

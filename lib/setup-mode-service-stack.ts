@@ -211,6 +211,8 @@ export class SetupModeServiceStack extends Stack {
         SESSIONS_PER_CUSTOMER_PER_MINUTE: String(settings.sessionsPerCustomerPerMinute),
         CHECKOUT_SESSION_MINUTES: String(settings.checkoutSessionMinutes),
         SETUP_PROOF_SECRET_ARN: setupProofSecret.secretArn,
+        UPDATE_LINK_DAYS: String(settings.updateLinkDays),
+        ...(settings.updateLinksScope ? { UPDATE_LINKS_SCOPE: settings.updateLinksScope } : {}),
       },
     });
     const stripeWebhookFunction = new ServiceFunction(this, 'StripeWebhook', {
@@ -247,6 +249,8 @@ export class SetupModeServiceStack extends Stack {
         PAY_OPEN_INVOICE: String(settings.payOpenInvoice),
         SUBSCRIPTION_DEFAULTS: settings.subscriptionDefaults,
         DETACH_REPLACED: String(settings.detachReplaced),
+        UPDATE_LINK_DAYS: String(settings.updateLinkDays),
+        ...(settings.updateNeededReasons ? { UPDATE_NEEDED_REASONS: settings.updateNeededReasons } : {}),
       },
     });
     const [checkoutApi, stripeWebhook, worker] = [
@@ -310,7 +314,11 @@ export class SetupModeServiceStack extends Stack {
       ...(settings.auth.mode === 'jwt'
         ? { jwt: { issuer: settings.auth.issuer, audiences: settings.auth.audiences } }
         : {}),
+      ...(settings.updateLinksScope ? { updateLinksScope: settings.updateLinksScope } : {}),
     });
+    // The update links the worker mints start with the API's own URL (the session API reads its host from
+    // API Gateway instead, which spares it a reference to the API it is integrated in).
+    worker.addEnvironment('UPDATE_LINK_BASE_URL', http.url);
     if (settings.auth.mode === 'none') {
       Annotations.of(this).addWarningV2(
         'stripe-setup-mode-service:unauthenticated-session-api',

@@ -1,6 +1,7 @@
 import type { CompleteSessionOptions } from './checkout-completion';
 import { invalidRequest, resourceMissing, StandInError } from './errors';
 import { type FaultPhase, type FaultSpec, isFaultStatus } from './faults';
+import { revokeMandate, updateCardByNetwork } from './resources/mandates';
 import type { StripeStandIn } from './stand-in';
 
 export interface ControlResponse {
@@ -139,6 +140,21 @@ async function route(
     );
     // 402 is Stripe's status for card errors.
     return { status: result.declined ? 402 : 200, body: result };
+  }
+  // What only the networks do: a card's new expiry from the account updater, a bank's mandate revocation.
+  const network = /^POST \/_stand-in\/payment_methods\/([^/]+)\/(automatically_update|revoke_mandate)$/.exec(
+    key,
+  );
+  if (network !== null) {
+    const paymentMethodId = decodeURIComponent(network[1] ?? '');
+    if (network[2] === 'revoke_mandate')
+      return { status: 200, body: revokeMandate(standIn.store, paymentMethodId) };
+    const json = parseJson(body);
+    const expMonth = optionalField(json, 'exp_month', isNumber);
+    const expYear = optionalField(json, 'exp_year', isNumber);
+    if (expMonth === undefined || expYear === undefined)
+      throw invalidRequest('Missing required fields: exp_month and exp_year.', { param: 'exp_month' });
+    return { status: 200, body: updateCardByNetwork(standIn.store, paymentMethodId, { expMonth, expYear }) };
   }
   const deliver = /^POST \/_stand-in\/events\/([^/]+)\/deliver$/.exec(key);
   if (deliver !== null) {

@@ -22,6 +22,7 @@ import { checkoutSessionRoutes } from './resources/checkout-sessions';
 import { customerRoutes } from './resources/customers';
 import { eventRoutes } from './resources/events';
 import { invoiceRoutes, makeSubscriptionPastDue } from './resources/invoices';
+import { mandateRoutes } from './resources/mandates';
 import { paymentMethodRoutes } from './resources/payment-methods';
 import { setupIntentRoutes } from './resources/setup-intents';
 import { subscriptionRoutes } from './resources/subscriptions';
@@ -138,6 +139,7 @@ export interface StripeStandIn {
 const ROUTES = [
   ...customerRoutes,
   ...invoiceRoutes,
+  ...mandateRoutes,
   ...subscriptionRoutes,
   ...paymentMethodRoutes,
   ...setupIntentRoutes,

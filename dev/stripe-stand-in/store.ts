@@ -1,3 +1,4 @@
+import type Stripe from 'stripe';
 import { type BillingSettings, DEFAULT_BILLING_SETTINGS } from './billing/billing-settings';
 import { eventViolation } from './contract/answer-check';
 import { resourceMissing } from './errors';
@@ -34,6 +35,8 @@ export class StandInStore {
   readonly setupAttempts = new Map<string, StoredSetupAttempt>();
   readonly checkoutSessions = new Map<string, StoredCheckoutSession>();
   readonly invoices = new Map<string, StoredInvoice>();
+  /** Bank-debit mandates, made when a bank revokes one (control route): Mandates.d.ts. */
+  readonly mandates = new Map<string, Stripe.Mandate>();
   readonly events = new Map<string, StoredEvent>();
   readonly testClocks = new Map<string, StoredTestClock>();
   /** Time-driven events already sent (`subscription:kind:time`), so each is sent once. */
@@ -101,6 +104,7 @@ export class StandInStore {
     if (id.startsWith('cs_')) return this.checkoutSessions.get(id);
     if (id.startsWith('evt_')) return this.events.get(id);
     if (id.startsWith('in_')) return this.invoices.get(id);
+    if (id.startsWith('mandate_')) return this.mandates.get(id);
     if (id.startsWith('clock_')) return this.testClocks.get(id);
     return undefined;
   }
@@ -152,6 +156,7 @@ export class StandInStore {
     this.setupAttempts.clear();
     this.checkoutSessions.clear();
     this.invoices.clear();
+    this.mandates.clear();
     this.events.clear();
     for (const timer of this.clockTimers) clearTimeout(timer);
     this.clockTimers.clear();

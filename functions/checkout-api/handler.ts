@@ -32,6 +32,7 @@ import {
 } from './requests';
 import type { SessionRateLimit } from './session-rate-limit';
 import type { StripeCallBudget } from './stripe-call-budget';
+import { routeUpdateLinks, type UpdateLinkRouteDeps } from './update-link-routes';
 
 export interface CheckoutApiDeps
   extends Omit<
@@ -55,6 +56,11 @@ export interface CheckoutApiDeps
   retryWindowSeconds: number;
   log: Logger;
   now?: () => number;
+  /** The update links' store, signer and settings (the rest of their deps are shared with the session API). */
+  updateLinks: Pick<
+    UpdateLinkRouteDeps,
+    'links' | 'tokens' | 'baseUrl' | 'linkDays' | 'recoveryStripe' | 'updateLinksScope'
+  >;
 }
 
 const SESSION_PATH = /^\/checkout-sessions\/([^/]+)$/;
@@ -141,6 +147,10 @@ export function buildCheckoutApiHandler(deps: CheckoutApiDeps): (event: HttpEven
       const status = await getSetupStatus(deps, sessionId, caller.customerId ?? undefined);
       return jsonResponse(200, status);
     }
+    const updateLinks = await routeUpdateLinks({ ...deps, ...deps.updateLinks }, event, method, path, () =>
+      boundedBody(event),
+    );
+    if (updateLinks) return updateLinks;
     const paymentMethods = await routePaymentMethods(deps, event, method, path, () => boundedBody(event));
     if (paymentMethods) return paymentMethods;
     throw new ServiceError(404, 'route_not_found', `No route for ${method} ${path}.`);

@@ -2,12 +2,14 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createDynamoDbChangeMarkers } from '../shared/adapters/dynamodb-change-markers';
 import { createDynamoDbChangeRequests } from '../shared/adapters/dynamodb-default-changes';
 import { createDynamoDbSetupRecords, readDefaultChangedAt } from '../shared/adapters/dynamodb-setup-records';
+import { createDynamoDbUpdateLinks } from '../shared/adapters/dynamodb-update-links';
 import {
   createSqsDefaultChangeQueue,
   type DefaultChangeQueue,
 } from '../shared/adapters/sqs-default-change-queue';
 import { createSqsEventQueue } from '../shared/adapters/sqs-event-queue';
 import { createStripeGateway } from '../shared/adapters/stripe-gateway';
+import { createStripeRecovery } from '../shared/adapters/stripe-recovery';
 import { createJwtVerifier } from '../shared/auth/jwt-verifier';
 import { createDynamoDbClient } from '../shared/aws-clients/dynamodb';
 import { createSqsClient } from '../shared/aws-clients/sqs';
@@ -21,6 +23,7 @@ import {
   readMetricsNamespace,
   readProcessingConfig,
   readQueueUrl,
+  readRecoveryConfig,
   readSessionsPerCustomerPerMinute,
   readStatusRouteConfig,
   readStripeCallBudget,
@@ -36,6 +39,7 @@ import { STRIPE_CALLS_PER_REQUEST, SUBSCRIPTION_PAGES_PER_REQUEST } from '../sha
 import { reportingRefusals, setupProofSecretsReader, stripeSecretKeyReader } from '../shared/secrets';
 import { createSetupProof } from '../shared/setup-proof';
 import { stripeClientProvider } from '../shared/stripe-client';
+import { createUpdateLinkTokens } from '../shared/update-link-token';
 import type { CallerAuth } from './caller';
 import { buildCheckoutApiHandler } from './handler';
 import { cachedListing } from './listing-cache';
@@ -66,17 +70,16 @@ export function wireCheckoutApi(env: Record<string, string | undefined>) {
   const processing = readProcessingConfig(env);
   const statusRoute = readStatusRouteConfig(env);
   // 4 s × 2 attempts + backoff stays well inside the function's 15 s, so a slow Stripe is a mapped 502.
-  const stripe = createStripeGateway(
-    stripeClientProvider(
-      reportingRefusals(stripeSecretKeyReader(env), observability),
-      readStripeConnection(env),
-      { timeoutMs: 4000, maxNetworkRetries: 1 },
-      observability.stripeResponses,
-    ),
-    { maxSubscriptionPages: SUBSCRIPTION_PAGES_PER_REQUEST },
+  const stripeClient = stripeClientProvider(
+    reportingRefusals(stripeSecretKeyReader(env), observability),
+    readStripeConnection(env),
+    { timeoutMs: 4000, maxNetworkRetries: 1 },
+    observability.stripeResponses,
   );
   const changeMarkers = createDynamoDbChangeMarkers(dynamodb, { tableName });
   const defaultChangedAt = readDefaultChangedAt(dynamodb, tableName);
+  const stripe = createStripeGateway(stripeClient, { maxSubscriptionPages: SUBSCRIPTION_PAGES_PER_REQUEST });
+  const recovery = readRecoveryConfig(env);
   const costliestRequest = Math.max(...Object.values(STRIPE_CALLS_PER_REQUEST));
   const queueUrl = readQueueUrl(env);
   // Only the status route's re-queue of a completed session whose webhook message went missing, and the
@@ -149,6 +152,15 @@ export function wireCheckoutApi(env: Record<string, string | undefined>) {
     setupProof: createSetupProof(setupProofSecretsReader(env)),
     retryWindowSeconds: processing.setupRetryWindowHours * 3600,
     log,
+    updateLinks: {
+      links: createDynamoDbUpdateLinks(dynamodb, { tableName, ...processing }),
+      tokens: createUpdateLinkTokens(setupProofSecretsReader(env)),
+      // Links minted through the API start with the configured public URL; without one, with this API's own.
+      baseUrl: recovery.linkBaseUrl ?? '',
+      linkDays: recovery.linkDays,
+      recoveryStripe: createStripeRecovery(stripeClient),
+      ...(recovery.updateLinksScope ? { updateLinksScope: recovery.updateLinksScope } : {}),
+    },
   });
   return observability.lambdaHandler(handler, apiGatewayRequestId);
 }

@@ -2,6 +2,8 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { type ApplyDefaultChangeDeps, applyDefaultChange } from '../shared/flow/apply-default-change';
 import { applyDefaultPaymentMethod, SetupBusy } from '../shared/flow/apply-default-payment-method';
 import { parseDefaultChangeMessage } from '../shared/flow/default-change-message';
+import { applyRecoveryEvent, type RecoveryDeps } from '../shared/flow/recovery/apply-recovery-event';
+import { parseRecoveryMessage, type RecoveryMessage } from '../shared/flow/recovery/recovery-message';
 import { parseSetupMessage } from '../shared/flow/setup-message';
 import { OutOfTime, runBefore } from '../shared/invocation-deadline';
 import { describeError } from '../shared/logger';
@@ -26,6 +28,8 @@ export interface SetupWorkerDeps extends ApplyDefaultChangeDeps {
   finishAllowanceMs: number;
   /** This instance's Stripe rate (the limiter's), which bounds how many setups fit in the time left. */
   stripeRequestsPerSecond?: number;
+  /** The recovery events' work: failed renewals, expiring cards, changes made elsewhere. */
+  recovery: Omit<RecoveryDeps, 'log'>;
 }
 
 const OUTCOME_METRICS = {
@@ -55,6 +59,8 @@ export function buildSetupWorkerHandler(
   async function processRecord(record: SQSRecord): Promise<true | FailureKind> {
     const message = parseSetupMessage(record.body);
     const change = message ? undefined : parseDefaultChangeMessage(record.body);
+    const recovery = message || change ? undefined : parseRecoveryMessage(record.body);
+    if (recovery) return processRecoveryEvent(record, recovery);
     if (!message && !change) {
       // Not in the webhook's format: no retry can fix it, and it must never reach Stripe. Dropped as a
       // permanent failure, counted for the alarm, with enough in the log to find where it came from.
@@ -101,6 +107,33 @@ export function buildSetupWorkerHandler(
     } catch (error) {
       const level = error instanceof SetupBusy || error instanceof OutOfTime ? 'info' : 'warn';
       log[level]('setup will be retried', { messageId: record.messageId, ...describeError(error) });
+      return failureKindOf(error);
+    }
+  }
+
+  async function processRecoveryEvent(
+    record: SQSRecord,
+    message: RecoveryMessage,
+  ): Promise<true | FailureKind> {
+    const log = deps.log.child({
+      correlation_id: record.messageId,
+      stripeEventId: message.eventId,
+      eventType: message.eventType,
+    });
+    try {
+      const result = await applyRecoveryEvent({ ...deps.recovery, log }, message);
+      // A message Stripe cannot confirm is dropped and counted: somebody wrote to the queue who should not.
+      if (result.status === 'unproven') {
+        deps.metrics.count('UnprovenMessages');
+        log.warn('recovery event not confirmed by Stripe; dropped', { problem: result.problem });
+      } else if (result.status !== 'already_finished') {
+        deps.metrics.count(result.status === 'echo' ? 'EchoesDropped' : 'RecoveryEventsHandled');
+        log.info('recovery event processed', { ...result });
+      }
+      return true;
+    } catch (error) {
+      const level = error instanceof SetupBusy || error instanceof OutOfTime ? 'info' : 'warn';
+      log[level]('recovery event will be retried', { messageId: record.messageId, ...describeError(error) });
       return failureKindOf(error);
     }
   }
@@ -209,6 +242,7 @@ function groupByCustomer(records: SQSRecord[]): Map<string, SQSRecord[]> {
       record.attributes?.MessageGroupId ??
       parseSetupMessage(record.body)?.customerId ??
       parseDefaultChangeMessage(record.body)?.customerId ??
+      parseRecoveryMessage(record.body)?.customerId ??
       record.messageId;
     groups.set(key, [...(groups.get(key) ?? []), record]);
   }

@@ -1,10 +1,13 @@
 import { createDynamoDbChangeRequests } from '../shared/adapters/dynamodb-default-changes';
 import { createDynamoDbSetupRecords } from '../shared/adapters/dynamodb-setup-records';
+import { createDynamoDbUpdateLinks } from '../shared/adapters/dynamodb-update-links';
 import {
   createEventBridgeOutcomePublisher,
+  createEventBridgeRecoveryPublisher,
   noOutcomePublisher,
 } from '../shared/adapters/eventbridge-outcome-publisher';
 import { createStripeGateway } from '../shared/adapters/stripe-gateway';
+import { createStripeRecovery } from '../shared/adapters/stripe-recovery';
 import { createDynamoDbClient } from '../shared/aws-clients/dynamodb';
 import { createEventBridgeClient } from '../shared/aws-clients/eventbridge';
 import { createSqsClient } from '../shared/aws-clients/sqs';
@@ -15,6 +18,7 @@ import {
   readPaymentMethodOptions,
   readPaysOpenInvoices,
   readProcessingConfig,
+  readRecoveryConfig,
   readStripeConnection,
   readTableName,
   readWorkerLimits,
@@ -25,6 +29,7 @@ import { createTokenBucket, rateLimited, unlimited } from '../shared/rate-limite
 import { reportingRefusals, setupProofSecretsReader, stripeSecretKeyReader } from '../shared/secrets';
 import { createSetupProof } from '../shared/setup-proof';
 import { stripeClientProvider, worstCaseCallMs } from '../shared/stripe-client';
+import { createUpdateLinkTokens } from '../shared/update-link-token';
 import { buildSetupWorkerHandler } from './handler';
 import { createSqsWorkQueue } from './work-queue';
 
@@ -56,16 +61,47 @@ export function wireSetupWorker(env: Record<string, string | undefined>) {
   const processing = readProcessingConfig(env);
   const dynamodb = createDynamoDbClient();
   const recordOptions = { tableName: readTableName(env), ...processing };
+  const recovery = readRecoveryConfig(env);
+  const limitedClient = rateLimited(stripeClient, limiter);
+  const stripe = createStripeGateway(limitedClient);
+  const recoveryStripe = createStripeRecovery(limitedClient);
+  const records = createDynamoDbSetupRecords(dynamodb, recordOptions);
+  const links = createDynamoDbUpdateLinks(dynamodb, recordOptions);
+  const eventBridge = eventBusName ? createEventBridgeClient() : undefined;
   const handler = buildSetupWorkerHandler({
-    stripe: createStripeGateway(rateLimited(stripeClient, limiter)),
-    records: createDynamoDbSetupRecords(dynamodb, recordOptions),
+    stripe,
+    records,
     changes: createDynamoDbSetupRecords(dynamodb, { ...recordOptions, itemPrefix: 'default_change' }),
     changeRequests: createDynamoDbChangeRequests(dynamodb, recordOptions),
     setupProof: createSetupProof(setupProofSecretsReader(env)),
     maxSetupAgeSeconds: processing.recordRetentionDays * 86_400,
-    outcomes: eventBusName
-      ? createEventBridgeOutcomePublisher(createEventBridgeClient(), eventBusName)
-      : noOutcomePublisher,
+    outcomes:
+      eventBridge && eventBusName
+        ? createEventBridgeOutcomePublisher(eventBridge, eventBusName)
+        : noOutcomePublisher,
+    linkSettlement: { links, recoveryStripe, log: observability.log },
+    recovery: {
+      stripe,
+      recoveryStripe,
+      records,
+      recoveryClaims: createDynamoDbSetupRecords(dynamodb, { ...recordOptions, itemPrefix: 'stripe_event' }),
+      links,
+      ...(recovery.linkBaseUrl
+        ? {
+            linkMinting: {
+              links,
+              tokens: createUpdateLinkTokens(setupProofSecretsReader(env)),
+              baseUrl: recovery.linkBaseUrl,
+              linkDays: recovery.linkDays,
+            },
+          }
+        : {}),
+      recoveryEvents:
+        eventBridge && eventBusName
+          ? createEventBridgeRecoveryPublisher(eventBridge, eventBusName)
+          : noOutcomePublisher,
+      updateNeededReasons: recovery.updateNeededReasons,
+    },
     log: observability.log,
     metrics: observability.metrics,
     payOpenInvoices: readPaysOpenInvoices(env),

@@ -4,6 +4,8 @@
  * surfacing later as an odd Stripe or AWS error in the middle of a request.
  */
 
+import { UPDATE_NEEDED_REASONS, type UpdateNeededReason } from './recovery-ports';
+
 export class ConfigError extends Error {
   constructor(
     readonly variable: string,
@@ -456,4 +458,40 @@ export function readStripeMode(env: Env): StripeMode {
     throw new ConfigError('STRIPE_MODE', `must be test or live (got "${mode}")`);
   }
   return mode;
+}
+
+/* Recovery: update links and the events that ask a customer for a new payment method. */
+
+export interface RecoveryConfig {
+  /** The API's public URL, which update links start with; unset: no links are minted. */
+  linkBaseUrl?: string;
+  /** How long an update link works (UPDATE_LINK_DAYS, default 7). */
+  linkDays: number;
+  /** Which reasons emit `Payment method update needed` (UPDATE_NEEDED_REASONS, default all). */
+  updateNeededReasons: ReadonlySet<UpdateNeededReason>;
+  /** The JWT scope that lets the SaaS's backend mint and revoke links (UPDATE_LINKS_SCOPE). */
+  updateLinksScope?: string;
+}
+
+export function readRecoveryConfig(env: Env): RecoveryConfig {
+  const base = optional(env, 'UPDATE_LINK_BASE_URL');
+  const linkDays = positiveInteger(env, 'UPDATE_LINK_DAYS', 7);
+  if (linkDays > 30) throw new ConfigError('UPDATE_LINK_DAYS', `must be at most 30 (got ${linkDays})`);
+  const named = commaList(optional(env, 'UPDATE_NEEDED_REASONS') ?? UPDATE_NEEDED_REASONS.join(','));
+  const unknown = named.filter((reason) => !(UPDATE_NEEDED_REASONS as readonly string[]).includes(reason));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      'UPDATE_NEEDED_REASONS',
+      `must list reasons among ${UPDATE_NEEDED_REASONS.join(', ')} (got ${unknown.join(', ')})`,
+    );
+  }
+  const scope = optional(env, 'UPDATE_LINKS_SCOPE');
+  if (scope !== undefined && !/^[\x21-\x7e]{1,128}$/.test(scope))
+    throw new ConfigError('UPDATE_LINKS_SCOPE', 'must be one scope name without spaces');
+  return {
+    ...(base ? { linkBaseUrl: httpsOrLoopbackUrl('UPDATE_LINK_BASE_URL', base).toString() } : {}),
+    linkDays,
+    updateNeededReasons: new Set(named as UpdateNeededReason[]),
+    ...(scope ? { updateLinksScope: scope } : {}),
+  };
 }

@@ -40,6 +40,12 @@ export const ERROR_CODES = {
   change_not_found: 'No such change for this caller.',
   change_pending:
     'An earlier change about the same method is not applied yet (the message names it): poll its status, then retry.',
+  invoice_not_found: 'Stripe has no such invoice.',
+  invoice_not_owned: 'The invoice is not the named customer’s.',
+  link_not_found: 'No such update link.',
+  link_used: 'The update link was already used; there is nothing left to revoke.',
+  backend_only:
+    'Update links are minted and revoked by the SaaS’s backend only: an IAM-signed call or a token with the configured scope.',
   resource_missing: 'Stripe has no such object (a `starting_after` that is not this customer’s method, say).',
   // Budgets and outages: try again after `Retry-After`
   rate_limited: 'Over the per-customer budget for a minute; `Retry-After` says when to try again.',

@@ -38,7 +38,11 @@ export type ServiceMetric =
   /** Queue records the worker moved to the dead-letter queue: past the retry horizon, or failing unexpectedly. */
   | 'RecordsDeadLettered'
   /** Stripe answered 429: this account's rate limit is spent (https://docs.stripe.com/rate-limits). */
-  | 'StripeRateLimited';
+  | 'StripeRateLimited'
+  /** Recovery events acted on (failed renewals, expiring cards, changes made elsewhere). */
+  | 'RecoveryEventsHandled'
+  /** `customer.updated` / `customer.subscription.updated` that echo a default the service set itself. */
+  | 'EchoesDropped';
 
 /** What the Stripe SDK reports after each response (its `response` event, lib.d.ts ResponseEvent). */
 export interface StripeResponseFigures {

@@ -86,6 +86,13 @@ export type SetupOutcome =
       /** With the past-due option on: what happened to the subscription's open invoice. */
       invoicePayment?: InvoicePayment;
       /**
+       * A setup through an update link made for a failed invoice: that invoice and the subscription's older
+       * open ones, oldest first, as Stripe answered each payment.
+       */
+      invoicePayments?: { invoiceId: string; status: string; failureCode?: string }[];
+      /** The update link the setup came through, now used up. */
+      updateLinkId?: string;
+      /**
        * Subscriptions not named that now use the new method too: with `subscriptionDefaults=follow`, those
        * whose own default was the replaced method; with `subscription: "all"`, every chargeable one.
        */

@@ -7,7 +7,19 @@ export const CHECKOUT_API_ROUTES = [
   'POST /payment-methods/{id}/default',
   'DELETE /payment-methods/{id}',
   'GET /payment-methods/changes/{id}',
+  'GET /u/{token}',
+  'POST /update-links',
+  'DELETE /update-links/{id}',
 ] as const;
+
+/** The no-login update link: its signed token is its authorization; no authorizer in front. */
+export const UPDATE_LINK_ROUTE = 'GET /u/{token}';
+
+/**
+ * Minting and revoking update links name any customer: the SaaS's backend only. Deployed behind IAM
+ * (SigV4-signed calls) or, when the operator names a scope, the JWT authorizer with that scope required.
+ */
+export const BACKEND_ROUTES: readonly string[] = ['POST /update-links', 'DELETE /update-links/{id}'];
 
 export const STRIPE_WEBHOOK_ROUTE = 'POST /webhooks/stripe';
 
@@ -54,4 +66,10 @@ export const STRIPE_CALLS_PER_REQUEST: Record<(typeof CHECKOUT_API_ROUTES)[numbe
   'DELETE /payment-methods/{id}': 3 + SUBSCRIPTION_PAGES_PER_REQUEST,
   // Read from the table only.
   'GET /payment-methods/changes/{id}': 0,
+  // The subscription, then the session; nothing while the link's open session is reused.
+  'GET /u/{token}': 2,
+  // The subscription and the invoice the link names.
+  'POST /update-links': 2,
+  // Read and written in the table only.
+  'DELETE /update-links/{id}': 0,
 };

@@ -1,7 +1,9 @@
 import * as v from 'valibot';
+import type { RecoveryQueue } from '../shared/adapters/sqs-recovery-queue';
 import type { StripeMode, StripeWebhookConfig } from '../shared/config';
 import { isTransientAwsFailure, ServiceError } from '../shared/errors';
-import { decideOnStripeEvent, setupMessageSchema } from '../shared/flow/setup-message';
+import { decideOnRecoveryEvent, isRecoveryEventType } from '../shared/flow/recovery/recovery-message';
+import { decideOnStripeEvent, setupMessageSchema, stripeEventSchema } from '../shared/flow/setup-message';
 import {
   errorResponse,
   type HttpEvent,
@@ -27,6 +29,8 @@ import { verifyStripeSignature } from './stripe-signature';
 
 export interface StripeWebhookDeps {
   queue: EventQueue;
+  /** The same queue, for the recovery events (failed renewals, expiring cards, changes made elsewhere). */
+  recoveryQueue: RecoveryQueue;
   signingSecrets: SecretReader<string[]>;
   webhook: StripeWebhookConfig;
   /** The mode of the account's key, so events of the other mode are refused. */
@@ -117,6 +121,9 @@ export function buildStripeWebhookHandler(
       return ignored();
     }
 
+    if (typeof stripeEvent.type === 'string' && isRecoveryEventType(stripeEvent.type)) {
+      return enqueueRecoveryEvent(deps, log, stripeEvent);
+    }
     const decision = decideOnStripeEvent(stripeEvent);
     if (decision.action === 'reject') {
       log.warn('webhook event rejected', { reason: decision.reason });
@@ -170,4 +177,43 @@ export function buildStripeWebhookHandler(
 function isRefusedMessage(error: unknown): boolean {
   const name = error instanceof Error ? error.name : '';
   return /^(InvalidParameterValue|InvalidMessageContents)(Exception)?$/.test(name);
+}
+
+/** A recovery event: its ids queued like a setup's, for the worker to prove against Stripe and act on. */
+async function enqueueRecoveryEvent(
+  deps: StripeWebhookDeps,
+  log: Logger,
+  stripeEvent: Record<string, unknown>,
+): Promise<HttpResult> {
+  const parsed = v.safeParse(stripeEventSchema, stripeEvent);
+  const decision = parsed.success
+    ? decideOnRecoveryEvent({
+        ...parsed.output,
+        type: parsed.output.type as Parameters<typeof decideOnRecoveryEvent>[0]['type'],
+        data: stripeEvent.data as { object: unknown; previous_attributes?: unknown },
+      })
+    : ({ action: 'reject', reason: 'The event is malformed.' } as const);
+  if (decision.action === 'reject') {
+    log.warn('webhook event rejected', { reason: decision.reason });
+    return errorResponse(new ServiceError(400, 'invalid_event', decision.reason));
+  }
+  if (decision.action === 'ignore') {
+    log.info('webhook event ignored', { reason: decision.reason });
+    return jsonResponse(200, { received: true, enqueued: false });
+  }
+  try {
+    await deps.recoveryQueue.enqueue(decision.message);
+  } catch (error) {
+    log[isTransientAwsFailure(error) ? 'warn' : 'error'](
+      'enqueue failed; Stripe will retry',
+      describeError(error),
+    );
+    return errorResponse(
+      new ServiceError(503, 'queue_unavailable', 'The event could not be queued; retry later.', {
+        'retry-after': '1',
+      }),
+    );
+  }
+  log.info('webhook event enqueued', { eventType: decision.message.eventType });
+  return jsonResponse(200, { received: true, enqueued: true });
 }

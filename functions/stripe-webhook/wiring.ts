@@ -1,4 +1,5 @@
 import { createSqsEventQueue } from '../shared/adapters/sqs-event-queue';
+import { createSqsRecoveryQueue } from '../shared/adapters/sqs-recovery-queue';
 import { createSqsClient } from '../shared/aws-clients/sqs';
 import {
   readLogLevel,
@@ -20,8 +21,11 @@ export function wireStripeWebhook(env: Record<string, string | undefined>) {
     logSampleRate: readLogSampleRate(env),
     metricsNamespace: readMetricsNamespace(env),
   });
+  const sqs = createSqsClient();
+  const queueUrl = readQueueUrl(env);
   const handler = buildStripeWebhookHandler({
-    queue: createSqsEventQueue(createSqsClient(), readQueueUrl(env)),
+    queue: createSqsEventQueue(sqs, queueUrl),
+    recoveryQueue: createSqsRecoveryQueue(sqs, queueUrl),
     signingSecrets: reportingRefusals(webhookSigningSecretsReader(env), observability),
     webhook: readStripeWebhookConfig(env),
     stripeMode: readStripeMode(env),

@@ -19,9 +19,11 @@ import {
   setupStatus,
   webhookReceipt,
 } from '../../functions/shared/api-responses';
+import { WEBHOOK_EVENT_TYPES } from '../../functions/shared/flow/recovery/recovery-message';
 import { stripeEventSchema } from '../../functions/shared/flow/setup-message';
 import { PAYMENT_METHOD_ROUTES, PAYMENT_METHOD_SCHEMAS } from './payment-method-routes';
 import { type ApiRoute, error, retryAfter, type Schema, unauthorized } from './route-parts';
+import { UPDATE_LINK_ROUTES, UPDATE_LINK_SCHEMAS } from './update-link-routes';
 
 export type { ApiResponse, ApiRoute } from './route-parts';
 
@@ -37,6 +39,7 @@ export const NAMED_SCHEMAS: Record<string, Schema> = {
   StripeEvent: stripeEventSchema,
   WebhookReceipt: webhookReceipt,
   ...PAYMENT_METHOD_SCHEMAS,
+  ...UPDATE_LINK_SCHEMAS,
 };
 
 const stripeFailures = {
@@ -121,7 +124,9 @@ export const API_ROUTES: ApiRoute[] = [
     operationId: 'receiveStripeEvent',
     summary: 'Stripe’s webhook endpoint: verified, then queued for the worker',
     description:
-      'Authenticated by the `Stripe-Signature` header (HMAC-SHA256 of the raw body with the endpoint’s signing secret, 300 s tolerance). 2xx only once the event is safely queued or needs no work, so Stripe retries everything else.',
+      'Authenticated by the `Stripe-Signature` header (HMAC-SHA256 of the raw body with the endpoint’s signing secret, 300 s tolerance). 2xx only once the event is safely queued or needs no work, so Stripe retries everything else. Subscribe the endpoint to: ' +
+      WEBHOOK_EVENT_TYPES.map((type) => `\`${type}\``).join(', ') +
+      '. The worker reads every queued event back from Stripe (`events.retrieve`) before acting on it.',
     auth: 'none',
     headers: {
       'Stripe-Signature': {
@@ -140,4 +145,5 @@ export const API_ROUTES: ApiRoute[] = [
     },
   },
   ...PAYMENT_METHOD_ROUTES,
+  ...UPDATE_LINK_ROUTES,
 ];

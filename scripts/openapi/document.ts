@@ -58,6 +58,7 @@ function responseObject(response: ApiResponse, example: unknown): Json {
           ),
         }
       : {}),
+    ...(response.html ? { content: { 'text/html': { schema: { type: 'string' } } } } : {}),
     ...(bodies.length > 0
       ? {
           content: {
@@ -129,7 +130,11 @@ function operation(route: ApiRoute): Json {
     operationId: route.operationId,
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
-    ...(route.auth === 'bearer' ? { security: [{ bearerAuth: [] }] } : { security: [] }),
+    ...(route.auth === 'bearer'
+      ? { security: [{ bearerAuth: [] }] }
+      : route.auth === 'backend'
+        ? { security: [{ awsSigV4: [] }, { bearerAuth: [] }] }
+        : { security: [] }),
     ...(parameters(route).length > 0 ? { parameters: parameters(route) } : {}),
     ...(route.body
       ? {
@@ -174,6 +179,13 @@ export function buildOpenApiDocument(routes: ApiRoute[] = API_ROUTES): Json {
     paths,
     components: {
       securitySchemes: {
+        awsSigV4: {
+          type: 'apiKey',
+          name: 'Authorization',
+          in: 'header',
+          description:
+            'AWS Signature Version 4 with credentials allowed `execute-api:Invoke` on the route (API Gateway’s IAM authorization): the SaaS’s backend.',
+        },
         bearerAuth: {
           type: 'http',
           scheme: 'bearer',

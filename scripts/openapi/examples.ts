@@ -119,4 +119,20 @@ export const EXAMPLES: Record<string, OperationExamples> = {
       },
     },
   },
+  mintUpdateLink: {
+    request: { customer, subscription, invoice: 'in_1Q8x2LmN4pRt7VwInv', reason: 'payment_failed' },
+    responses: {
+      201: {
+        id: 'ul_Xk3vQ9sLm2Rt7VwAb1Cd',
+        url: `${api}/u/ul_Xk3vQ9sLm2Rt7VwAb1Cd.1767225600.q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8l9z0x1c`,
+        expiresAt: '2026-01-01T00:00:00.000Z',
+        customer,
+        subscription,
+        invoice: 'in_1Q8x2LmN4pRt7VwInv',
+        reason: 'payment_failed',
+      },
+    },
+  },
+  revokeUpdateLink: { responses: { 200: { id: 'ul_Xk3vQ9sLm2Rt7VwAb1Cd', status: 'revoked' } } },
+  openUpdateLink: { responses: {} },
 };

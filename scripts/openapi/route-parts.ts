@@ -9,6 +9,8 @@ export interface ApiResponse {
   /** JSON body; none for a redirect. A list means any one of them (the service's error or API Gateway's). */
   body?: Schema | Schema[];
   headers?: Record<string, string>;
+  /** An HTML page for a person (an update link that cannot be used), not JSON. */
+  html?: true;
 }
 
 export interface ApiRoute {
@@ -18,7 +20,7 @@ export interface ApiRoute {
   summary: string;
   description?: string;
   /** `bearer`: API Gateway's JWT authorizer checks `Authorization: Bearer <JWT>` before the function runs. */
-  auth: 'bearer' | 'none';
+  auth: 'bearer' | 'none' | 'backend';
   pathParameters?: Record<string, Schema>;
   /** An object schema; each entry is one query parameter. */
   query?: v.ObjectSchema<v.ObjectEntries, undefined> | v.StrictObjectSchema<v.ObjectEntries, undefined>;

@@ -45,6 +45,7 @@ const SERVED_RESOURCES: Readonly<Record<string, readonly string[] | 'all'>> = {
   'Invoices.d.ts': ['Invoice'],
   'InvoiceLineItems.d.ts': ['InvoiceLineItem'],
   'TestHelpers/TestClocks.d.ts': ['TestClock', 'DeletedTestClock'],
+  'Mandates.d.ts': ['Mandate'],
   'Events.d.ts': 'all',
 };
 

@@ -104,9 +104,38 @@ describe('the session API with JWT auth (jwtIssuer and jwtAudience set)', () => 
     const { violations, acknowledgedWithoutAuthorizer } = nagReport(synthesised.assembly);
     expect(violations).toEqual([]);
     expect(acknowledgedWithoutAuthorizer.sort()).toEqual([
+      expect.stringMatching(/\/GET--u--\{token\}\//),
       expect.stringMatching(/\/POST--create-checkout-session\//),
       expect.stringMatching(/\/POST--webhooks--stripe\//),
     ]);
+  });
+
+  // Minting an update link names any customer: IAM (SigV4) unless the operator names a JWT scope, which API
+  // Gateway then requires (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html:
+  // "the route's authorization scopes" must intersect the token's `scope`/`scp`).
+  it('puts the update-link backend routes behind IAM, never behind a customer’s bare JWT', () => {
+    for (const routeKey of ['POST /update-links', 'DELETE /update-links/{id}']) {
+      synthesised.template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: routeKey,
+        AuthorizationType: 'AWS_IAM',
+      });
+    }
+  });
+
+  it('with updateLinksScope, the backend routes take the JWT authorizer and require that scope', () => {
+    const scoped = synthServiceTemplate({
+      jwtIssuer: 'https://auth.example.com/',
+      jwtAudience: 'setup-api',
+      updateLinksScope: 'billing:update-links',
+    });
+    scoped.template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'POST /update-links',
+      AuthorizationType: 'JWT',
+      AuthorizationScopes: ['billing:update-links'],
+    });
+    expect(functionVariables(scoped.template, 'CHECKOUT_SUCCESS_URL').UPDATE_LINKS_SCOPE).toBe(
+      'billing:update-links',
+    );
   });
 });
 
@@ -134,8 +163,9 @@ describe('running without authentication', () => {
     expect(warnings.some((warning) => /unauthenticated/.test(warning))).toBe(true);
     const { violations, acknowledgedWithoutAuthorizer } = nagReport(assembly);
     expect(violations).toEqual([]);
-    // Every route: the six JWT routes, the form route and the webhook.
-    expect(acknowledgedWithoutAuthorizer).toHaveLength(8);
+    // Every route but the update-link backend routes (IAM): the six JWT routes, the form route, the
+    // update link and the webhook.
+    expect(acknowledgedWithoutAuthorizer).toHaveLength(9);
   });
 });
 

@@ -6,6 +6,7 @@ import {
   HAND_BACK_ALLOWANCE,
   receivesWithinHorizon,
 } from '../../functions/setup-worker/retry-policy';
+import { CHECKOUT_API_ROUTES } from '../../functions/shared/routes';
 import { workerConcurrency } from '../../lib/setup-mode-service-stack';
 import { PROD_CONTEXT, synthServiceTemplate } from './stack-template';
 
@@ -169,7 +170,7 @@ describe('the stack', () => {
     ]) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey });
     }
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 8);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', CHECKOUT_API_ROUTES.length + 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       DefaultRouteSettings: {

@@ -70,6 +70,11 @@ it('a message SQS refuses is acknowledged to Stripe and alarmed, not retried for
   const counted: ServiceMetric[] = [];
   const secret = 'whsec_queueids0123456789';
   const handler = buildStripeWebhookHandler({
+    recoveryQueue: {
+      enqueue: async () => {
+        throw new Error('no recovery event is sent here');
+      },
+    },
     queue: {
       enqueue: async () => {
         // As the SDK reports SendMessage's InvalidParameterValue (a client fault: no retry can succeed).

@@ -10,7 +10,7 @@ import addFormats from 'ajv-formats';
  * own 404 for an unrouted method) are not the API's and are left alone.
  */
 interface Operation {
-  responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+  responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
 }
 interface OpenApiDocument {
   paths: Record<string, Record<string, Operation>>;
@@ -82,6 +82,10 @@ export function openApiViolations(answer: AnswerToCheck): string[] {
   const response = found.operation.responses[String(answer.status)] ?? found.operation.responses.default;
   if (!response) return [`${where}: status not documented`];
   const schema = response.content?.['application/json']?.schema;
+  if (!schema && response.content?.['text/html'])
+    return answer.contentType?.startsWith('text/html')
+      ? []
+      : [`${where}: content-type ${answer.contentType}`];
   if (!schema)
     return answer.text === '' ? [] : [`${where}: documented without a body, got ${answer.text.slice(0, 80)}`];
   if (!answer.contentType?.startsWith('application/json'))

@@ -18,6 +18,11 @@ const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () 
 function webhookCounting() {
   const counted: ServiceMetric[] = [];
   const handler = buildStripeWebhookHandler({
+    recoveryQueue: {
+      enqueue: async () => {
+        throw new Error('no recovery event is sent here');
+      },
+    },
     queue: {
       enqueue: async () => {
         throw new Error('nothing refused may be enqueued');

@@ -69,6 +69,12 @@ const EVENT_CONTRACTS: Readonly<Record<string, ContractName>> = {
   'test_helpers.test_clock.ready': 'TestHelpersTestClockReadyEvent',
   'test_helpers.test_clock.internal_failure': 'TestHelpersTestClockInternalFailureEvent',
   'test_helpers.test_clock.deleted': 'TestHelpersTestClockDeletedEvent',
+  'customer.updated': 'CustomerUpdatedEvent',
+  'customer.deleted': 'CustomerDeletedEvent',
+  'payment_method.detached': 'PaymentMethodDetachedEvent',
+  'payment_method.automatically_updated': 'PaymentMethodAutomaticallyUpdatedEvent',
+  'mandate.updated': 'MandateUpdatedEvent',
+  'invoice.payment_action_required': 'InvoicePaymentActionRequiredEvent',
 };
 
 /** Checks an event against its own type's declaration (an unlisted type against the union, which fails). */

@@ -34,7 +34,13 @@ export type StandInEvent =
   | Stripe.TestHelpersTestClockAdvancingEvent
   | Stripe.TestHelpersTestClockReadyEvent
   | Stripe.TestHelpersTestClockInternalFailureEvent
-  | Stripe.TestHelpersTestClockDeletedEvent;
+  | Stripe.TestHelpersTestClockDeletedEvent
+  | Stripe.CustomerUpdatedEvent
+  | Stripe.CustomerDeletedEvent
+  | Stripe.PaymentMethodDetachedEvent
+  | Stripe.PaymentMethodAutomaticallyUpdatedEvent
+  | Stripe.MandateUpdatedEvent
+  | Stripe.InvoicePaymentActionRequiredEvent;
 
 /** Every API error's body (https://docs.stripe.com/api/errors). */
 export interface StandInErrorBody {
@@ -56,6 +62,7 @@ export interface StandInContract {
   InvoiceRetrieveParams: Stripe.InvoiceRetrieveParams;
   InvoicePayParams: Stripe.InvoicePayParams;
   InvoiceListParams: Stripe.InvoiceListParams;
+  MandateRetrieveParams: Stripe.MandateRetrieveParams;
   TestClockCreateParams: Stripe.TestHelpers.TestClockCreateParams;
   TestClockRetrieveParams: Stripe.TestHelpers.TestClockRetrieveParams;
   TestClockListParams: Stripe.TestHelpers.TestClockListParams;
@@ -89,6 +96,13 @@ export interface StandInContract {
   CheckoutSession: Stripe.Checkout.Session;
   Subscription: Stripe.Subscription;
   Invoice: Stripe.Invoice;
+  Mandate: Stripe.Mandate;
+  CustomerUpdatedEvent: Stripe.CustomerUpdatedEvent;
+  CustomerDeletedEvent: Stripe.CustomerDeletedEvent;
+  PaymentMethodDetachedEvent: Stripe.PaymentMethodDetachedEvent;
+  PaymentMethodAutomaticallyUpdatedEvent: Stripe.PaymentMethodAutomaticallyUpdatedEvent;
+  MandateUpdatedEvent: Stripe.MandateUpdatedEvent;
+  InvoicePaymentActionRequiredEvent: Stripe.InvoicePaymentActionRequiredEvent;
   Event: StandInEvent;
   CheckoutSessionCompletedEvent: Stripe.CheckoutSessionCompletedEvent;
   CheckoutSessionExpiredEvent: Stripe.CheckoutSessionExpiredEvent;

@@ -2,6 +2,7 @@ import { resourceMissing } from '../errors';
 import { newId, nowSeconds, randomBase62 } from '../ids';
 import { paginate } from '../list';
 import { applyMetadata, nullableString, optionalObject, optionalString } from '../params';
+import { previousAttributes, snapshotOf } from '../previous-attributes';
 import type { ApiRoute } from '../router';
 import type { StandInStore } from '../store';
 import type { DeletedCustomer, StoredCustomer } from '../types';
@@ -108,6 +109,7 @@ export const customerRoutes: readonly ApiRoute[] = [
         requireAttachedTo(store, defaultPaymentMethod, customer, 'invoice_settings[default_payment_method]');
       }
       const before = JSON.stringify(customer);
+      const snapshot = snapshotOf(customer);
       const email = nullableString(params, 'email');
       if (email !== undefined) customer.email = email;
       const name = nullableString(params, 'name');
@@ -118,6 +120,16 @@ export const customerRoutes: readonly ApiRoute[] = [
       if (defaultPaymentMethod !== undefined)
         customer.invoice_settings.default_payment_method = defaultPaymentMethod;
       const changed = before !== JSON.stringify(customer);
+      // Every change is announced with what it replaced (Events.d.ts CustomerUpdatedEvent).
+      const previous = previousAttributes(snapshot, snapshotOf(customer));
+      if (previous)
+        store.recordEvent(
+          'customer.updated',
+          customer,
+          customer.livemode,
+          store.timeOf(customer.id),
+          previous,
+        );
       return { body: customer, effect: changed, changed };
     },
   },
@@ -128,6 +140,8 @@ export const customerRoutes: readonly ApiRoute[] = [
     handle({ pathParams, store }) {
       const customer = liveCustomerFromPath(store, pathParams.id);
       const deleted: DeletedCustomer = { id: customer.id, object: 'customer', deleted: true };
+      // customer.deleted carries the customer as it was (Events.d.ts CustomerDeletedEvent: Stripe.Customer).
+      store.recordEvent('customer.deleted', customer, customer.livemode, store.timeOf(customer.id));
       store.customers.delete(customer.id);
       store.deletedCustomers.set(customer.id, deleted);
       cancelSubscriptionsOf(store, customer.id);

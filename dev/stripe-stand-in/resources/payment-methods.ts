@@ -106,14 +106,24 @@ export function checkAttachable(
 /** Detaching also clears the PaymentMethod wherever it was the customer's or a subscription's default. */
 export function detachPaymentMethod(store: StandInStore, paymentMethod: StoredPaymentMethod): void {
   const customer = paymentMethod.customer === null ? undefined : store.customers.get(paymentMethod.customer);
+  const at = store.timeOf(paymentMethod.customer);
   if (customer !== undefined && customer.invoice_settings.default_payment_method === paymentMethod.id) {
+    const settingsBefore = { ...customer.invoice_settings };
     customer.invoice_settings.default_payment_method = null;
+    store.recordEvent('customer.updated', customer, customer.livemode, at, {
+      invoice_settings: settingsBefore,
+    });
   }
   for (const subscription of store.subscriptions.values()) {
     if (subscription.default_payment_method === paymentMethod.id) subscription.default_payment_method = null;
   }
+  const formerCustomer = paymentMethod.customer;
   paymentMethod.customer = null;
   store.detachedPaymentMethodIds.add(paymentMethod.id);
+  // The detached method no longer names its customer; previous_attributes does (PaymentMethodDetachedEvent).
+  store.recordEvent('payment_method.detached', paymentMethod, paymentMethod.livemode, at, {
+    customer: formerCustomer,
+  });
 }
 
 /** Stripe requires a default payment method to be attached to the customer it is the default for. */

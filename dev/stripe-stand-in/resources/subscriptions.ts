@@ -13,6 +13,7 @@ import {
   optionalStringArray,
   requiredString,
 } from '../params';
+import { previousAttributes, snapshotOf } from '../previous-attributes';
 import type { ApiRoute } from '../router';
 import type { StandInStore } from '../store';
 import type {
@@ -251,6 +252,7 @@ export const subscriptionRoutes: readonly ApiRoute[] = [
         requireAttachedTo(store, defaultPaymentMethod, customer, 'default_payment_method');
       }
       const before = JSON.stringify(subscription);
+      const snapshot = snapshotOf(subscription);
       if (defaultPaymentMethod !== undefined) subscription.default_payment_method = defaultPaymentMethod;
       const description = nullableString(params, 'description');
       if (description !== undefined) subscription.description = description;
@@ -260,6 +262,11 @@ export const subscriptionRoutes: readonly ApiRoute[] = [
       subscription.metadata = applyMetadata(subscription.metadata, params.metadata);
       applyCancellationDetails(subscription, params.cancellation_details);
       const changed = before !== JSON.stringify(subscription);
+      const previous = previousAttributes(snapshot, snapshotOf(subscription));
+      if (previous) {
+        const at = store.timeOf(subscription.customer);
+        store.recordEvent('customer.subscription.updated', subscription, subscription.livemode, at, previous);
+      }
       return { body: subscription, effect: changed, changed };
     },
   },

@@ -29,7 +29,7 @@ export interface DynamoDbSetupRecordsOptions {
    * The key prefix of the work items: `setup_intent` (setups, the default) or `default_change` (switches and
    * removals asked for through the API, which share the claim/finish protocol and the default owners).
    */
-  itemPrefix?: 'setup_intent' | 'default_change';
+  itemPrefix?: 'setup_intent' | 'default_change' | 'stripe_event';
 }
 
 /** Attribute names the table's key, TTL setting and infrastructure rely on. */

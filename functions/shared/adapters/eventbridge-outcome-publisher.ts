@@ -1,5 +1,6 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { OutcomePublisher, SetupOutcomeEvent } from '../ports';
+import type { RecoveryEventPublisher, RecoveryOutcomeEvent } from '../recovery-ports';
 
 export const OUTCOME_EVENT_SOURCE = 'stripe-setup-mode-service';
 
@@ -21,36 +22,67 @@ export function createEventBridgeOutcomePublisher(
   return {
     async publish(event: SetupOutcomeEvent) {
       const { outcome } = event;
-      const result = await client.send(
-        new PutEventsCommand({
-          Entries: [
-            {
-              EventBusName: eventBusName,
-              Source: OUTCOME_EVENT_SOURCE,
-              DetailType: DETAIL_TYPES[outcome.status],
-              Resources: [],
-              Detail: JSON.stringify({
-                setupIntentId: event.setupIntentId,
-                ...(event.changeId ? { changeId: event.changeId } : {}),
-                sessionId: event.sessionId,
-                livemode: event.livemode,
-                ...outcome,
-              }),
-            },
-          ],
+      await putOne(client, {
+        EventBusName: eventBusName,
+        Source: OUTCOME_EVENT_SOURCE,
+        DetailType: DETAIL_TYPES[outcome.status],
+        Resources: [],
+        Detail: JSON.stringify({
+          setupIntentId: event.setupIntentId,
+          ...(event.changeId ? { changeId: event.changeId } : {}),
+          sessionId: event.sessionId,
+          livemode: event.livemode,
+          ...outcome,
         }),
-      );
-      // PutEvents answers 200 even when an entry was refused; the entry says so.
-      if ((result.FailedEntryCount ?? 0) > 0) {
-        const refused = new Error(
-          `EventBridge refused the outcome event: ${result.Entries?.[0]?.ErrorCode ?? 'unknown'}`,
-        );
-        // A refused entry (InternalFailure, ThrottlingException) is retried with the setup, like a 500.
-        refused.name = 'OutcomeEventRefused';
-        throw refused;
-      }
+      });
     },
   };
 }
 
-export const noOutcomePublisher: OutcomePublisher = { publish: async () => {} };
+export const noOutcomePublisher: OutcomePublisher & RecoveryEventPublisher = {
+  publish: async () => {},
+  publishRecovery: async () => {},
+};
+
+/** The recovery events' detail types: what the SaaS's EventBridge rules match on. */
+export const RECOVERY_DETAIL_TYPES = {
+  update_needed: 'Payment method update needed',
+  default_changed_elsewhere: 'Default changed elsewhere',
+} as const;
+
+/**
+ * Publishes recovery events on the same bus, at least once: consumers deduplicate on
+ * `detail.stripeEventId` (one Stripe event leads to at most one recovery event).
+ */
+export function createEventBridgeRecoveryPublisher(
+  client: EventBridgeClient,
+  eventBusName: string,
+): RecoveryEventPublisher {
+  return {
+    async publishRecovery(event: RecoveryOutcomeEvent) {
+      const { type, ...detail } = event;
+      await putOne(client, {
+        EventBusName: eventBusName,
+        Source: OUTCOME_EVENT_SOURCE,
+        DetailType: RECOVERY_DETAIL_TYPES[type],
+        Resources: [],
+        Detail: JSON.stringify(detail),
+      });
+    },
+  };
+}
+
+type Entry = NonNullable<ConstructorParameters<typeof PutEventsCommand>[0]['Entries']>[number];
+
+async function putOne(client: EventBridgeClient, entry: Entry): Promise<void> {
+  const result = await client.send(new PutEventsCommand({ Entries: [entry] }));
+  // PutEvents answers 200 even when an entry was refused; the entry says so.
+  if ((result.FailedEntryCount ?? 0) > 0) {
+    const refused = new Error(
+      `EventBridge refused the outcome event: ${result.Entries?.[0]?.ErrorCode ?? 'unknown'}`,
+    );
+    // A refused entry (InternalFailure, ThrottlingException) is retried with the work, like a 500.
+    refused.name = 'OutcomeEventRefused';
+    throw refused;
+  }
+}

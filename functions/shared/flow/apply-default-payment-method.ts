@@ -17,6 +17,7 @@ import { isProvenSetup, type SetupProof } from '../setup-proof';
 import { type ApplyResult, runClaimed } from './claimed-work';
 import { type StripeNow, stepsFor, unownedSubscriptionDefault } from './default-steps';
 import { type FirstInvoicePayments, setSubscriptionDefault } from './incomplete-subscriptions';
+import { type LinkSettlementDeps, settleUpdateLink } from './recovery/settle-update-link';
 import {
   type FollowPlan,
   followAndDetach,
@@ -45,6 +46,8 @@ export interface ApplyDefaultPaymentMethodDeps {
   subscriptionDefaults?: SubscriptionDefaultsMode;
   /** Opt-in: detach the replaced method once no customer or subscription default uses it. */
   detachReplaced?: boolean;
+  /** Setups through an update link: the link's invoices paid and the link used up (settle-update-link.ts). */
+  linkSettlement?: LinkSettlementDeps;
 }
 
 /**
@@ -109,7 +112,10 @@ async function resolveOutcome(
     const targets = targetsOf(plan.customerId, plan.subscriptionId);
     const owners =
       hintedOwners && sameTargets(hinted, targets) ? hintedOwners : await deps.records.defaultOwners(targets);
-    return await applyPlan(deps, plan, targets, owners, { intent, earlySubscriptionDefault }, retry);
+    const outcome = await applyPlan(deps, plan, targets, owners, { intent, earlySubscriptionDefault }, retry);
+    return deps.linkSettlement
+      ? await settleUpdateLink(deps.linkSettlement, intent.metadata, intent.id, outcome)
+      : outcome;
   } catch (error) {
     if (!(error instanceof StripeRequestFailed) || error.retryable) throw error;
     return {

@@ -22,7 +22,7 @@ export interface ClaimedWorkDeps {
 
 /** One piece of the worker's work (a setup, or a change asked for through the API) and its claim record. */
 export interface ClaimedWork {
-  what: 'setup' | 'change';
+  what: 'setup' | 'change' | 'Stripe event';
   records: SetupRecords;
   id: string;
   eventId: string;

@@ -13,6 +13,8 @@ export interface CheckoutSessionRequest {
   /** `embedded_page`: Checkout inside the integrator's page (Stripe.js), returning to `returnUrl`. */
   uiMode?: 'hosted_page' | 'embedded_page';
   returnUrl?: string;
+  /** The update link the session is opened from (written in its metadata). */
+  updateLinkId?: string;
 }
 
 export interface CreateCheckoutSessionDeps {
@@ -46,7 +48,7 @@ export async function createCheckoutSession(
       ? methodsFor(subscription, request.currency)
       : { currency: request.currency ?? deps.checkout.currency }),
     expiresAt: checkoutExpiresAt((deps.now ?? Date.now)(), deps.checkout.sessionMinutes),
-    metadata: setupMetadata(request.customerId, request.subscriptionId, proof),
+    metadata: setupMetadata(request.customerId, request.subscriptionId, proof, request.updateLinkId),
   });
 }
 

@@ -75,7 +75,7 @@ export interface paths {
         put?: never;
         /**
          * Stripe’s webhook endpoint: verified, then queued for the worker
-         * @description Authenticated by the `Stripe-Signature` header (HMAC-SHA256 of the raw body with the endpoint’s signing secret, 300 s tolerance). 2xx only once the event is safely queued or needs no work, so Stripe retries everything else.
+         * @description Authenticated by the `Stripe-Signature` header (HMAC-SHA256 of the raw body with the endpoint’s signing secret, 300 s tolerance). 2xx only once the event is safely queued or needs no work, so Stripe retries everything else. Subscribe the endpoint to: `checkout.session.completed`, `setup_intent.succeeded`, `setup_intent.setup_failed`, `invoice.payment_failed`, `invoice.payment_action_required`, `invoice.upcoming`, `customer.subscription.trial_will_end`, `payment_method.automatically_updated`, `payment_method.detached`, `mandate.updated`, `customer.updated`, `customer.subscription.updated`, `customer.deleted`. The worker reads every queued event back from Stripe (`events.retrieve`) before acting on it.
          */
         post: operations["receiveStripeEvent"];
         delete?: never;
@@ -158,6 +158,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/u/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open an update link (no login): to Checkout for the link’s customer
+         * @description The signed token is checked before anything else, at no Stripe cost. The link’s open Checkout Session is reused until it expires, so a mail scanner or a second click mints nothing; otherwise a new one is created within the customer’s session budget.
+         */
+        get: operations["openUpdateLink"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/update-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mint an update link for a customer’s email (the SaaS’s backend only)
+         * @description Authorized for the backend: IAM (SigV4) by default, or a JWT carrying the scope the operator names. A customer’s own token is refused. With `invoice`, the setup the link leads to pays that invoice and older open ones of the subscription, oldest first.
+         */
+        post: operations["mintUpdateLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/update-links/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an update link (the SaaS’s backend only) */
+        delete: operations["revokeUpdateLink"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -179,7 +236,7 @@ export interface components {
          * @description Stable, machine-readable: branch on this.
          * @enum {string}
          */
-        ErrorCode: "invalid_request" | "invalid_json" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "route_not_found" | "redirect_not_allowed" | "cross_site_request" | "host_not_allowed" | "dev_token_unavailable" | "customer_not_allowed" | "unauthenticated" | "no_customer_claim" | "customer_mismatch" | "customer_required" | "subscription_not_found" | "subscription_not_owned" | "subscription_inactive" | "subscription_not_chargeable" | "currency_mismatch" | "subscription_methods_not_saveable" | "session_not_found" | "payment_method_not_found" | "payment_method_in_use" | "change_not_found" | "change_pending" | "resource_missing" | "rate_limited" | "rate_limit_unavailable" | "stripe_busy" | "stripe_unavailable" | "service_unavailable" | "auth_unavailable" | "service_misconfigured" | "internal_error" | "invalid_signature" | "invalid_event" | "livemode_mismatch" | "thin_event_unsupported" | "secrets_unavailable" | "queue_unavailable";
+        ErrorCode: "invalid_request" | "invalid_json" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "route_not_found" | "redirect_not_allowed" | "cross_site_request" | "host_not_allowed" | "dev_token_unavailable" | "customer_not_allowed" | "unauthenticated" | "no_customer_claim" | "customer_mismatch" | "customer_required" | "subscription_not_found" | "subscription_not_owned" | "subscription_inactive" | "subscription_not_chargeable" | "currency_mismatch" | "subscription_methods_not_saveable" | "session_not_found" | "payment_method_not_found" | "payment_method_in_use" | "change_not_found" | "change_pending" | "invoice_not_found" | "invoice_not_owned" | "link_not_found" | "link_used" | "backend_only" | "resource_missing" | "rate_limited" | "rate_limit_unavailable" | "stripe_busy" | "stripe_unavailable" | "service_unavailable" | "auth_unavailable" | "service_misconfigured" | "internal_error" | "invalid_signature" | "invalid_event" | "livemode_mismatch" | "thin_event_unsupported" | "secrets_unavailable" | "queue_unavailable";
         /** GatewayMessage */
         GatewayMessage: {
             /** @example Unauthorized */
@@ -342,6 +399,39 @@ export interface components {
             failureCode?: string;
             failureMessage?: string;
             updatedAt: string;
+        };
+        /** MintUpdateLinkRequest */
+        MintUpdateLinkRequest: {
+            /** @description The Stripe customer. */
+            customer: string;
+            /** @description A subscription of the customer. */
+            subscription?: string;
+            /** @description A failed invoice of the customer: once the new method is saved, it (and older open invoices of the subscription) is paid with it. */
+            invoice?: string;
+            /** @enum {string} */
+            reason?: "requested" | "payment_failed" | "action_required" | "expires_before_renewal" | "trial_ending_without_method" | "mandate_inactive" | "default_removed_elsewhere";
+            expiresInDays?: number;
+        };
+        /** UpdateLink */
+        UpdateLink: {
+            id: string;
+            /**
+             * Format: uri
+             * @description `<API>/u/<token>`: put it in the email. No login needed.
+             */
+            url: string;
+            /** Format: date-time */
+            expiresAt: string;
+            customer: string;
+            subscription: string | null;
+            invoice: string | null;
+            reason: string;
+        };
+        /** RevokedUpdateLink */
+        RevokedUpdateLink: {
+            id: string;
+            /** @constant */
+            status: "revoked";
         };
     };
     responses: never;
@@ -1321,6 +1411,253 @@ export interface operations {
             };
         };
     };
+    openUpdateLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description See Other: to Stripe Checkout. */
+            303: {
+                headers: {
+                    /** @description The Checkout page. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a link this service signed (a readable HTML page). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Used, expired or revoked (a readable HTML page). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description More than the customer’s sessions in a minute. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Stripe failed or could not be reached. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Stripe or AWS is busy. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    mintUpdateLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "customer": "cus_Q8x2LmN4pRt7Vw",
+                 *       "subscription": "sub_1Q8x2LmN4pRt7VwAb",
+                 *       "invoice": "in_1Q8x2LmN4pRt7VwInv",
+                 *       "reason": "payment_failed"
+                 *     }
+                 */
+                "application/json": components["schemas"]["MintUpdateLinkRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    /** @description The link’s URL for revoking it. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "ul_Xk3vQ9sLm2Rt7VwAb1Cd",
+                     *       "url": "https://abc123.execute-api.eu-west-1.amazonaws.com/u/ul_Xk3vQ9sLm2Rt7VwAb1Cd.1767225600.q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8l9z0x1c",
+                     *       "expiresAt": "2026-01-01T00:00:00.000Z",
+                     *       "customer": "cus_Q8x2LmN4pRt7Vw",
+                     *       "subscription": "sub_1Q8x2LmN4pRt7VwAb",
+                     *       "invoice": "in_1Q8x2LmN4pRt7VwInv",
+                     *       "reason": "payment_failed"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UpdateLink"];
+                };
+            };
+            /** @description A field is malformed or unknown. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not the SaaS’s backend (`backend_only`): an IAM-signed call, or a JWT with the configured `UPDATE_LINKS_SCOPE`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Stripe has no such subscription or invoice. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Wrong Content-Type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Stripe failed or could not be reached. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Stripe or AWS is busy. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revokeUpdateLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked: opening it answers 410. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "ul_Xk3vQ9sLm2Rt7VwAb1Cd",
+                     *       "status": "revoked"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RevokedUpdateLink"];
+                };
+            };
+            /** @description The id is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not the SaaS’s backend (`backend_only`): an IAM-signed call, or a JWT with the configured `UPDATE_LINKS_SCOPE`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such link. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The link was already used. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description AWS is busy. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
 }
 
 /** Every `error.code` the API can answer (the document's ErrorCode enum). */
@@ -1351,6 +1688,11 @@ export const ERROR_CODES = [
   "payment_method_in_use",
   "change_not_found",
   "change_pending",
+  "invoice_not_found",
+  "invoice_not_owned",
+  "link_not_found",
+  "link_used",
+  "backend_only",
   "resource_missing",
   "rate_limited",
   "rate_limit_unavailable",
