@@ -204,8 +204,10 @@ async function defaultChanged(
   const customerId = target.kind === 'customer' ? target.id : (idOf(event.object.customer) ?? '');
   if (now) {
     const seconds = String(event.created).padStart(12, '0');
+    // Stripe holds this default now, so within its second it is newer than the setup the owner record
+    // names (which Stripe no longer holds): `~` sorts after any `seti_…` of the same second.
     const recorded = await deps.records.recordDefaultOwner(target, {
-      setupOrder: `${seconds}#${seconds}#${event.id}`,
+      setupOrder: `${seconds}#${seconds}#~${event.id}`,
       setupIntentId: event.id,
       paymentMethodId: now,
     });
