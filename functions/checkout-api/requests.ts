@@ -92,10 +92,14 @@ export function parseJsonBody<S extends v.GenericSchema>(schema: S, raw: Buffer)
 }
 
 export function parseCreateSessionForm(raw: Buffer): CreateSessionForm {
-  const fields: Record<string, string> = {};
+  // No prototype: `constructor` or `__proto__` as a field name is a field like any other (and refused by the
+  // schema as unknown), not something `in` finds on Object.prototype or an assignment swallows.
+  const fields: Record<string, string> = Object.create(null);
+  const seen = new Set<string>();
   for (const [key, value] of new URLSearchParams(raw.toString('utf8'))) {
-    if (key in fields)
+    if (seen.has(key))
       throw new ServiceError(400, 'invalid_request', `Form field ${key} is given more than once.`);
+    seen.add(key);
     // An empty form field means "not chosen", as a browser sends it for an empty <select>.
     if (value !== '') fields[key] = value;
   }

@@ -96,6 +96,16 @@ const formCases: [string, HttpCase['send'], HttpCase['expected']][] = [
     error(400, 'invalid_request'),
   ],
   [
+    'fields named constructor and __proto__, constructor twice',
+    form((c) => [
+      ['constructor', 'a'],
+      ['constructor', 'b'],
+      ['__proto__', 'x'],
+      ['token', c.owner.token],
+    ]),
+    error(400, 'invalid_request'),
+  ],
+  [
     'the customer field twice',
     form((c) => [
       ['customer', c.owner.customerId],
@@ -157,7 +167,7 @@ const statusCases: [string, HttpCase['send'], HttpCase['expected']][] = [
   ['no Authorization header', status(ownSession, () => ({})), unauthorized],
   [
     'an expired token',
-    status(ownSession, async (c) => bearer(await c.issuer.tokenFor(c.owner.customerId, { expiresIn: -1 }))),
+    status(ownSession, async (c) => bearer(await c.issuer.tokenFor(c.owner.customerId, { expiresIn: -60 }))),
     unauthorized,
   ],
   ['a token signed with another key', status(ownSession, (c) => bearer(c.forged.otherKey)), unauthorized],

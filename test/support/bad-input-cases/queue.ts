@@ -13,6 +13,20 @@ const message = {
 };
 const changed = (fields: Record<string, unknown>) => JSON.stringify({ ...message, ...fields });
 
+/** A change message in the API's format that no change record backs (the worker must prove it first). */
+const forgedChange = (fields: Record<string, unknown>) =>
+  JSON.stringify({
+    kind: 'default_change',
+    changeId: 'chg_corpusforged',
+    action: 'remove',
+    customerId: 'cus_corpus',
+    paymentMethodId: null,
+    removing: 'pm_corpus',
+    requestedAt: Date.now(),
+    livemode: false,
+    ...fields,
+  });
+
 /**
  * Queue bodies that did not come from the webhook's format: the worker must report or record them failed,
  * make no Stripe call and not crash.
@@ -32,6 +46,18 @@ export const queueCases: [string, string][] = [
   ['created as a string', changed({ created: 'yesterday' })],
   ['livemode as a string', changed({ livemode: 'false' })],
   ['a 300 KiB event id', changed({ eventId: 'x'.repeat(300 * 1024) })],
+  ['a forged removal with no change record', forgedChange({})],
+  [
+    'a forged switch dated in the year 2100',
+    forgedChange({
+      action: 'make_default',
+      paymentMethodId: 'pm_corpus',
+      removing: undefined,
+      requestedAt: Date.UTC(2100, 0, 1),
+    }),
+  ],
+  ['a forged removal dated before the records’ retention', forgedChange({ requestedAt: 1_000 })],
+  ['a change id of 250 characters', forgedChange({ changeId: `chg_${'x'.repeat(246)}` })],
 ];
 
 /** One SQS record as Lambda's event source mapping hands it over (FIFO attributes included). */
