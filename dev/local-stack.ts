@@ -4,7 +4,7 @@ import Stripe from 'stripe';
 import { wireCheckoutApi } from '../functions/checkout-api/wiring';
 import { wireSetupWorker } from '../functions/setup-worker/wiring';
 import { createJwtVerifier } from '../functions/shared/auth/jwt-verifier';
-import { HANDLED_EVENT_TYPES } from '../functions/shared/flow/setup-message';
+import { WEBHOOK_EVENT_TYPES } from '../functions/shared/flow/recovery/recovery-message';
 import { CHECKOUT_API_ROUTES, JWT_AUTHORIZED_ROUTES, STRIPE_WEBHOOK_ROUTE } from '../functions/shared/routes';
 import { wireStripeWebhook } from '../functions/stripe-webhook/wiring';
 import { readOpenApiDocument, serveApiReference } from './api-reference-page';
@@ -20,10 +20,18 @@ import { startHttpApi } from './http-api/server';
 import { type IntegratorSettings, readIntegratorSettings } from './integrator-settings';
 import { localAwsEnvironment } from './local-aws/credentials';
 import { startLocalDynamoDb } from './local-aws/dynamodb';
+import { startLocalEventBridge } from './local-aws/eventbridge';
 import { startLocalLambdaRuntime } from './local-aws/lambda-runtime';
 import { startLocalSqs } from './local-aws/sqs';
 import { startSqsPoller } from './local-aws/sqs-poller';
 import { type LocalJwtIssuer, startLocalJwtIssuer } from './local-jwt-issuer';
+import {
+  describeOutcomeEvent,
+  type OutcomeEventRecord,
+  outcomeEventRecord,
+  seedRenewalDemo,
+  serveRecoveryRoutes,
+} from './recovery-demo';
 import { type StripeStandIn, startStripeStandIn } from './stripe-stand-in';
 import { EMBEDDED_CHECKOUT_SCRIPT_PATH } from './stripe-stand-in/embedded-checkout';
 
@@ -101,11 +109,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       : startLocalJwtIssuer({ customerClaim: integrator.customerClaim }),
   ]);
   Object.assign(process.env, localAwsEnvironment({ sqs: sqs.endpoint, dynamodb: dynamodb.endpoint }));
+  // The worker's outcome events, printed as they come and listed at GET /_dev/outcome-events.
+  const outcomeEvents: OutcomeEventRecord[] = [];
+  const eventBridge = await startLocalEventBridge((entry) => {
+    const record = outcomeEventRecord(entry);
+    outcomeEvents.push(record);
+    process.stdout.write(describeOutcomeEvent(record));
+  });
+  process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = eventBridge.endpoint;
 
   const stripeApiBase = standIn?.url ?? env.STRIPE_API_BASE?.trim();
   const secretKey = realKey ?? STAND_IN_KEY;
   const stripe = new Stripe(secretKey, stripeApiBase ? sdkOptionsFor(stripeApiBase) : {});
   const accounts = standIn ? await seedDemoAccounts(stripe) : [];
+  const renewalDemo = standIn ? await seedRenewalDemo(stripe) : undefined;
 
   // Routes bind late: the handlers need the server's own URL (redirects), known only once it listens.
   const handlers: { checkoutApi?: HttpApiHandler; webhook?: HttpApiHandler } = {};
@@ -134,15 +151,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(integrator.allowedOrigins.length > 0
         ? { cors: { allowedOrigins: integrator.allowedOrigins } }
         : {}),
-      fallback: (request, response, body) =>
-        serveDemoPages(request, response, body, {
+      fallback: async (request, response, body) => {
+        const routes = { stripe, events: outcomeEvents, ...(renewalDemo ? { demo: renewalDemo } : {}) };
+        if (await serveRecoveryRoutes(request, response, routes)) return;
+        return serveDemoPages(request, response, body, {
           stripe,
           accounts,
           stripeMode,
           issuer,
           signInAs: demoSignIns(standIn, env),
           embeddedCheckout: embeddedCheckoutScript(standIn, env),
-        }),
+        });
+      },
     },
   );
 
@@ -169,6 +189,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         }
       : { AUTH_MODE: 'none' }),
     LOG_LEVEL: options.logLevel ?? env.LOG_LEVEL ?? 'info',
+    EVENT_BUS_NAME: 'local-outcome-events',
+    UPDATE_LINK_BASE_URL: api.url,
   };
   handlers.checkoutApi = lambda.invoker('checkout-api', wireCheckoutApi(functionEnv));
   handlers.webhook = lambda.invoker('stripe-webhook', wireStripeWebhook(functionEnv));
@@ -180,7 +202,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const webhookUrl = `${api.url}${STRIPE_WEBHOOK_ROUTE.split(' ')[1]}`;
   // Subscribed to the events the service handles, as docs/deploy.md tells an operator to configure the endpoint;
   // delivered after Stripe-like delays (a fraction of a second to a few seconds), in any order.
-  standIn?.setWebhookUrl(webhookUrl, HANDLED_EVENT_TYPES);
+  standIn?.setWebhookUrl(webhookUrl, WEBHOOK_EVENT_TYPES);
   standIn?.configureDelivery({ delayMs: [200, 2000] });
 
   return {
@@ -196,7 +218,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     aws: { dynamodb: dynamodb.endpoint, sqs: sqs.endpoint },
     close: async () => {
       await poller.stop();
-      await Promise.all([api.close(), standIn?.close(), sqs.close(), dynamodb.close(), issuer?.close()]);
+      await Promise.all([
+        api.close(),
+        standIn?.close(),
+        sqs.close(),
+        dynamodb.close(),
+        issuer?.close(),
+        eventBridge.close(),
+      ]);
     },
   };
 }

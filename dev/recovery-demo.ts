@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Stripe from 'stripe';
 import { escapeHtml } from './html';
 import type { PutEventsEntry } from './local-aws/eventbridge';
@@ -84,4 +85,40 @@ new card. All outcome events: <a href="/_dev/outcome-events">/_dev/outcome-event
 <h2>Outcome events for this customer</h2>
 <ul>${rows || '<li>None yet: advance the clock, then reload in a few seconds.</li>'}</ul>
 </body></html>`;
+}
+
+export interface RecoveryRoutes {
+  demo?: RenewalDemo;
+  stripe: Stripe;
+  events: readonly OutcomeEventRecord[];
+}
+
+/**
+ * `GET /_dev/outcome-events` (JSON, newest first), `GET /recovery` (the demo page) and
+ * `POST /_dev/advance-clock` (the demo's button). True when the request was one of them.
+ */
+export async function serveRecoveryRoutes(
+  request: IncomingMessage,
+  response: ServerResponse,
+  routes: RecoveryRoutes,
+): Promise<boolean> {
+  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  if (request.method === 'GET' && path === '/_dev/outcome-events') {
+    response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    response.end(JSON.stringify([...routes.events].reverse()));
+    return true;
+  }
+  if (!routes.demo) return false;
+  if (request.method === 'GET' && path === '/recovery') {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    response.end(renderRecoveryDemo(routes.demo, routes.events));
+    return true;
+  }
+  if (request.method === 'POST' && path === '/_dev/advance-clock') {
+    await advancePastTrial(routes.stripe, routes.demo);
+    response.writeHead(303, { location: '/recovery', 'cache-control': 'no-store' });
+    response.end();
+    return true;
+  }
+  return false;
 }

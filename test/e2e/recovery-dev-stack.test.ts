@@ -1,0 +1,73 @@
+import { type LocalStack, startLocalStack } from '../../dev/local-stack';
+
+/*
+ * The recovery scenario in the stack `npm run dev` runs, using only Stripe's API on the stand-in (official SDK).
+ * Oracles: https://docs.stripe.com/billing/testing/test-clocks, https://docs.stripe.com/testing#declined-payments
+ * (4000 0000 0000 0341 saves, charges fail), https://docs.stripe.com/billing/subscriptions/webhooks#payment-failures.
+ */
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await startLocalStack({ port: 0, standInPort: 0, logLevel: 'silent' });
+}, 30_000);
+afterAll(() => stack.close());
+
+async function until<T>(read: () => Promise<T | undefined>, ms: number): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+it('a trial on 0341 ends: update needed within 30 s, the link leads to Checkout, 4242 pays the invoice, the link then answers 410', async () => {
+  const { stripe } = stack;
+  const clock = await stripe.testHelpers.testClocks.create({ frozen_time: Math.floor(Date.now() / 1000) });
+  const customer = await stripe.customers.create({ test_clock: clock.id });
+  const card = await stripe.paymentMethods.attach('pm_card_chargeCustomerFail', { customer: customer.id });
+  await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: card.id } });
+  const subscription = await stripe.subscriptions.create({
+    customer: customer.id,
+    items: [{ price: 'price_demo_pro_monthly' }],
+    trial_period_days: 7,
+  });
+  await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: clock.frozen_time + 8 * 86_400 });
+
+  const needed = await until(async () => {
+    const events = (await (await fetch(`${stack.url}/_dev/outcome-events`)).json()) as {
+      detailType: string;
+      detail: { customerId: string; reason?: string; updateUrl?: string };
+    }[];
+    return events.find(
+      (event) =>
+        event.detailType === 'Payment method update needed' &&
+        event.detail.customerId === customer.id &&
+        event.detail.reason === 'payment_failed',
+    );
+  }, 30_000);
+  const updateUrl = needed.detail.updateUrl ?? '';
+  const opened = await fetch(updateUrl, { redirect: 'manual' });
+  expect(opened.status).toBe(303);
+  const sessionId = (opened.headers.get('location') ?? '').split('/').at(-1) ?? '';
+  expect((await stripe.checkout.sessions.retrieve(sessionId)).customer).toBe(customer.id);
+
+  const completed = await stack.standIn?.completeCheckoutSession(sessionId, { card: '4242424242424242' });
+  const newCard = completed && !completed.declined ? completed.paymentMethod.id : '';
+  const invoiceId = (await stripe.subscriptions.retrieve(subscription.id)).latest_invoice as string;
+  await until(
+    async () => ((await stripe.invoices.retrieve(invoiceId)).status === 'paid' ? true : undefined),
+    30_000,
+  );
+  expect(await stripe.subscriptions.retrieve(subscription.id)).toMatchObject({
+    status: 'active',
+    default_payment_method: newCard,
+  });
+  expect(await stripe.customers.retrieve(customer.id)).toMatchObject({
+    invoice_settings: { default_payment_method: newCard },
+  });
+  await until(
+    async () => ((await fetch(updateUrl, { redirect: 'manual' })).status === 410 ? true : undefined),
+    10_000,
+  );
+}, 90_000);
