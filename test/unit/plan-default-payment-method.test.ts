@@ -90,6 +90,11 @@ describe('what metadata alone cannot do', () => {
     }
   });
 
+  it('an unproven setup’s failure names no customer taken from its metadata', () => {
+    const plan = planDefaultPaymentMethod(intent({ customerId: null }), { ...fresh, proven: false });
+    expect(plan.status === 'skip' && 'customerId' in plan.outcome).toBe(false);
+  });
+
   it('changes nothing for a setup older than the record retention', () => {
     expect(planDefaultPaymentMethod(intent(), { proven: true, notBefore: 1_800_000_001 })).toMatchObject({
       status: 'skip',

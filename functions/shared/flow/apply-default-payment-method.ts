@@ -204,8 +204,19 @@ export function planDefaultPaymentMethod(
     return failed('customer_unknown', 'Neither the SetupIntent nor its metadata names a customer.');
   // Metadata is whatever the session's creator wrote: it names a customer to attach to, or a subscription,
   // only with this service's proof. A customer-less SetupIntent is never attached on its word alone.
-  if (!checks.proven)
-    return failed('setup_unproven', 'The SetupIntent metadata does not carry this service’s proof.');
+  if (!checks.proven) {
+    // The outcome event names only a customer Stripe itself holds on the SetupIntent: unproven metadata
+    // would let a forger have a failure announced for any customer.
+    return {
+      status: 'skip',
+      outcome: {
+        status: 'failed',
+        ...(intent.customerId ? { customerId: intent.customerId } : {}),
+        failureCode: 'setup_unproven',
+        failureMessage: 'The SetupIntent metadata does not carry this service’s proof.',
+      },
+    };
+  }
   // Older than the records: nothing can tell whether a newer setup replaced it since (finding: a bookmarked
   // success URL switching a customer back to an old card once the records had expired).
   if (intent.created < checks.notBefore)
