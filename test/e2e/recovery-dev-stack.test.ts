@@ -1,4 +1,5 @@
 import { type LocalStack, startLocalStack } from '../../dev/local-stack';
+import { advancePastTrial, seedRenewalDemo } from '../../dev/recovery-demo';
 
 /*
  * The recovery scenario in the stack `npm run dev` runs, using only Stripe's API on the stand-in (official SDK).
@@ -23,16 +24,12 @@ async function until<T>(read: () => Promise<T | undefined>, ms: number): Promise
 
 it('a trial on 0341 ends: update needed within 30 s, the link leads to Checkout, 4242 pays the invoice, the link then answers 410', async () => {
   const { stripe } = stack;
-  const clock = await stripe.testHelpers.testClocks.create({ frozen_time: Math.floor(Date.now() / 1000) });
-  const customer = await stripe.customers.create({ test_clock: clock.id });
-  const card = await stripe.paymentMethods.attach('pm_card_chargeCustomerFail', { customer: customer.id });
-  await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: card.id } });
-  const subscription = await stripe.subscriptions.create({
-    customer: customer.id,
-    items: [{ price: 'price_demo_pro_monthly' }],
-    trial_period_days: 7,
-  });
-  await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: clock.frozen_time + 8 * 86_400 });
+  // The demo's own seed: a clock at today, a customer on it whose default is pm_card_chargeCustomerFail, a
+  // subscription with a 7-day trial; then the clock is advanced 8 days (all through the SDK).
+  const demo = await seedRenewalDemo(stripe);
+  const customer = { id: demo.customerId };
+  const subscription = { id: demo.subscriptionId };
+  await advancePastTrial(stripe, demo);
 
   const needed = await until(async () => {
     const events = (await (await fetch(`${stack.url}/_dev/outcome-events`)).json()) as {
