@@ -36,10 +36,15 @@ describe('configuration', () => {
     );
   });
 
-  it('refuses a secret reference that is not a Secrets Manager ARN', () => {
-    expect(() => stripeSecretKeyReader({ STRIPE_MODE: 'test', STRIPE_SECRET_KEY_ARN: 'my-secret' })).toThrow(
-      /STRIPE_SECRET_KEY_ARN/,
-    );
+  // GetSecretValue's SecretId takes an ARN or a secret's name; a name may hold only these characters
+  // (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html#SecretsManager-CreateSecret-request-Name).
+  it('refuses a secret reference that is neither a Secrets Manager ARN nor a secret name', () => {
+    expect(() =>
+      stripeSecretKeyReader({ STRIPE_MODE: 'test', STRIPE_SECRET_KEY_ARN: 'my secret; rm -rf' }),
+    ).toThrow(/STRIPE_SECRET_KEY_ARN/);
+    expect(() =>
+      stripeSecretKeyReader({ STRIPE_MODE: 'test', STRIPE_SECRET_KEY_ARN: 'stripe-apikey' }),
+    ).not.toThrow();
   });
 
   it('accepts restricted keys, and points the SDK at STRIPE_API_BASE', async () => {
