@@ -43,8 +43,10 @@ describe('the dependency graph reader', () => {
     Resources: {
       A: { Type: 'X', Properties: {} },
       B: { Type: 'X', Properties: { Name: { 'Fn::GetAtt': ['A', 'Arn'] } } },
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax, not a template literal
       C: { Type: 'X', Properties: { Text: { 'Fn::Sub': '${B.Arn}/${AWS::Region}' } } },
       D: { Type: 'X', DependsOn: ['C'], Properties: { Id: { Ref: 'AWS::StackName' } } },
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax, not a template literal
       E: { Type: 'X', Properties: { Text: { 'Fn::Sub': ['${x}', { x: { Ref: 'A' } }] } } },
       F: { Type: 'X', Properties: {} },
     },
