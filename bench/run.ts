@@ -14,6 +14,9 @@ import { measureRateBudget } from './figures/rate-budget';
 import { measureRetryReads } from './figures/retry-reads';
 import { measureSavedMethods } from './figures/saved-methods';
 import { runSessionApiLoad } from './figures/session-api-load';
+import { setupCostRows } from './figures/setup-cost';
+import { measureStatusPolls } from './figures/status-polls';
+import { measureSustainedSetups } from './figures/sustained-setups';
 import { measureWebhookOverhead } from './figures/webhook-overhead';
 import { measureWorkerLatency } from './figures/worker-latency';
 import { benchSettings, workerShape } from './settings';
@@ -32,6 +35,8 @@ Measures, side by side in one run, and prints with targets and pass/MISS marks:
                                                      8. ownership proof and rollback check: cost per event
                                                      9. saved methods: calls per switch and removal,
                                                         switch latency (issue 14)
+                                                    10. capacity: Stripe reads per status poll, sustained
+                                                        setups/s vs the ceiling, cost of 1 M setups
 Figures 2, 3, 4 and 7 run on each Node version (the first is the one the rest run on). Node binaries other
 than this process's are fetched once from the npm registry (node-linux-<arch>@<major>) into
 node_modules/.cache/bench-node/. Writes bench/results.json. Everything else runs locally against the
@@ -126,6 +131,19 @@ async function main(argv: string[]): Promise<number> {
     step(`rate budget: ${settings.backlogEvents} events`);
     const rate = await measureRateBudget(standIns, bundles, settings, primary);
     sections.push(rate.section);
+
+    step(`capacity: ${settings.statusPages} success pages polling`);
+    const polls = await measureStatusPolls(standIns, settings);
+    step(`capacity: ${settings.live.setups} setups against a live-like Stripe`);
+    const sustained = await measureSustainedSetups(standIns, bundles, settings, primary);
+    const { live } = settings;
+    sections.push({
+      title: `10. Capacity on ${primary.label} (live-like Stripe: account ${live.accountLimit} req/s, ${live.endpointLimit} req/s per endpoint, ${live.latencyMs} ms a call; worker share ${live.workerShare} req/s)`,
+      rows: [...polls.rows, ...sustained.rows, ...setupCostRows(sustained, polls)],
+      notes: [
+        'Capacity: method and prices in docs/performance.md ("Capacity and cost"). Sustained rate = setups applied ÷ the time from the first Stripe request to the last answer; DynamoDB requests per setup count the session, webhook and worker writes of the run (the attach-path half creates its sessions without the session API).',
+      ],
+    });
 
     step('session API load');
     const { maxConcurrency } = workerShape(settings);

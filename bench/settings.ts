@@ -27,6 +27,21 @@ export interface BenchSettings {
   workerShare: number;
   /** Requests sent to the session API in its memory run. */
   sessionApiRequests: number;
+  /**
+   * The live-like Stripe of the capacity figures: the live account limit (https://docs.stripe.com/rate-limits),
+   * Stripe's default per-endpoint limit (25/s, same page), a production-like latency, the default live worker share
+   * (`stripeRequestsPerSecond`, lib/service-settings.ts) and how many setups are drained.
+   */
+  live: {
+    accountLimit: number;
+    endpointLimit: number;
+    latencyMs: number;
+    workerShare: number;
+    setups: number;
+  };
+  /** Success pages polling the status route at once, and how many polls each makes (the docs' loop over ~8 s). */
+  statusPages: number;
+  pollsPerPage: number;
 }
 
 export function benchSettings(quick: boolean): BenchSettings {
@@ -44,6 +59,9 @@ export function benchSettings(quick: boolean): BenchSettings {
     stripeAccountLimit: 25,
     workerShare: 20,
     sessionApiRequests: quick ? 100 : 400,
+    live: { accountLimit: 100, endpointLimit: 25, latencyMs: 300, workerShare: 20, setups: quick ? 40 : 200 },
+    statusPages: quick ? 300 : 1000,
+    pollsPerPage: 5,
   };
 }
 

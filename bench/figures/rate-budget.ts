@@ -1,13 +1,14 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { StandInRequestLogEntry } from '../../dev/stripe-stand-in';
-import type { WorkerInstanceParams, WorkerInstanceResult } from '../load/worker-instance';
+import type { WorkerInstanceResult } from '../load/worker-instance';
 import { type BenchSettings, workerShape } from '../settings';
 import type { Bundles } from '../support/bundles';
-import { type DriverReport, runLoadDriver } from '../support/child';
+import type { DriverReport } from '../support/child';
 import type { Section } from '../support/report';
 import type { Runtime } from '../support/runtimes';
 import { completedSetups, deliverThroughWebhook } from '../support/setups';
 import type { BenchStandIns } from '../support/stand-ins';
+import { runWorkerInstances } from '../support/worker-instances';
 
 const MIN_SHARE_USED = 0.95;
 
@@ -40,23 +41,13 @@ export async function measureRateBudget(
   stalls.enable();
   let instances: (WorkerInstanceResult & DriverReport)[];
   try {
-    const env = {
-      ...standIns.functionEnv,
-      STRIPE_MAX_REQUESTS_PER_SECOND: String(perInstance),
-      LOG_LEVEL: 'info',
-    };
-    const params: WorkerInstanceParams = { queueUrl, batchSize: 10 };
-    instances = await Promise.all(
-      Array.from({ length: maxConcurrency }, () =>
-        runLoadDriver<WorkerInstanceResult>(
-          'worker-instance',
-          bundles['setup-worker'].deployed,
-          env,
-          params,
-          runtime.execPath,
-        ),
-      ),
-    );
+    instances = await runWorkerInstances(standIns, bundles, runtime, {
+      queueUrl,
+      instances: maxConcurrency,
+      perInstance,
+      batchSize: 10,
+      logLevel: 'info',
+    });
   } finally {
     stalls.disable();
     stripeStandIn.setRateLimit(undefined);

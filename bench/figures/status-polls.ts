@@ -1,0 +1,89 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { wireCheckoutApi } from '../../functions/checkout-api/wiring';
+import type { BenchSettings } from '../settings';
+import { mapLimit } from '../support/concurrency';
+import { countPurposes, writesIn } from '../support/dynamodb-purposes';
+import { sessionStatusEvent } from '../support/http-events';
+import type { Row } from '../support/report';
+import { completedSetups } from '../support/setups';
+import type { BenchStandIns } from '../support/stand-ins';
+
+const MAX_READS_PER_POLL = 0.1;
+/** The least time between one page's polls: the docs' success-page loop starts at 1 s (docs/integrate.md). */
+const POLL_INTERVAL_MS = 1000;
+
+export interface StatusPolls {
+  rows: Row[];
+  stripeReadsPerPoll: number;
+  dynamodbWritesPerPoll: number;
+  dynamodbReadsPerPoll: number;
+  /** Mean time inside the handler per poll. */
+  meanPollMs: number;
+}
+
+/**
+ * Success pages polling the real session API handler (one instance, the shared status view on as deployed:
+ * STATUS_SHARED_REFRESH_SECONDS default) while their setups wait in the worker's queue: every session is
+ * complete at Stripe, none applied yet, the case a backlog makes common. Counts what reached the Stripe
+ * stand-in and DynamoDB per poll.
+ */
+export async function measureStatusPolls(
+  standIns: BenchStandIns,
+  settings: BenchSettings,
+): Promise<StatusPolls> {
+  const { statusPages, pollsPerPage } = settings;
+  const setups = await completedSetups(standIns, statusPages);
+  const queueUrl = await standIns.createQueue('bench-status-polls');
+  // Thousands of polls in this process would print their metrics (EMF lines) into the results table;
+  // Powertools reads the switch when the handler is wired.
+  const metricsSwitch = process.env.POWERTOOLS_METRICS_DISABLED;
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  const checkoutApi = wireCheckoutApi({ ...standIns.functionEnv, QUEUE_URL: queueUrl });
+  if (metricsSwitch === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
+  else process.env.POWERTOOLS_METRICS_DISABLED = metricsSwitch;
+  standIns.stripeStandIn.clearRequests();
+  standIns.dynamodbCalls.clear();
+  const started = Date.now();
+  const statuses = new Map<number, number>();
+  let handlerMs = 0;
+  for (let round = 0; round < pollsPerPage; round++) {
+    const roundStarted = Date.now();
+    await mapLimit(setups.length, 16, async (index) => {
+      const setup = setups[index] as (typeof setups)[number];
+      const pollStarted = performance.now();
+      const reply = await checkoutApi(sessionStatusEvent(setup.sessionId, setup.customerId));
+      handlerMs += performance.now() - pollStarted;
+      const status = reply.statusCode ?? 0;
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    });
+    const left = POLL_INTERVAL_MS - (Date.now() - roundStarted);
+    if (left > 0 && round < pollsPerPage - 1) await sleep(left);
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const polls = setups.length * pollsPerPage;
+  const stripeReads = standIns.stripeStandIn.requests.length;
+  const dynamodb = countPurposes(standIns.dynamodbCalls.calls);
+  const ok = statuses.get(200) ?? 0;
+  const stripeReadsPerPoll = stripeReads / polls;
+  return {
+    stripeReadsPerPoll,
+    meanPollMs: handlerMs / polls,
+    dynamodbWritesPerPoll: writesIn(dynamodb) / polls,
+    dynamodbReadsPerPoll: dynamodb.read / polls,
+    rows: [
+      {
+        figure: `Stripe reads per status poll (${setups.length} success pages × ${pollsPerPage} polls ≥ 1 s apart, ${seconds.toFixed(1)} s)`,
+        value: `${stripeReads} ÷ ${polls} = ${stripeReadsPerPoll.toFixed(3)}; answers ${[...statuses].map(([status, count]) => `${count} × ${status}`).join(', ')}`,
+        target: `≤ ${MAX_READS_PER_POLL}, every poll 200`,
+        pass: stripeReadsPerPoll <= MAX_READS_PER_POLL && ok === polls,
+        data: { stripeReads, polls, statuses: Object.fromEntries(statuses), seconds },
+      },
+      {
+        figure: 'DynamoDB requests per status poll',
+        value: `${(writesIn(dynamodb) / polls).toFixed(2)} writes, ${(dynamodb.read / polls).toFixed(2)} reads`,
+        target: '',
+        data: { dynamodb },
+      },
+    ],
+  };
+}
