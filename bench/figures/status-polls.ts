@@ -23,9 +23,9 @@ export interface StatusPolls {
 
 /**
  * Success pages polling the real session API handler (one instance, the shared status view on as deployed:
- * STATUS_SHARED_REFRESH_SECONDS default) while their setups wait in the worker's queue: every session is
- * complete at Stripe, none applied yet, the case a backlog makes common. Counts what reached the Stripe
- * stand-in and DynamoDB per poll.
+ * STATUS_SHARED_REFRESH_SECONDS default) before their setups are applied: every session complete at Stripe,
+ * no webhook processed yet (the status route queues each one itself), the case a backlog makes common.
+ * Counts what reached the Stripe stand-in and DynamoDB per poll.
  */
 export async function measureStatusPolls(
   standIns: BenchStandIns,
