@@ -1,6 +1,6 @@
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { EventQueue, SetupMessage } from '../ports';
-import { fifoId } from './fifo-ids';
+import { createSqsWorkQueue } from './sqs-work-queue';
 
 /**
  * Sends setup work to SQS. On a FIFO queue the customer is the message group, so one customer's setups are
@@ -8,21 +8,8 @@ import { fifoId } from './fifo-ids';
  * 5-minute window (the DynamoDB record is the guard beyond it).
  */
 export function createSqsEventQueue(client: SQSClient, queueUrl: string): EventQueue {
-  const fifo = queueUrl.endsWith('.fifo');
-  return {
-    async enqueue(message: SetupMessage) {
-      await client.send(
-        new SendMessageCommand({
-          QueueUrl: queueUrl,
-          MessageBody: JSON.stringify(message),
-          ...(fifo
-            ? {
-                MessageGroupId: fifoId(message.customerId ?? message.setupIntentId),
-                MessageDeduplicationId: fifoId(`${message.setupIntentId}:${message.eventType}`),
-              }
-            : {}),
-        }),
-      );
-    },
-  };
+  return createSqsWorkQueue<SetupMessage>(client, queueUrl, (message) => ({
+    group: message.customerId ?? message.setupIntentId,
+    deduplication: `${message.setupIntentId}:${message.eventType}`,
+  }));
 }

@@ -1,6 +1,6 @@
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { RecoveryMessage } from '../flow/recovery/recovery-message';
-import { fifoId } from './fifo-ids';
+import { createSqsWorkQueue } from './sqs-work-queue';
 
 export interface RecoveryQueue {
   enqueue(message: RecoveryMessage): Promise<void>;
@@ -12,21 +12,8 @@ export interface RecoveryQueue {
  * event id deduplicates Stripe's repeated deliveries within SQS's 5 minutes; the claim record beyond them.
  */
 export function createSqsRecoveryQueue(client: SQSClient, queueUrl: string): RecoveryQueue {
-  const fifo = queueUrl.endsWith('.fifo');
-  return {
-    async enqueue(message) {
-      await client.send(
-        new SendMessageCommand({
-          QueueUrl: queueUrl,
-          MessageBody: JSON.stringify(message),
-          ...(fifo
-            ? {
-                MessageGroupId: fifoId(message.customerId ?? message.objectId ?? message.eventId),
-                MessageDeduplicationId: fifoId(message.eventId),
-              }
-            : {}),
-        }),
-      );
-    },
-  };
+  return createSqsWorkQueue<RecoveryMessage>(client, queueUrl, (message) => ({
+    group: message.customerId ?? message.objectId ?? message.eventId,
+    deduplication: message.eventId,
+  }));
 }
