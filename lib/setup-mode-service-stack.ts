@@ -31,6 +31,7 @@ import {
   type ServiceSettings,
   WORKER_TIMEOUT_SECONDS,
 } from './service-settings';
+import { sessionApiTableStatements } from './session-api-table-access';
 import { SetupQueue } from './setup-queue';
 import { SetupRecordsTable } from './setup-records-table';
 import { StripeSecrets } from './stripe-secrets';
@@ -295,7 +296,8 @@ export class SetupModeServiceStack extends Stack {
     // Its own records handed back with backoff; dead-lettered past the horizon.
     worker.addToRolePolicy(allow(['sqs:ChangeMessageVisibility'], queues.queue.queueArn));
     worker.addToRolePolicy(allow(['sqs:SendMessage'], queues.deadLetterQueue.queueArn));
-    checkoutApi.addToRolePolicy(readWriteRecords);
+    // Only the items it writes (and the owner record it reads), never the worker's owner records.
+    for (const statement of sessionApiTableStatements(table.tableArn)) checkoutApi.addToRolePolicy(statement);
     // The status path re-enqueues sessions whose webhook never arrived.
     checkoutApi.addToRolePolicy(sendSetupEvents);
 

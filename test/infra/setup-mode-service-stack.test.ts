@@ -333,6 +333,34 @@ describe('least privilege', () => {
     );
   });
 
+  it('the session API reads and writes only its own items: each table statement limited by leading key', () => {
+    // AWS's fine-grained access control: `dynamodb:LeadingKeys` limits GetItem/UpdateItem to items whose
+    // partition key matches (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html).
+    const tableStatements = statementsOfRoleOf(apiId()).filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith('dynamodb:')),
+    ) as { Action: string | string[]; Condition?: Record<string, Record<string, string[]>> }[];
+    const patternsFor = (action: string) =>
+      tableStatements
+        .filter((statement) => [statement.Action].flat().includes(action))
+        .map((statement) => statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']);
+    const writes = patternsFor('dynamodb:UpdateItem');
+    const reads = patternsFor('dynamodb:GetItem');
+    // One statement each, and none without a condition (an unconditioned grant would allow every key).
+    expect(writes).toHaveLength(1);
+    expect(reads).toHaveLength(1);
+    expect(writes[0]).toEqual(
+      expect.arrayContaining(['setup_intent#*', 'default_change#*', 'stripe-calls#*']),
+    );
+    // The worker's owner records: readable (when a default last changed), never writable.
+    expect(writes[0]).not.toContain('customer_default#*');
+    expect(writes[0]?.some((pattern) => pattern.startsWith('subscription_default'))).toBe(false);
+    expect(reads[0]).toEqual(expect.arrayContaining([...(writes[0] ?? []), 'customer_default#*']));
+    expect(reads[0]?.some((pattern) => pattern === '*' || pattern.startsWith('subscription_default'))).toBe(
+      false,
+    );
+    expect(tableStatements.every((statement) => statement.Condition !== undefined)).toBe(true);
+  });
+
   it('no statement has a wildcard action, and only X-Ray has a wildcard resource', () => {
     for (const id of [webhookId(), workerId(), apiId()]) {
       for (const statement of statementsOfRoleOf(id)) {
