@@ -1,5 +1,6 @@
 import { takeContractViolations } from '../dev/stripe-stand-in/contract/answer-check';
 import { runDuplicateStorm } from '../test/support/duplicate-storm';
+import { runRecoveryStorm } from '../test/support/recovery-storm';
 import { startServiceStack } from '../test/support/service-stack';
 import { parseArgs, progressLine, runCli } from './lib/cli';
 import { runOutageCli } from './soak/outage';
@@ -20,6 +21,10 @@ Prints what Stripe saw; every stand-in answer is checked against the pinned SDK'
                      with AWS's own errors or lose their answer, until every setup was attempted once
   --seed <n>         seed of the AWS faults (default random; printed, and replays the same faults)
   --workers <n>      concurrent worker instances (default 2)
+  --recovery-customers <n>
+                     then the recovery phase: customers whose renewal is declined, whose default changes
+                     elsewhere, or who are deleted; every recovery event delivered --deliveries times, all
+                     shuffled, with the same share of Stripe faults (default 90; 0 skips it)
   --timeout <s>      give up waiting for the setups after this long (default 600)
   --stripe-outage <d> instead of the storm, the outage drill: Stripe answers every request 503 for <d>
                      (e.g. 6h), on a clock compressed so it lasts about 4 minutes; setups arrive before
@@ -47,6 +52,7 @@ runCli(async () => {
     '--aws-faults',
     '--seed',
     '--workers',
+    '--recovery-customers',
     '--timeout',
     '--stripe-outage',
     '--aws-outage',
@@ -79,6 +85,19 @@ runCli(async () => {
       timeoutMs: number('--timeout', 600) * 1000,
       onProgress: (done, total, phase) => progressLine(phase.padEnd(18), done, total),
     });
+    const recoveryCustomers = number('--recovery-customers', 90);
+    const recovery =
+      recoveryCustomers > 0
+        ? await runRecoveryStorm(stack, {
+            customers: recoveryCustomers,
+            deliveries: number('--deliveries', 5),
+            faultProbability: number('--faults', 0.1),
+            workers: number('--workers', 2),
+            seed,
+            timeoutMs: number('--timeout', 600) * 1000,
+            onProgress: (done, total, phase) => progressLine(phase.padEnd(18), done, total),
+          })
+        : undefined;
     // Every stand-in answer was checked against the pinned SDK's declarations; any that broke it counts.
     const violations = takeContractViolations();
     const rows: [string, string | number][] = [
@@ -120,10 +139,37 @@ runCli(async () => {
       ['DLQ depth', report.deadLetterDepth],
       ['queue depth', report.queueDepth],
       ['workers killed mid-setup', report.killedWorkers],
+      ...(recovery
+        ? ([
+            [
+              'recovery events queued, by type',
+              Object.entries(recovery.byType)
+                .map(([type, count]) => `${type} ${count}`)
+                .join(', '),
+            ],
+            ['recovery deliveries (shuffled)', recovery.deliveries],
+            [
+              'recovery Stripe faults answered',
+              Object.entries(recovery.stripeFaults)
+                .map(([kind, count]) => `${kind} ${count}`)
+                .join(', ') || 'none',
+            ],
+            [
+              'recovery outcome events',
+              Object.entries(recovery.outcomeEvents)
+                .map(([type, count]) => `${type} ${count}`)
+                .join(', '),
+            ],
+          ] as [string, string | number][])
+        : []),
       ['stand-in contract violations', violations.length],
       ['wall time', `${(report.wallMs / 1000).toFixed(1)} s`],
     ];
     process.stdout.write(`\n${rows.map(([label, value]) => `${label.padEnd(42)} ${value}`).join('\n')}\n`);
+    if (recovery)
+      process.stdout.write(
+        `recovery events: handled ${recovery.handled}/${recovery.events}, doubled ${recovery.doubled}, lost ${recovery.lost}\n`,
+      );
     // A message that failed just before the faults stopped is received again one visibility timeout later,
     // and its attempt then lasts less than a claim (the stack's order: attempt < claim < visibility timeout).
     const settleBoundSeconds = timings.visibilityTimeoutSeconds + timings.claimSeconds;
@@ -138,7 +184,12 @@ runCli(async () => {
       report.writesPerDefault.max === 1 &&
       report.deadLetterDepth === 0 &&
       violations.length === 0 &&
-      !stalled;
+      !stalled &&
+      (!recovery ||
+        (recovery.handled === recovery.events &&
+          recovery.doubled === 0 &&
+          recovery.lost === 0 &&
+          recovery.deadLetterDepth === 0));
     for (const violation of violations.slice(0, 5))
       process.stdout.write(`contract violation: ${violation}\n`);
     if (!held && awsFaultShare !== undefined)
