@@ -10,6 +10,7 @@ const EXPANDABLE_FIELDS = new Set([
   'subscription',
   'latest_invoice',
   'latest_attempt',
+  'schedule',
 ]);
 
 type JsonObject = Record<string, unknown>;

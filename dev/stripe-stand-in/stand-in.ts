@@ -25,6 +25,7 @@ import { invoiceRoutes, makeSubscriptionPastDue } from './resources/invoices';
 import { mandateRoutes } from './resources/mandates';
 import { paymentMethodRoutes } from './resources/payment-methods';
 import { setupIntentRoutes } from './resources/setup-intents';
+import { subscriptionScheduleRoutes } from './resources/subscription-schedules';
 import { subscriptionRoutes } from './resources/subscriptions';
 import { testClockRoutes } from './resources/test-clocks';
 import { Router } from './router';
@@ -141,6 +142,7 @@ const ROUTES = [
   ...invoiceRoutes,
   ...mandateRoutes,
   ...subscriptionRoutes,
+  ...subscriptionScheduleRoutes,
   ...paymentMethodRoutes,
   ...setupIntentRoutes,
   ...checkoutSessionRoutes,

@@ -3,6 +3,7 @@ import { type BillingSettings, DEFAULT_BILLING_SETTINGS } from './billing/billin
 import { eventViolation } from './contract/answer-check';
 import { resourceMissing } from './errors';
 import { newId, nowSeconds } from './ids';
+import type { StoredSubscriptionSchedule } from './resources/subscription-schedules';
 import type {
   DeletedCustomer,
   StoredCheckoutSession,
@@ -24,6 +25,7 @@ export class StandInStore {
   readonly customers = new Map<string, StoredCustomer>();
   readonly deletedCustomers = new Map<string, DeletedCustomer>();
   readonly subscriptions = new Map<string, StoredSubscription>();
+  readonly subscriptionSchedules = new Map<string, StoredSubscriptionSchedule>();
   readonly paymentMethods = new Map<string, StoredPaymentMethod>();
   /** Stripe refuses to reattach a PaymentMethod once it has been detached. */
   readonly detachedPaymentMethodIds = new Set<string>();
@@ -97,6 +99,7 @@ export class StandInStore {
   /** Resolves any id for `expand`, by its prefix. */
   findById(id: string): object | undefined {
     if (id.startsWith('cus_')) return this.getCustomer(id);
+    if (id.startsWith('sub_sched_')) return this.subscriptionSchedules.get(id);
     if (id.startsWith('sub_')) return this.subscriptions.get(id);
     if (id.startsWith('pm_')) return this.paymentMethods.get(id);
     if (id.startsWith('seti_')) return this.setupIntents.get(id);
@@ -148,6 +151,7 @@ export class StandInStore {
     this.customers.clear();
     this.deletedCustomers.clear();
     this.subscriptions.clear();
+    this.subscriptionSchedules.clear();
     this.paymentMethods.clear();
     this.detachedPaymentMethodIds.clear();
     this.failsWhenCharged.clear();

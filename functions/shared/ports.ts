@@ -189,6 +189,11 @@ export interface SubscriptionDefault {
   id: string;
   status: string;
   defaultPaymentMethodId: string | null;
+  /**
+   * The methods its subscription schedule will charge from now on (its current and future phases'
+   * `default_payment_method` and the schedule's default settings); absent when it has no schedule.
+   */
+  scheduledPaymentMethodIds?: string[];
 }
 
 /**
@@ -311,7 +316,13 @@ export interface StripeGateway {
   listCompletedSetupSessions(createdSince: number): AsyncIterable<CheckoutSessionSnapshot>;
   attachPaymentMethod(paymentMethodId: string, customerId: string): Promise<void>;
   setCustomerDefaultPaymentMethod(customerId: string, paymentMethodId: string): Promise<void>;
+  /** Also makes the subscription's schedule, if it has one, name the method in its phases to come. */
   setSubscriptionDefaultPaymentMethod(subscriptionId: string, paymentMethodId: string): Promise<void>;
+  /**
+   * The subscription's schedule names `to` in its phases to come and its default settings wherever it named
+   * `from` (every other method when `from` is undefined); nothing when it has no schedule.
+   */
+  replaceScheduledPaymentMethod(subscriptionId: string, to: string, from?: string): Promise<void>;
   /** The default payment method Stripe holds now for the customer's invoices or the subscription. */
   currentDefaultPaymentMethod(target: DefaultTarget): Promise<CurrentDefault | null>;
   /**

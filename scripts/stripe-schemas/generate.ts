@@ -39,6 +39,7 @@ const SERVED_RESOURCES: Readonly<Record<string, readonly string[] | 'all'>> = {
   'SetupAttempts.d.ts': ['SetupAttempt'],
   'Checkout/Sessions.d.ts': ['Session'],
   'Subscriptions.d.ts': ['Subscription'],
+  'SubscriptionSchedules.d.ts': ['SubscriptionSchedule'],
   'SubscriptionItems.d.ts': ['SubscriptionItem'],
   'Prices.d.ts': ['Price'],
   'Plans.d.ts': ['Plan'],

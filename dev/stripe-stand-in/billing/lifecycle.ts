@@ -7,6 +7,7 @@ import {
   PERIOD_SECONDS,
   TRIAL_WILL_END_SECONDS,
 } from './billing-settings';
+import { enterNextPhase, phaseTransitionAt } from './schedule-phases';
 import {
   attemptInvoicePayment,
   createSubscriptionInvoice,
@@ -69,6 +70,17 @@ function earliestStep(
     if (step !== undefined && step.at <= target && (earliest === undefined || step.at < earliest.at))
       earliest = step;
   };
+  // Schedules first: a phase ending when a period ends is entered before that renewal (first found wins a tie).
+  for (const schedule of store.subscriptionSchedules.values()) {
+    if (schedule.test_clock !== clock) continue;
+    const at = phaseTransitionAt(schedule);
+    if (at === undefined) continue;
+    consider({
+      at,
+      run: () =>
+        enterNextPhase(store, schedule, at, (s, when) => cancel(store, s, when, 'cancellation_requested')),
+    });
+  }
   for (const subscription of store.subscriptions.values()) {
     if (subscription.test_clock !== clock) continue;
     for (const step of subscriptionSteps(store, subscription, settings)) consider(step);

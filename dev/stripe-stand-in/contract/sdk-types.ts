@@ -86,6 +86,10 @@ export interface StandInContract {
   SubscriptionUpdateParams: Stripe.SubscriptionUpdateParams;
   SubscriptionCancelParams: Stripe.SubscriptionCancelParams;
   SubscriptionListParams: Stripe.SubscriptionListParams;
+  SubscriptionScheduleCreateParams: Stripe.SubscriptionScheduleCreateParams;
+  SubscriptionScheduleRetrieveParams: Stripe.SubscriptionScheduleRetrieveParams;
+  SubscriptionScheduleUpdateParams: Stripe.SubscriptionScheduleUpdateParams;
+  SubscriptionScheduleReleaseParams: Stripe.SubscriptionScheduleReleaseParams;
 
   // Answers: the objects the stand-in returns (`ApiRoute.contract.response`) and the events it records.
   Customer: Stripe.Customer;
@@ -95,6 +99,7 @@ export interface StandInContract {
   SetupIntent: Stripe.SetupIntent;
   CheckoutSession: Stripe.Checkout.Session;
   Subscription: Stripe.Subscription;
+  SubscriptionSchedule: Stripe.SubscriptionSchedule;
   Invoice: Stripe.Invoice;
   Mandate: Stripe.Mandate;
   CustomerUpdatedEvent: Stripe.CustomerUpdatedEvent;

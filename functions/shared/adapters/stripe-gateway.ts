@@ -10,6 +10,7 @@ import type {
   StripeGateway,
 } from '../ports';
 import { paymentMethodOperations } from './stripe-payment-methods';
+import { alignSchedule } from './stripe-schedules';
 
 /** The flow's Stripe operations on the official SDK; every SDK error leaves here as a StripeRequestFailed. */
 export interface StripeGatewayOptions {
@@ -186,7 +187,20 @@ export function createStripeGateway(
     setSubscriptionDefaultPaymentMethod: (subscriptionId, paymentMethodId) =>
       translateErrors(async () => {
         const stripe = await stripeClient();
-        await stripe.subscriptions.update(subscriptionId, { default_payment_method: paymentMethodId });
+        // The schedule comes back in the same answer: a subscription on one would take the next phase's
+        // method when that phase starts, so its phases to come are made to name this one too.
+        const updated = await stripe.subscriptions.update(subscriptionId, {
+          default_payment_method: paymentMethodId,
+          expand: ['schedule'],
+        });
+        await alignSchedule(stripe, updated.schedule, paymentMethodId);
+      }),
+
+    replaceScheduledPaymentMethod: (subscriptionId, to, from) =>
+      translateErrors(async () => {
+        const stripe = await stripeClient();
+        const subscription = await stripe.subscriptions.retrieve(subscriptionId, { expand: ['schedule'] });
+        await alignSchedule(stripe, subscription.schedule, to, from);
       }),
   };
 }

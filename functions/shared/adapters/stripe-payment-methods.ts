@@ -1,6 +1,15 @@
 import Stripe from 'stripe';
 import type { SavedPaymentMethod, StripeGateway, SubscriptionDefault } from '../ports';
 import { cardDetailsOf, idOf, type StripeGatewayOptions, translateErrors } from './stripe-gateway';
+import { methodsNamedBy } from './stripe-schedules';
+
+function scheduledOf(
+  subscription: Stripe.Subscription,
+): Pick<SubscriptionDefault, 'scheduledPaymentMethodIds'> {
+  const schedule = subscription.schedule;
+  if (schedule === null || typeof schedule === 'string') return {};
+  return { scheduledPaymentMethodIds: methodsNamedBy(schedule) };
+}
 
 type PaymentMethodOperations = Pick<
   StripeGateway,
@@ -29,7 +38,10 @@ export function paymentMethodOperations(
           return stripe.subscriptions.list({
             customer: customerId,
             limit: 100,
-            ...(startingAfter ? { starting_after: startingAfter } : { expand: ['data.customer'] }),
+            // Each subscription's schedule too: the methods its phases to come will charge.
+            ...(startingAfter
+              ? { starting_after: startingAfter, expand: ['data.schedule'] }
+              : { expand: ['data.customer', 'data.schedule'] }),
           });
         });
         for (const subscription of page.data) {
@@ -37,6 +49,7 @@ export function paymentMethodOperations(
             id: subscription.id,
             status: subscription.status,
             defaultPaymentMethodId: idOf(subscription.default_payment_method),
+            ...scheduledOf(subscription),
           });
           const customer = subscription.customer;
           if (customerDefault === undefined && typeof customer === 'object' && !customer.deleted) {

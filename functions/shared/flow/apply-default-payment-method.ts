@@ -388,11 +388,14 @@ async function setDefault(
   const alreadyInStripe =
     retry &&
     (await deps.stripe.currentDefaultPaymentMethod(target))?.paymentMethodId === owner.paymentMethodId;
-  if (alreadyInStripe)
+  if (alreadyInStripe) {
     deps.log.info('default already set by an earlier attempt; checkpoint recorded', {
       target: target.kind,
     });
-  else await update(owner.paymentMethodId);
+    // The earlier attempt may have stopped between the subscription's update and its schedule's.
+    if (target.kind === 'subscription')
+      await deps.stripe.replaceScheduledPaymentMethod(target.id, owner.paymentMethodId);
+  } else await update(owner.paymentMethodId);
   if (await deps.records.recordDefaultOwner(target, owner)) return 'applied';
   const newer = (await deps.records.defaultOwners([target])).get(defaultOwnerKey(target));
   deps.log.warn('a newer setup became the default meanwhile; restoring it', { target: target.kind });

@@ -24,7 +24,10 @@ export async function readCustomerDefaults(
 export interface MethodUsers {
   /** The method is the customer's invoice default. */
   customer: boolean;
-  /** Chargeable subscriptions it pays: its own default, or the customer default it inherits. */
+  /**
+   * Chargeable subscriptions it pays: its own default, the customer default it inherits, or the method a
+   * phase of its schedule will make its default.
+   */
   subscriptions: string[];
 }
 
@@ -41,7 +44,11 @@ export function usersOf(
   const subscriptions = listing.subscriptions
     .filter((s) => CHARGEABLE_SUBSCRIPTION_STATUSES.includes(s.status))
     .filter(
-      (s) => s.defaultPaymentMethodId === paymentMethodId || (customer && s.defaultPaymentMethodId === null),
+      (s) =>
+        s.defaultPaymentMethodId === paymentMethodId ||
+        (customer && s.defaultPaymentMethodId === null) ||
+        // A schedule phase to come that names it would make it the subscription's default again.
+        (s.scheduledPaymentMethodIds ?? []).includes(paymentMethodId),
     )
     .map((s) => s.id);
   return { customer, subscriptions };

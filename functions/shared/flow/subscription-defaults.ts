@@ -68,7 +68,10 @@ export function methodToDetach(
   const target = plan.removing ?? (detachReplaced ? replaced : undefined);
   if (target === undefined || target === plan.paymentMethodId) return undefined;
   const inUseBy = listing.subscriptions
-    .filter((s) => s.defaultPaymentMethodId === target && !movedOrNamed.includes(s.id))
+    .filter((s) => !movedOrNamed.includes(s.id))
+    .filter(
+      (s) => s.defaultPaymentMethodId === target || (s.scheduledPaymentMethodIds ?? []).includes(target),
+    )
     .map((s) => s.id);
   return inUseBy.length > 0 ? { inUseBy } : { detach: target };
 }
@@ -165,7 +168,12 @@ export async function followAndDetach(
   if (!listing) return {};
   const moved = await moveFollowers(deps, follow, owner, setDefault);
   const named = plan.subscriptionId && namedResult !== 'superseded' ? [plan.subscriptionId] : [];
-  const detach = methodToDetach(plan, listing, replaced, deps.detachReplaced ?? false, [...moved, ...named]);
+  const rescheduled = await rescheduleRemoved(deps, plan, listing, [...moved, ...named]);
+  const detach = methodToDetach(plan, listing, replaced, deps.detachReplaced ?? false, [
+    ...moved,
+    ...named,
+    ...rescheduled,
+  ]);
   if (detach && 'inUseBy' in detach && plan.removing) return detach;
   const detached =
     detach && 'detach' in detach
@@ -175,6 +183,28 @@ export async function followAndDetach(
     ...(moved.length > 0 ? { subscriptionsMoved: moved } : {}),
     ...(detached && detach && 'detach' in detach ? { detachedPaymentMethodId: detach.detach } : {}),
   };
+}
+
+/**
+ * A removal with a replacement: a subscription whose schedule names the removed method in a phase to come
+ * (SubscriptionSchedules.d.ts `Phase.default_payment_method`) would take it back when that phase starts, so the
+ * schedule names the replacement there instead. The subscription's own default, on another method, stays.
+ */
+async function rescheduleRemoved(
+  deps: FollowDeps,
+  plan: FollowPlan,
+  listing: CustomerSubscriptions,
+  done: readonly string[],
+): Promise<string[]> {
+  const removing = plan.removing;
+  if (removing === undefined) return [];
+  const named = listing.subscriptions.filter(
+    (s) => !done.includes(s.id) && (s.scheduledPaymentMethodIds ?? []).includes(removing),
+  );
+  for (const subscription of named) {
+    await deps.stripe.replaceScheduledPaymentMethod(subscription.id, plan.paymentMethodId, removing);
+  }
+  return named.map((s) => s.id);
 }
 
 /**
