@@ -1,5 +1,8 @@
 import { createDynamoDbChangeRequests } from '../shared/adapters/dynamodb-default-changes';
-import { createDynamoDbSetupRecords } from '../shared/adapters/dynamodb-setup-records';
+import {
+  createDynamoDbEventClaims,
+  createDynamoDbSetupRecords,
+} from '../shared/adapters/dynamodb-setup-records';
 import { createDynamoDbUpdateLinks } from '../shared/adapters/dynamodb-update-links';
 import {
   createEventBridgeOutcomePublisher,
@@ -84,7 +87,7 @@ export function wireSetupWorker(env: Record<string, string | undefined>) {
       stripe,
       recoveryStripe,
       records,
-      recoveryClaims: createDynamoDbSetupRecords(dynamodb, { ...recordOptions, itemPrefix: 'stripe_event' }),
+      recoveryClaims: createDynamoDbEventClaims(dynamodb, { ...recordOptions, itemPrefix: 'stripe_event' }),
       links,
       ...(recovery.linkBaseUrl
         ? {

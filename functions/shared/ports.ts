@@ -35,6 +35,20 @@ export interface EventQueue {
  */
 export type SetupRecordStatus = 'queued' | 'processing' | 'applied' | 'superseded' | 'pending' | 'failed';
 
+/**
+ * A claim record's status: a setup's or a change's (above), or `handled` for a Stripe event the recovery
+ * flow finished (acted on, or found nothing to do). Finished like `applied`, but never a setup's answer, and
+ * never `failed`: a failure is what the alarms and an operator look for.
+ */
+export type ClaimRecordStatus = SetupRecordStatus | 'handled';
+
+/** A recovery event's claim, finished: what was done. */
+export interface HandledOutcome {
+  status: 'handled';
+  customerId?: string;
+  reaction: string;
+}
+
 export type StepResult = 'applied' | 'superseded' | 'already_applied';
 
 export interface SetupRecord {
@@ -60,7 +74,14 @@ export interface SetupRecord {
   updatedAt: string;
 }
 
-export type ClaimResult =
+/** A Stripe event's claim record (the recovery flow's): a setup record’s fields, and `handled` with what was done. */
+export interface EventClaimRecord extends Omit<SetupRecord, 'status'> {
+  status: ClaimRecordStatus;
+  /** What the recovery flow did (`payment_failed`, `drift_recorded`, `links_revoked:2`…). */
+  reaction?: string;
+}
+
+export type ClaimResult<R = SetupRecord> =
   | {
       outcome: 'claimed';
       token: string;
@@ -70,8 +91,8 @@ export type ClaimResult =
        */
       retry: boolean;
     }
-  /** Applied, superseded or failed for good: nothing left to do for this setup. */
-  | { outcome: 'finished'; record: SetupRecord }
+  /** Applied, superseded, handled or failed for good: nothing left to do for this setup. */
+  | { outcome: 'finished'; record: R }
   /** Another worker holds a live claim; try again once it has expired or finished. */
   | { outcome: 'busy' };
 
@@ -133,14 +154,15 @@ export function defaultOwnerKey(target: DefaultTarget): string {
   return `${target.kind}:${target.id}`;
 }
 
-export interface SetupRecords {
+/** Claim records: setups' and changes' (`SetupRecord`), or Stripe events' (`EventClaimRecord`). */
+export interface SetupRecords<R extends { status: string } = SetupRecord> {
   /** Conditional write taken before any Stripe call, so two workers never both act on one setup. */
-  claim(setupIntentId: string, eventId: string, sessionId: string | null): Promise<ClaimResult>;
+  claim(setupIntentId: string, eventId: string, sessionId: string | null): Promise<ClaimResult<R>>;
   /** Gives a claim back after a transient failure so a redelivery can retry at once. */
   release(setupIntentId: string, token: string): Promise<void>;
   /** Records where processing ended, only if this worker's claim still holds (false if it was lost). */
-  finish(setupIntentId: string, token: string, outcome: SetupOutcome): Promise<boolean>;
-  get(setupIntentId: string): Promise<SetupRecord | undefined>;
+  finish(setupIntentId: string, token: string, outcome: SetupOutcome | HandledOutcome): Promise<boolean>;
+  get(setupIntentId: string): Promise<R | undefined>;
   /**
    * The status path's marker, written after its enqueue: true if this caller's marker now stands (no
    * record yet, or an earlier marker older than `staleAfterSeconds` whose enqueue evidently never led

@@ -1,7 +1,7 @@
 import { pollOnce } from '../../dev/local-aws/sqs-event-source';
 import type { StoredEvent } from '../../dev/stripe-stand-in/types';
 import { wireSetupWorker } from '../../functions/setup-worker/wiring';
-import { createDynamoDbSetupRecords } from '../../functions/shared/adapters/dynamodb-setup-records';
+import { createDynamoDbEventClaims } from '../../functions/shared/adapters/dynamodb-setup-records';
 import {
   decideOnRecoveryEvent,
   isRecoveryEventType,
@@ -33,7 +33,7 @@ export interface RecoveryStormOptions {
 export interface RecoveryStormReport {
   /** Recovery events the webhook queues (the others it acknowledges and drops: no default changed). */
   events: number;
-  /** Of those, the ones whose claim record the worker finished. */
+  /** Of those, the ones whose claim record the worker finished as `handled`. */
   handled: number;
   /** Events acted on twice: more than one outcome event for one Stripe event or for one scenario. */
   doubled: number;
@@ -134,7 +134,7 @@ export async function runRecoveryStorm(
         (index) => deliverUntilAccepted(stack, deliveries[index] as StoredEvent),
         (done) => progress(done, deliveries.length, 'recovery deliveries'),
       );
-      const claims = createDynamoDbSetupRecords(stack.dynamodb.client, {
+      const claims = createDynamoDbEventClaims(stack.dynamodb.client, {
         tableName: stack.dynamodb.tableName,
         claimSeconds: 60,
         recordRetentionDays: 30,
@@ -142,7 +142,7 @@ export async function runRecoveryStorm(
       });
       const finished = async () =>
         (await Promise.all(queued.map((event) => claims.get(event.id)))).map(
-          (record) => record !== undefined && record.status !== 'queued' && record.status !== 'processing',
+          (record) => record?.status === 'handled',
         );
       const deadline = Date.now() + (options.timeoutMs ?? 120_000);
       let done = await finished();

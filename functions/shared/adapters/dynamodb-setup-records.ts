@@ -9,12 +9,13 @@ import {
   type UpdateItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import type {
+  ClaimRecordStatus,
   ClaimResult,
   DefaultOwner,
   DefaultTarget,
+  EventClaimRecord,
+  HandledOutcome,
   SetupOutcome,
-  SetupRecord,
-  SetupRecordStatus,
   SetupRecords,
   StepResult,
 } from '../ports';
@@ -72,6 +73,7 @@ const OUTCOME_DETAILS = [
   'failureCode',
   'declineCode',
   'failureMessage',
+  'reaction',
 ] as const;
 
 /**
@@ -85,10 +87,22 @@ const OUTCOME_DETAILS = [
  * and that retry must count as the success it is, not as somebody else's claim, marker or outcome.
  * (DynamoDB's error-handling guide: a retried conditional write may meet its own earlier effect.)
  */
+/**
+ * Setup and change records: finished only with a setup's outcome, so never `handled` (which a Stripe event's
+ * claim record alone takes, createDynamoDbEventClaims).
+ */
 export function createDynamoDbSetupRecords(
   client: DynamoDBClient,
   options: DynamoDbSetupRecordsOptions,
 ): SetupRecords {
+  return createDynamoDbEventClaims(client, options) as SetupRecords;
+}
+
+/** Claim records of any kind of work, under `options.itemPrefix`; a recovery event's end `handled`. */
+export function createDynamoDbEventClaims(
+  client: DynamoDBClient,
+  options: DynamoDbSetupRecordsOptions,
+): SetupRecords<EventClaimRecord> {
   const now = options.now ?? Date.now;
   const { tableName } = options;
   const itemPrefix = options.itemPrefix ?? 'setup_intent';
@@ -141,7 +155,7 @@ export function createDynamoDbSetupRecords(
       throw error;
     };
 
-  async function get(setupIntentId: string): Promise<SetupRecord | undefined> {
+  async function get(setupIntentId: string): Promise<EventClaimRecord | undefined> {
     const { Item } = await client.send(
       new GetItemCommand({ TableName: tableName, Key: setupKey(setupIntentId), ConsistentRead: true }),
     );
@@ -151,7 +165,7 @@ export function createDynamoDbSetupRecords(
   return {
     get,
 
-    async claim(setupIntentId, eventId, sessionId): Promise<ClaimResult> {
+    async claim(setupIntentId, eventId, sessionId): Promise<ClaimResult<EventClaimRecord>> {
       const token = randomUUID();
       let before: Record<string, AttributeValue> | undefined;
       const claimed = await writeIf(
@@ -193,7 +207,7 @@ export function createDynamoDbSetupRecords(
       // may have reached Stripe without recording its checkpoint, so this one must look before it writes.
       if (claimed) return { outcome: 'claimed', token, retry: before?.status?.S === 'processing' };
       const record = await get(setupIntentId);
-      if (record && ['applied', 'superseded', 'failed'].includes(record.status))
+      if (record && ['applied', 'superseded', 'handled', 'failed'].includes(record.status))
         return { outcome: 'finished', record };
       return { outcome: 'busy' };
     },
@@ -318,7 +332,7 @@ export function createDynamoDbSetupRecords(
   };
 }
 
-function outcomeAttributes(outcome: SetupOutcome): Record<string, AttributeValue> {
+function outcomeAttributes(outcome: SetupOutcome | HandledOutcome): Record<string, AttributeValue> {
   const details: Partial<Record<(typeof OUTCOME_DETAILS)[number], string | undefined>> = { ...outcome };
   const attributes: Record<string, AttributeValue> = { status: { S: outcome.status } };
   for (const name of OUTCOME_DETAILS) {
@@ -331,11 +345,11 @@ function outcomeAttributes(outcome: SetupOutcome): Record<string, AttributeValue
   return attributes;
 }
 
-function toRecord(setupIntentId: string, item: Record<string, AttributeValue>): SetupRecord {
+function toRecord(setupIntentId: string, item: Record<string, AttributeValue>): EventClaimRecord {
   const text = (name: string) => item[name]?.S;
-  const record: SetupRecord = {
+  const record: EventClaimRecord = {
     setupIntentId,
-    status: (text('status') ?? 'processing') as SetupRecordStatus,
+    status: (text('status') ?? 'processing') as ClaimRecordStatus,
     updatedAt: text('updatedAt') ?? '',
   };
   for (const name of [
@@ -349,7 +363,7 @@ function toRecord(setupIntentId: string, item: Record<string, AttributeValue>): 
     const value = text(name);
     if (value) record[name] = value;
   }
-  for (const name of ['failureMessage', 'eventId', 'sessionId'] as const) {
+  for (const name of ['failureMessage', 'eventId', 'sessionId', 'reaction'] as const) {
     const value = text(name);
     if (value) record[name] = value;
   }

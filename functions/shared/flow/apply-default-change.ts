@@ -29,7 +29,7 @@ export async function applyDefaultChange(
 ): Promise<ApplyResult> {
   const proof = await proveDefaultChange(deps, message);
   if (!proof.proven) return { status: 'unproven', reason: proof.reason };
-  return runClaimed(
+  return runClaimed<SetupOutcome>(
     deps,
     {
       what: 'change',

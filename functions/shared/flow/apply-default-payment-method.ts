@@ -62,7 +62,7 @@ export async function applyDefaultPaymentMethod(
   deps: ApplyDefaultPaymentMethodDeps,
   message: SetupMessage,
 ): Promise<ApplyResult> {
-  return runClaimed(
+  return runClaimed<SetupOutcome>(
     deps,
     {
       what: 'setup',

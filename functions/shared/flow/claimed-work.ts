@@ -1,5 +1,12 @@
 import type { Logger } from '../logger';
-import type { OutcomePublisher, SetupOutcome, SetupOutcomeEvent, SetupRecords } from '../ports';
+import type {
+  EventClaimRecord,
+  HandledOutcome,
+  OutcomePublisher,
+  SetupOutcome,
+  SetupOutcomeEvent,
+  SetupRecords,
+} from '../ports';
 
 /** `unproven`: the message is not the service's own (prove-default-change.ts); nothing was claimed or changed. */
 export type ApplyResult =
@@ -21,14 +28,14 @@ export interface ClaimedWorkDeps {
 }
 
 /** One piece of the worker's work (a setup, or a change asked for through the API) and its claim record. */
-export interface ClaimedWork {
+export interface ClaimedWork<O extends SetupOutcome | HandledOutcome = SetupOutcome> {
   what: 'setup' | 'change' | 'Stripe event';
-  records: SetupRecords;
+  records: SetupRecords<EventClaimRecord>;
   id: string;
   eventId: string;
   sessionId: string | null;
-  /** The outcome event, for the outcome once resolved. */
-  event: (outcome: SetupOutcome) => SetupOutcomeEvent;
+  /** The outcome event, for the outcome once resolved; none for a Stripe event (its reaction publishes its own). */
+  event?: (outcome: O) => SetupOutcomeEvent;
 }
 
 /**
@@ -36,11 +43,11 @@ export interface ClaimedWork {
  * outcome, publishes it and records it. Transient failures release the claim and throw (the message is
  * retried); `resolve` returns permanent ones as a failed outcome.
  */
-export async function runClaimed(
+export async function runClaimed<O extends SetupOutcome | HandledOutcome = SetupOutcome>(
   deps: ClaimedWorkDeps,
-  work: ClaimedWork,
-  resolve: (retry: boolean) => Promise<SetupOutcome>,
-): Promise<ApplyResult> {
+  work: ClaimedWork<O>,
+  resolve: (retry: boolean) => Promise<O>,
+): Promise<O | { status: 'already_finished' }> {
   const { records } = work;
   const claim = await records.claim(work.id, work.eventId, work.sessionId);
   if (claim.outcome === 'finished') {
@@ -54,12 +61,12 @@ export async function runClaimed(
   }
   if (claim.outcome === 'busy') throw new SetupBusy(work.id);
 
-  let outcome: SetupOutcome;
+  let outcome: O;
   try {
     outcome = await resolve(claim.retry);
     // Published before the outcome is recorded: a crash in between republishes (at least once) rather
     // than losing the event. The Stripe steps are checkpointed, so that retry repeats none of them.
-    await deps.outcomes.publish(work.event(outcome));
+    if (work.event) await deps.outcomes.publish(work.event(outcome));
   } catch (error) {
     await records.release(work.id, claim.token);
     throw error;

@@ -3,6 +3,8 @@ import type { Logger } from '../../logger';
 import {
   type DefaultTarget,
   defaultOwnerKey,
+  type EventClaimRecord,
+  type HandledOutcome,
   type SetupOutcome,
   type SetupRecords,
   type StripeGateway,
@@ -24,8 +26,8 @@ export interface RecoveryDeps {
   recoveryStripe: RecoveryStripe;
   /** The default owners (shared with setups and changes): drift updates them, echoes are found in them. */
   records: SetupRecords;
-  /** The events' own claim records (`stripe_event#<event id>`). */
-  recoveryClaims: SetupRecords;
+  /** The events' own claim records (`stripe_event#<event id>`): `handled` once acted on. */
+  recoveryClaims: SetupRecords<EventClaimRecord>;
   links: UpdateLinks;
   /** Minting update links; absent when the service has no public URL configured (no links then). */
   linkMinting?: MintUpdateLinkDeps;
@@ -59,7 +61,7 @@ export async function applyRecoveryEvent(
     return { status: 'echo' };
   }
   let result: RecoveryResult | undefined;
-  const applied = await runClaimed(
+  const applied = await runClaimed<SetupOutcome | HandledOutcome>(
     { outcomes: NOTHING_PUBLISHED, log: deps.log },
     {
       what: 'Stripe event',
@@ -67,7 +69,6 @@ export async function applyRecoveryEvent(
       id: message.eventId,
       eventId: message.eventId,
       sessionId: null,
-      event: (outcome) => ({ setupIntentId: null, sessionId: null, livemode: message.livemode, outcome }),
     },
     async () => {
       result = await proveAndReact(deps, message);
@@ -125,12 +126,13 @@ function mismatch(message: RecoveryMessage, event: ProvenEvent): string | undefi
   return undefined;
 }
 
-/** The claim record's outcome: finished for good whatever happened (the outcome event carries the detail). */
-function recordedOutcome(message: RecoveryMessage, result: RecoveryResult): SetupOutcome {
-  return {
-    status: 'failed',
-    ...(message.customerId ? { customerId: message.customerId } : {}),
-    failureCode: result.status === 'handled' ? `handled:${result.action}` : result.status,
-    failureMessage: result.status === 'unproven' ? result.problem : 'Recovery event processed.',
-  };
+/**
+ * The claim record's outcome, finished for good either way: `handled` with what was done, or `failed` when
+ * Stripe did not confirm the message (the only failure here: what the alarms and an operator look for).
+ */
+function recordedOutcome(message: RecoveryMessage, result: RecoveryResult): SetupOutcome | HandledOutcome {
+  const customer = message.customerId ? { customerId: message.customerId } : {};
+  if (result.status === 'unproven')
+    return { status: 'failed', ...customer, failureCode: 'unproven', failureMessage: result.problem };
+  return { status: 'handled', ...customer, reaction: result.status === 'handled' ? result.action : 'none' };
 }
