@@ -15,6 +15,7 @@ import { DEV_TOKEN_PATH, serveDevToken } from './dev-token-route';
 import { elementsBundle } from './elements-bundle';
 import { ELEMENTS_SCRIPT_PATH } from './elements-page';
 import { hostsOf } from './host-check';
+import { DEMO_PAGE_HEADERS } from './html';
 import type { HttpApiHandler } from './http-api/server';
 import { startHttpApi } from './http-api/server';
 import { type IntegratorSettings, readIntegratorSettings } from './integrator-settings';
@@ -290,7 +291,7 @@ async function serveDemoPages(
   const url = new URL(request.url ?? '/', 'http://localhost');
   const path = url.pathname;
   const html = (status: number, body: string) => {
-    response.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    response.writeHead(status, DEMO_PAGE_HEADERS);
     response.end(body);
   };
   if (request.method === 'GET' && path === '/') {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Stripe from 'stripe';
-import { escapeHtml } from './html';
+import { DEMO_PAGE_HEADERS, escapeHtml } from './html';
 import type { PutEventsEntry } from './local-aws/eventbridge';
 
 /**
@@ -110,7 +110,7 @@ export async function serveRecoveryRoutes(
   }
   if (!routes.demo) return false;
   if (request.method === 'GET' && path === '/recovery') {
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    response.writeHead(200, DEMO_PAGE_HEADERS);
     response.end(renderRecoveryDemo(routes.demo, routes.events));
     return true;
   }

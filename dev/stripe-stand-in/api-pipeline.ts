@@ -74,7 +74,7 @@ export interface ApiPipelineDependencies {
 const API_KEY_PATTERN = /^(sk|rk)_(test|live)_\S+$/;
 
 /** Stripe accepts the secret key as a Bearer token or as the Basic-auth user name. */
-function presentedApiKey(authorization: string | undefined): string | undefined {
+export function presentedApiKey(authorization: string | undefined): string | undefined {
   if (authorization === undefined) return undefined;
   const [scheme = '', credentials = ''] = authorization.trim().split(/\s+/, 2);
   if (scheme.toLowerCase() === 'bearer') return credentials;

@@ -1,6 +1,9 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { CompleteSessionOptions } from './checkout-completion';
+import { assertDeliveryTarget, requireTestModeKey } from './control-guards';
 import { invalidRequest, resourceMissing, StandInError } from './errors';
 import { type FaultPhase, type FaultSpec, isFaultStatus } from './faults';
+import { decodePathSegment } from './percent-decoding';
 import { revokeMandate, updateCardByNetwork } from './resources/mandates';
 import type { StripeStandIn } from './stand-in';
 
@@ -42,7 +45,7 @@ const isAuthentication = (value: unknown): value is 'completed' | 'failed' =>
 const isSetupIntentStatus = (value: unknown): value is CompleteSessionOptions['setupIntentStatus'] =>
   value === 'succeeded' || value === 'processing' || value === 'requires_action';
 
-function completeOptions(body: JsonObject): CompleteSessionOptions {
+function completeOptions(body: JsonObject, webhookUrl: string | undefined): CompleteSessionOptions {
   const options: CompleteSessionOptions = {};
   const card = optionalField(body, 'card', isString);
   if (card !== undefined) options.card = card;
@@ -51,7 +54,7 @@ function completeOptions(body: JsonObject): CompleteSessionOptions {
   const authentication = optionalField(body, 'authentication', isAuthentication);
   if (authentication !== undefined) options.authentication = authentication;
   const deliverTo = optionalField(body, 'deliverTo', isString);
-  if (deliverTo !== undefined) options.deliverTo = deliverTo;
+  if (deliverTo !== undefined) options.deliverTo = assertDeliveryTarget(deliverTo, webhookUrl);
   const bankRedirect = optionalField(body, 'bankRedirect', isBankRedirect);
   if (bankRedirect !== undefined) options.bankRedirect = bankRedirect;
   return options;
@@ -60,7 +63,9 @@ function completeOptions(body: JsonObject): CompleteSessionOptions {
 function faultSpec(body: JsonObject): FaultSpec {
   const path = optionalField(body, 'path', isString);
   if (path === undefined)
-    throw invalidRequest('Missing required field: path (a regex source).', { param: 'path' });
+    throw invalidRequest('Missing required field: path (the exact path, or a prefix ending in *).', {
+      param: 'path',
+    });
   const spec: FaultSpec = { path };
   const method = optionalField(body, 'method', isString);
   if (method !== undefined) spec.method = method;
@@ -135,8 +140,8 @@ async function route(
   const complete = /^POST \/_stand-in\/checkout\/sessions\/([^/]+)\/complete$/.exec(key);
   if (complete !== null) {
     const result = await standIn.completeCheckoutSession(
-      decodeURIComponent(complete[1] ?? ''),
-      completeOptions(parseJson(body)),
+      decodePathSegment(complete[1] ?? ''),
+      completeOptions(parseJson(body), standIn.webhookUrl),
     );
     // 402 is Stripe's status for card errors.
     return { status: result.declined ? 402 : 200, body: result };
@@ -146,7 +151,7 @@ async function route(
     key,
   );
   if (network !== null) {
-    const paymentMethodId = decodeURIComponent(network[1] ?? '');
+    const paymentMethodId = decodePathSegment(network[1] ?? '');
     if (network[2] === 'revoke_mandate')
       return { status: 200, body: revokeMandate(standIn.store, paymentMethodId) };
     const json = parseJson(body);
@@ -158,25 +163,30 @@ async function route(
   }
   const deliver = /^POST \/_stand-in\/events\/([^/]+)\/deliver$/.exec(key);
   if (deliver !== null) {
-    const eventId = decodeURIComponent(deliver[1] ?? '');
+    const eventId = decodePathSegment(deliver[1] ?? '');
     const event = standIn.store.getEvent(eventId);
     if (event === undefined) throw resourceMissing('event', eventId, 'id');
     const deliverTo = optionalField(parseJson(body), 'deliverTo', isString);
     if (deliverTo === undefined)
       throw invalidRequest('Missing required field: deliverTo.', { param: 'deliverTo' });
-    return { status: 200, body: await standIn.sendEvent(event, deliverTo) };
+    return {
+      status: 200,
+      body: await standIn.sendEvent(event, assertDeliveryTarget(deliverTo, standIn.webhookUrl)),
+    };
   }
   throw invalidRequest(`Unrecognized stand-in control URL (${method}: ${path}).`, { status: 404 });
 }
 
-/** Test-only controls under `/_stand-in/`: JSON in, JSON out, no authentication. */
+/** Test-only controls under `/_stand-in/`: JSON in, JSON out, behind a test-mode key as `/v1` is. */
 export async function handleControlRequest(
   standIn: StripeStandIn,
   method: string,
   path: string,
   body: string,
+  headers: IncomingHttpHeaders,
 ): Promise<ControlResponse> {
   try {
+    requireTestModeKey(headers);
     return await route(standIn, method, path, body);
   } catch (error) {
     if (error instanceof StandInError) return { status: error.status, body: { error: error.body } };

@@ -7,7 +7,10 @@ export type FaultStatus = 409 | 429 | 500 | 502 | 503 | 'idempotency_error' | 'l
 
 export interface FaultSpec {
   method?: string;
-  /** Tested against the request path without its query string. A string is a regex source. */
+  /**
+   * Tested against the request path without its query string. A string is a path pattern (`pathPattern`):
+   * the exact path, or a prefix ending in `*`. A RegExp is for in-process callers (the tests' own code).
+   */
   path: RegExp | string;
   /** Omitted: the request is only delayed by `latencyMs`, then served normally. */
   status?: FaultStatus;
@@ -28,9 +31,34 @@ export interface FaultSpec {
 
 export type FaultPhase = 'before' | 'after' | 'executed';
 
+/** What a fault's path is tested with: a RegExp, or a `pathPattern`. `source` is how it was written. */
+export interface PathMatcher {
+  readonly source: string;
+  test(path: string): boolean;
+}
+
+/**
+ * A path pattern from a control request: the exact path, or a prefix when it ends in `*` (`/v1/customers/*`).
+ * A caller-supplied regular expression could take exponential time on the stand-in's every request (ReDoS,
+ * https://owasp.org/www-community/attacks/Regular_expression_Denial_of_Service_-_ReDoS); a prefix
+ * comparison takes time linear in the path.
+ */
+export function pathPattern(source: string): PathMatcher {
+  if (!source.startsWith('/') || source.length > 1024 || source.slice(0, -1).includes('*')) {
+    throw new Error(
+      'A fault path is the exact path, or a prefix ending in * (e.g. /v1/customers/*), starting with / and at most 1024 characters.',
+    );
+  }
+  const prefix = source.endsWith('*') ? source.slice(0, -1) : undefined;
+  return {
+    source,
+    test: (path) => (prefix === undefined ? path === source : path.startsWith(prefix)),
+  };
+}
+
 export interface ActiveFault {
   method: string | undefined;
-  path: RegExp;
+  path: PathMatcher;
   status: FaultStatus | undefined;
   remaining: number;
   probability: number;
@@ -134,7 +162,7 @@ export class FaultInjector {
     }
     this.active.push({
       method: spec.method?.toUpperCase(),
-      path: typeof spec.path === 'string' ? new RegExp(spec.path) : spec.path,
+      path: typeof spec.path === 'string' ? pathPattern(spec.path) : spec.path,
       status: spec.status,
       remaining: spec.times ?? (spec.probability === undefined ? 1 : Number.POSITIVE_INFINITY),
       probability: spec.probability ?? 1,

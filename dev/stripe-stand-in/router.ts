@@ -1,5 +1,6 @@
 import type { ContractName } from './contract/schema-validator';
 import type { Params } from './form-encoding';
+import { decodePathSegment } from './percent-decoding';
 import type { StandInStore } from './store';
 
 export interface ApiContext {
@@ -71,7 +72,7 @@ export class Router {
       if (found === null) continue;
       const pathParams: Record<string, string> = {};
       names.forEach((name, index) => {
-        pathParams[name] = decodeURIComponent(found[index + 1] ?? '');
+        pathParams[name] = decodePathSegment(found[index + 1] ?? '');
       });
       return { route, pathParams };
     }

@@ -1,14 +1,22 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { ApiPipeline } from './api-pipeline';
 import type { ControlResponse } from './control-routes';
 import { EMBEDDED_CHECKOUT_SCRIPT, EMBEDDED_CHECKOUT_SCRIPT_PATH } from './embedded-checkout';
+import { StandInError } from './errors';
 import type { PageResponse } from './hosted-checkout';
+import { decodePathSegment } from './percent-decoding';
 
 export interface StandInHandlers {
   api: ApiPipeline;
   /** Set by the local stack: refuse other Host names (DNS rebinding), see dev/host-check.ts. */
   allowsHost?: (host: string | undefined) => boolean;
-  control(method: string, path: string, body: string): Promise<ControlResponse>;
+  control(method: string, path: string, body: string, headers: IncomingHttpHeaders): Promise<ControlResponse>;
   /** The hosted Checkout page at `/checkout/<session id>`. */
   checkout(method: string, sessionId: string, body: string): Promise<PageResponse>;
 }
@@ -52,7 +60,7 @@ async function dispatch(
     return;
   }
   if (url.pathname.startsWith('/_stand-in/')) {
-    const result = await handlers.control(method, url.pathname, body);
+    const result = await handlers.control(method, url.pathname, body, request.headers);
     sendJson(response, result.status, result.body);
     return;
   }
@@ -67,7 +75,7 @@ async function dispatch(
   }
   const checkout = /^\/checkout\/([^/]+)$/.exec(url.pathname);
   if (checkout !== null) {
-    const page = await handlers.checkout(method, decodeURIComponent(checkout[1] ?? ''), body);
+    const page = await handlers.checkout(method, decodePathSegment(checkout[1] ?? ''), body);
     response.writeHead(page.status, page.headers);
     response.end(page.body);
     return;
@@ -84,6 +92,11 @@ export function createStandInServer(handlers: StandInHandlers): Server {
       return;
     }
     dispatch(handlers, request, response).catch((error: unknown) => {
+      // The caller's mistake (a malformed path) is answered in Stripe's error shape with its 4xx.
+      if (error instanceof StandInError && !response.headersSent) {
+        sendJson(response, error.status, { error: error.body });
+        return;
+      }
       console.error('[stripe-stand-in] request failed', error);
       if (!response.headersSent)
         sendJson(response, 500, { error: { type: 'api_error', message: 'Stand-in failure' } });

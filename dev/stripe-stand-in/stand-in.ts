@@ -110,6 +110,8 @@ export interface StripeStandIn {
   deliveriesSettled(): Promise<void>;
   /** Every webhook delivery attempt, oldest first. */
   readonly deliveries: readonly DeliveryAttempt[];
+  /** The configured webhook endpoint's URL, if any. */
+  readonly webhookUrl: string | undefined;
   /** Signs `event` with the webhook secret and POSTs it to `deliverTo`. */
   sendEvent(event: object, deliverTo: string): Promise<WebhookDelivery>;
   /** A failed renewal: an open latest invoice and a `past_due` subscription, as after a declined card. */
@@ -187,7 +189,7 @@ class RunningStandIn implements StripeStandIn {
     this.server = createStandInServer({
       ...(checkHost ? { allowsHost: (host) => isAllowedHost(host, this.host) } : {}),
       api,
-      control: (method, path, body) => handleControlRequest(this, method, path, body),
+      control: (method, path, body, headers) => handleControlRequest(this, method, path, body, headers),
       checkout: (method, sessionId, body) =>
         handleHostedCheckout(
           {
@@ -277,6 +279,10 @@ class RunningStandIn implements StripeStandIn {
 
   get deliveries(): readonly DeliveryAttempt[] {
     return this.delivery.attempts;
+  }
+
+  get webhookUrl(): string | undefined {
+    return this.delivery.getEndpoint()?.url;
   }
 
   sendEvent(event: object, deliverTo: string): Promise<WebhookDelivery> {

@@ -40,7 +40,8 @@ describe('offline (the stand-in)', () => {
     expect(rebound.status).toBe(421);
     expect(JSON.parse(rebound.body).error.code).toBe('host_not_allowed');
     expect((await getWithHost(`${stack.url}/success`, 'attacker.example')).status).toBe(421);
-    expect((await getWithHost(`${standIn.origin}/_stand-in/requests`, standIn.host)).status).toBe(200);
+    // Its own Host reaches the route, which then wants a test-mode key (a rebound Host never gets that far).
+    expect((await getWithHost(`${standIn.origin}/_stand-in/requests`, standIn.host)).status).toBe(401);
     expect(
       (await getWithHost(`${standIn.origin}/_stand-in/requests`, `attacker.example:${standIn.port}`)).status,
     ).toBe(421);
@@ -59,6 +60,38 @@ describe('offline (the stand-in)', () => {
       `localhost:${new URL(stack.issuer?.issuer ?? '').port}`,
     );
     expect(jwks.status).toBe(200);
+  });
+
+  it('no demo page may be framed; the stand-in’s Checkout page, which embedded Checkout frames, may', async () => {
+    // OWASP's clickjacking defence: CSP frame-ancestors 'none' and, for older browsers, X-Frame-Options DENY
+    // (https://cheatsheetseries.owasp.org/cheatsheets/Clickjacking_Defense_Cheat_Sheet.html; MDN
+    // Content-Security-Policy/frame-ancestors).
+    const customer = stack.accounts[0]?.customerId;
+    for (const path of [
+      '/',
+      `/?customer=${customer}`,
+      `/billing?customer=${customer}`,
+      '/success',
+      '/billing',
+    ]) {
+      const page = await fetch(`${stack.url}${path}`);
+      expect({ path, frameOptions: page.headers.get('x-frame-options') }).toEqual({
+        path,
+        frameOptions: 'DENY',
+      });
+      expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    }
+    const session = await stack.stripe.checkout.sessions.create({
+      mode: 'setup',
+      currency: 'usd',
+      customer: customer ?? '',
+      ui_mode: 'embedded_page',
+      return_url: `${stack.url}/success?session_id={CHECKOUT_SESSION_ID}`,
+    });
+    const framed = await fetch(`${stack.standIn?.url}/checkout/${session.id}`);
+    expect(framed.status).toBe(200);
+    expect(framed.headers.get('x-frame-options')).toBeNull();
+    expect(framed.headers.get('content-security-policy') ?? '').not.toContain('frame-ancestors');
   });
 
   it('the billing page still opens for the stand-in’s customers', async () => {

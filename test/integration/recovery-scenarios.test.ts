@@ -13,6 +13,7 @@ import {
   recoveryEvents,
   START,
 } from '../support/recovery';
+import { STAND_IN_CONTROL_HEADERS } from '../support/stand-in-requests';
 
 /*
  * One test per recovery path, each delivering what Stripe sends (twice, and out of order: "Stripe doesn't
@@ -81,7 +82,11 @@ describe('renewal-aware expiry (invoice.upcoming, https://docs.stripe.com/billin
     await running.stack.stripe.subscriptions.create({ customer, items: [{ price: 'price_monthly' }] });
     const control = await send(
       `${running.stack.stripeStandIn.url}/_stand-in/payment_methods/${paymentMethod}/automatically_update`,
-      { method: 'POST', body: JSON.stringify({ exp_month: 12, exp_year: 2035 }) },
+      {
+        method: 'POST',
+        headers: STAND_IN_CONTROL_HEADERS,
+        body: JSON.stringify({ exp_month: 12, exp_year: 2035 }),
+      },
     );
     expect(control.status).toBe(200);
     await advanceClock(running, clock, START + 24 * DAY);
@@ -155,7 +160,7 @@ describe('a bank revokes a mandate (mandate.updated, https://docs.stripe.com/pay
     eventsSince(running, TYPES, seen);
     const revoked = await send(
       `${stack.stripeStandIn.url}/_stand-in/payment_methods/${completed.paymentMethod.id}/revoke_mandate`,
-      { method: 'POST' },
+      { method: 'POST', headers: STAND_IN_CONTROL_HEADERS },
     );
     expect(revoked.status).toBe(200);
     await deliverNewEventsShuffled();

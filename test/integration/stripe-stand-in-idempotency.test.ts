@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { type StripeStandIn, startStripeStandIn } from '../../dev/stripe-stand-in';
-import { caughtStripeError } from '../support/stand-in-requests';
+import { caughtStripeError, STAND_IN_CONTROL_HEADERS } from '../support/stand-in-requests';
 
 /*
  * The stand-in's idempotency keys as Stripe documents them (https://docs.stripe.com/api/idempotent_requests):
@@ -118,7 +118,7 @@ describe('retention', () => {
   it('the retention scales for drills on a compressed clock (and over HTTP)', async () => {
     const answer = await fetch(`${standIn.url}/_stand-in/idempotency`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: STAND_IN_CONTROL_HEADERS,
       body: JSON.stringify({ retentionSeconds: 1 }),
     });
     expect(answer.status).toBe(200);

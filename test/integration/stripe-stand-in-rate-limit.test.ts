@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import Stripe from 'stripe';
 import { type StripeStandIn, startStripeStandIn } from '../../dev/stripe-stand-in';
+import { STAND_IN_CONTROL_HEADERS } from '../support/stand-in-requests';
 
 let standIn: StripeStandIn;
 let stripe: Stripe;
@@ -84,7 +85,7 @@ describe('the stand-in rate limit', () => {
     const control = (requestsPerSecond: number | null) =>
       fetch(`${standIn.url}/_stand-in/rate-limit`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: STAND_IN_CONTROL_HEADERS,
         body: JSON.stringify({ requestsPerSecond }),
       });
     expect((await control(1)).status).toBe(200);

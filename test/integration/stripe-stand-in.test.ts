@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import { type StripeStandIn, signPayload, startStripeStandIn } from '../../dev/stripe-stand-in';
 import { decodeForm } from '../../dev/stripe-stand-in/form-encoding';
-import { caughtStripeError } from '../support/stand-in-requests';
+import { caughtStripeError, STAND_IN_CONTROL_HEADERS } from '../support/stand-in-requests';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
 let standIn: StripeStandIn;
@@ -20,7 +20,7 @@ async function control(
 ): Promise<{ status: number; json: unknown }> {
   const response = await fetch(`${standIn.url}${path}`, {
     method,
-    headers: { 'content-type': 'application/json' },
+    headers: STAND_IN_CONTROL_HEADERS,
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: response.status, json: await response.json() };
@@ -355,7 +355,7 @@ describe('fault injection', () => {
   it('a 500 surfaces as StripeAPIError and a 429 as StripeRateLimitError without retries', async () => {
     standIn.faults.add({ method: 'POST', path: /^\/v1\/customers$/, status: 500 });
     expect(await caught(stripe.customers.create({}))).toBeInstanceOf(Stripe.errors.StripeAPIError);
-    standIn.faults.add({ path: '^/v1/customers$', status: 429 });
+    standIn.faults.add({ path: '/v1/customers', status: 429 });
     const limited = await caught(stripe.customers.list());
     expect(limited).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
     expect(limited.statusCode).toBe(429);
@@ -391,7 +391,7 @@ describe('fault injection', () => {
   });
 
   it('is configurable over HTTP, and latency delays requests', async () => {
-    expect((await control('POST', '/_stand-in/faults', { path: '^/v1/events$', status: 503 })).status).toBe(
+    expect((await control('POST', '/_stand-in/faults', { path: '/v1/events', status: 503 })).status).toBe(
       201,
     );
     expect(await caught(stripe.events.list())).toMatchObject({ statusCode: 503 });
@@ -459,6 +459,109 @@ describe('HTTP control routes, request log and lists', () => {
     expect((await control('POST', '/_stand-in/checkout/sessions/cs_test_nope/complete', {})).status).toBe(
       404,
     );
+  });
+
+  it('every control route takes a test-mode key, as the /v1 routes do; none answers without one', async () => {
+    // Stripe authenticates with the secret key in Authorization (https://docs.stripe.com/api/authentication),
+    // and its test helpers exist only in test mode: the log shows every setup_proof, the faults and the
+    // networks change what the stand-in answers.
+    const routes: [string, string][] = [
+      ['GET', '/_stand-in/requests'],
+      ['DELETE', '/_stand-in/requests'],
+      ['GET', '/_stand-in/faults'],
+      ['POST', '/_stand-in/faults'],
+      ['POST', '/_stand-in/latency'],
+      ['POST', '/_stand-in/rate-limit'],
+      ['POST', '/_stand-in/reset'],
+      ['POST', '/_stand-in/payment_methods/pm_1/automatically_update'],
+      ['POST', '/_stand-in/payment_methods/pm_1/revoke_mandate'],
+      ['POST', '/_stand-in/events/evt_1/deliver'],
+    ];
+    for (const [method, path] of routes) {
+      for (const authorization of [undefined, 'Bearer sk_live_controls', 'Bearer not-a-key']) {
+        const answer = await fetch(`${standIn.url}${path}`, {
+          method,
+          headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+          body: method === 'GET' ? undefined : '{"path":"/v1/customers","ms":0}',
+        });
+        expect({ method, path, authorization, status: answer.status }).toEqual({
+          method,
+          path,
+          authorization,
+          status: 401,
+        });
+        expect(((await answer.json()) as { error: { type: string } }).error.type).toBe(
+          'invalid_request_error',
+        );
+      }
+    }
+    expect((await control('GET', '/_stand-in/faults')).status).toBe(200);
+  });
+
+  it('a fault path is an exact path or a prefix, never a regular expression (no ReDoS)', async () => {
+    // A caller's regex runs on every request; a nested quantifier takes exponential time on a near-match
+    // (https://owasp.org/www-community/attacks/Regular_expression_Denial_of_Service_-_ReDoS).
+    for (const path of ['^(a+)+$', '/v1/(a|aa)*x', '/v1/*/customers', 'v1/customers']) {
+      const refused = await control('POST', '/_stand-in/faults', { path, status: 503 });
+      expect({ path, status: refused.status }).toEqual({ path, status: 400 });
+    }
+    expect(standIn.faults.list()).toHaveLength(0);
+    expect(
+      (await control('POST', '/_stand-in/faults', { path: '/v1/customers/*', status: 503 })).status,
+    ).toBe(201);
+    const customer = await stripe.customers.create({});
+    expect(await caught(stripe.customers.retrieve(customer.id))).toMatchObject({ statusCode: 503 });
+  });
+
+  it('delivers events only to a loopback URL or the configured webhook URL', async () => {
+    const session = await setupSession((await stripe.customers.create({})).id);
+    // Link-local (the cloud metadata address) and a public host: a control call must not make the stand-in
+    // post signed events across the network.
+    for (const deliverTo of [
+      'http://169.254.169.254/latest',
+      'https://attacker.example/hook',
+      'file:///etc/x',
+    ]) {
+      const completed = await control('POST', `/_stand-in/checkout/sessions/${session.id}/complete`, {
+        deliverTo,
+      });
+      expect({ deliverTo, status: completed.status }).toEqual({ deliverTo, status: 400 });
+      expect(completed.json).toMatchObject({ error: { param: 'deliverTo' } });
+    }
+    const event = standIn.store.events.values().next().value as { id: string };
+    const redirected = await control('POST', `/_stand-in/events/${event.id}/deliver`, {
+      deliverTo: 'http://127.0.0.1.attacker.example/hook',
+    });
+    expect(redirected.status).toBe(400);
+    const receiver = await startWebhookReceiver(() => standIn.webhookSecret);
+    try {
+      const delivered = await control('POST', `/_stand-in/events/${event.id}/deliver`, {
+        deliverTo: receiver.url,
+      });
+      expect(delivered).toMatchObject({ status: 200, json: { status: 200 } });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('malformed percent-encoding in a path is a 400 in Stripe’s error shape, never a 500', async () => {
+    // RFC 3986 §2.1: a percent sign is followed by exactly two hex digits; the octets must also be UTF-8.
+    for (const path of [
+      '/v1/customers/cus_%ZZ',
+      '/v1/customers/%E0%A4%A',
+      '/checkout/cs_test_%',
+      '/_stand-in/events/evt_%G1/deliver',
+    ]) {
+      const answer = await fetch(`${standIn.url}${path}`, {
+        method: path.startsWith('/_stand-in') ? 'POST' : 'GET',
+        headers: STAND_IN_CONTROL_HEADERS,
+        body: path.startsWith('/_stand-in') ? '{}' : undefined,
+      });
+      expect({ path, status: answer.status }).toEqual({ path, status: 400 });
+      expect(((await answer.json()) as { error: unknown }).error).toMatchObject({
+        type: 'invalid_request_error',
+      });
+    }
   });
 
   it('logs and counts /v1 requests and serves the log over HTTP', async () => {

@@ -30,3 +30,9 @@ export async function caughtStripeError(promise: Promise<unknown>): Promise<Stri
   }
   throw new Error('expected the Stripe call to fail');
 }
+
+/** The stand-in's `/_stand-in/` control routes take a test-mode key, as its `/v1` routes do. */
+export const STAND_IN_CONTROL_HEADERS = {
+  authorization: 'Bearer sk_test_standin_controls',
+  'content-type': 'application/json',
+} as const;
