@@ -1,4 +1,4 @@
-import { workerConcurrency } from '../lib/setup-mode-service-stack';
+import { CAPACITY_DEFAULTS, planCapacity, workerConcurrency } from '../lib/capacity';
 
 /** How much work each figure does: `--quick` keeps CI under a minute, the full run under five. */
 export interface BenchSettings {
@@ -30,7 +30,7 @@ export interface BenchSettings {
   /**
    * The live-like Stripe of the capacity figures: the live account limit (https://docs.stripe.com/rate-limits),
    * Stripe's default per-endpoint limit (25/s, same page), a production-like latency, the default live worker share
-   * (`stripeRequestsPerSecond`, lib/service-settings.ts) and how many setups are drained.
+   * (`stripeRequestsPerSecond`, derived in lib/capacity.ts) and how many setups are drained.
    */
   live: {
     accountLimit: number;
@@ -42,6 +42,13 @@ export interface BenchSettings {
   /** Success pages polling the status route at once, and how many polls each makes (the docs' loop over ~8 s). */
   statusPages: number;
   pollsPerPage: number;
+}
+
+/** The worker's share on a live stage with nothing set (lib/capacity.ts): what figure 10 measures. */
+function defaultLiveWorkerShare(): number {
+  const plan = planCapacity({ stripeMode: 'live', ...CAPACITY_DEFAULTS });
+  if ('refused' in plan) throw new Error(plan.refused);
+  return plan.workerStripeRequestsPerSecond;
 }
 
 export function benchSettings(quick: boolean): BenchSettings {
@@ -59,7 +66,13 @@ export function benchSettings(quick: boolean): BenchSettings {
     stripeAccountLimit: 25,
     workerShare: 20,
     sessionApiRequests: quick ? 100 : 400,
-    live: { accountLimit: 100, endpointLimit: 25, latencyMs: 300, workerShare: 20, setups: quick ? 40 : 200 },
+    live: {
+      accountLimit: 100,
+      endpointLimit: 25,
+      latencyMs: 300,
+      workerShare: defaultLiveWorkerShare(),
+      setups: quick ? 40 : 200,
+    },
     statusPages: quick ? 300 : 1000,
     pollsPerPage: 5,
   };

@@ -19,7 +19,6 @@ import {
   BACKEND_ROUTES,
   CHECKOUT_API_ROUTES,
   JWT_AUTHORIZED_ROUTES,
-  SETUP_STATUS_ROUTE,
   STRIPE_WEBHOOK_ROUTE,
 } from '../functions/shared/routes';
 
@@ -29,8 +28,11 @@ export interface ServiceHttpApiProps {
   allowedOrigins: string[];
   throttleRateLimit: number;
   throttleBurstLimit: number;
-  /** Lower limits for the status route, whose requests may each cost a Stripe read. */
-  statusThrottle: { rateLimit: number; burstLimit: number };
+  /**
+   * Each route's own throttle, by route key (lib/capacity.ts): every route that reaches Stripe, sized in
+   * Stripe calls, and the webhook. The other routes take the stage's.
+   */
+  routeThrottles: Record<string, { rateLimit: number; burstLimit: number }>;
   logRetention: RetentionDays;
   removalPolicy: RemovalPolicy;
   /** Under `/aws/vendedlogs/` (see lib/physical-names.ts). */
@@ -126,18 +128,26 @@ export class ServiceHttpApi extends Construct {
         ...(BACKEND_ROUTES.includes(routeKey) ? backendAuthorization : {}),
       });
     }
-    // The stage throttle alone let one caller's status polls spend the account's Stripe rate limit, which
-    // the worker and the SaaS share: the status route gets its own, lower one. A route's settings replace
-    // the stage's defaults for that route, so it repeats DetailedMetricsEnabled, or its per-route metrics
-    // (and the 5xx alarm on them) would stay empty
-    // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigatewayv2-stage-routesettings.html).
-    (this.stage.node.defaultChild as CfnStage).addPropertyOverride('RouteSettings', {
-      [SETUP_STATUS_ROUTE]: {
-        DetailedMetricsEnabled: true,
-        ThrottlingRateLimit: props.statusThrottle.rateLimit,
-        ThrottlingBurstLimit: props.statusThrottle.burstLimit,
-      },
-    });
+    // The stage throttle alone let a route whose requests each make several Stripe calls spend the account's
+    // Stripe rate limit, which the worker and the SaaS share, and let unsigned junk to the webhook spend the
+    // limit Stripe's deliveries need: each gets its own. A route's settings replace the stage's defaults for
+    // that route, so each repeats DetailedMetricsEnabled, or its per-route metrics (and the 5xx alarm on them)
+    // would stay empty
+    // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigatewayv2-stage-routesettings.html;
+    // route-level throttling: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html).
+    (this.stage.node.defaultChild as CfnStage).addPropertyOverride(
+      'RouteSettings',
+      Object.fromEntries(
+        Object.entries(props.routeThrottles).map(([routeKey, throttle]) => [
+          routeKey,
+          {
+            DetailedMetricsEnabled: true,
+            ThrottlingRateLimit: throttle.rateLimit,
+            ThrottlingBurstLimit: throttle.burstLimit,
+          },
+        ]),
+      ),
+    );
     const [, webhookPath] = STRIPE_WEBHOOK_ROUTE.split(' ') as [string, string];
     this.api.addRoutes({
       path: webhookPath,

@@ -6,6 +6,7 @@ import {
   receivesWithinHorizon,
 } from '../functions/setup-worker/retry-policy';
 import { normaliseOrigin } from '../functions/shared/config';
+import { CAPACITY_DEFAULTS, type CapacityPlan, planCapacity } from './capacity';
 import { longestStackName, STACK_NAME_PATTERN } from './physical-names';
 
 /**
@@ -33,8 +34,11 @@ export interface ServiceSettings {
   retryBackoffCapSeconds: number;
   /** How long a record may wait in line before the worker dead-letters it (Stripe retries for 3 days). */
   deadLetterAfterHours: number;
-  /** Requests per second of the Stripe account's limit that the worker may use (the SaaS needs the rest). */
-  stripeRequestsPerSecond: number;
+  /**
+   * What the Stripe account's rate limit carries and how it is split (lib/capacity.ts): the worker's Stripe
+   * rate and concurrency and the API's route throttles, derived from the peak and the shares.
+   */
+  capacity: CapacityPlan;
   /** Existing Secrets Manager secrets to use, by name; unset means the stack creates placeholders. */
   stripeSecretKeySecretName?: string;
   stripeWebhookSecretName?: string;
@@ -60,9 +64,6 @@ export interface ServiceSettings {
   sessionsPerCustomerPerMinute: number;
   /** How long a Checkout link stays usable (Stripe: 30 minutes to 24 hours). */
   checkoutSessionMinutes: number;
-  /** The status route's own throttle, below the stage's: each request may be a Stripe read. */
-  statusThrottleRateLimit: number;
-  statusThrottleBurstLimit: number;
   /** The Stripe account mode the keys belong to; the webhook refuses events of the other mode. */
   stripeMode: 'test' | 'live';
   /** An existing EventBridge bus for outcome events, by name or ARN; unset means the stack creates one. */
@@ -130,9 +131,6 @@ export function readServiceSettings(node: Node): ServiceSettings {
 
   const auth = readAuthSettings(stage, text);
   const stripeMode = readStripeMode(text('stripeMode'));
-  // Stripe's rate limit per account: 100 operations per second in live mode, 25 in test mode
-  // (https://docs.stripe.com/rate-limits); the worker's share can never be more than the whole.
-  const stripeLimit = stripeMode === 'live' ? 100 : 25;
   if (auth.mode === 'none' && stripeMode === 'live') {
     throw new SettingsError(
       'Context stripeMode=live needs jwtIssuer and jwtAudience: an unauthenticated stage is test mode only.',
@@ -145,7 +143,7 @@ export function readServiceSettings(node: Node): ServiceSettings {
     throttleRateLimit: number('throttleRateLimit', 50, 1, 10_000),
     throttleBurstLimit: number('throttleBurstLimit', 100, 1, 5_000),
     ...readRetrySettings(number),
-    stripeRequestsPerSecond: number('stripeRequestsPerSecond', 20, 2, stripeLimit),
+    capacity: readCapacity(text, number, stripeMode),
     stripeSecretKeySecretName: text('stripeSecretKeySecretName'),
     stripeWebhookSecretName: text('stripeWebhookSecretName'),
     checkoutSuccessUrl: url('checkoutSuccessUrl', 'https://example.com/billing/updated'),
@@ -168,8 +166,6 @@ export function readServiceSettings(node: Node): ServiceSettings {
     auth,
     sessionsPerCustomerPerMinute: number('sessionsPerCustomerPerMinute', 10, 1, 1_000),
     checkoutSessionMinutes: number('checkoutSessionMinutes', 30, 30, 1440),
-    statusThrottleRateLimit: number('statusThrottleRateLimit', 10, 1, 10_000),
-    statusThrottleBurstLimit: number('statusThrottleBurstLimit', 20, 1, 5_000),
     stripeMode,
     eventBus: readEventBus(text('eventBusName')),
     payOpenInvoice: flag('payOpenInvoice'),
@@ -221,6 +217,43 @@ function readRetrySettings(number: (key: string, fallback: number, min: number, 
     throw new SettingsError(`Retry settings disagree with the queue: ${problems.join('; ')}.`);
   }
   return { maxReceiveCount, retryBackoffCapSeconds, deadLetterAfterHours };
+}
+
+/**
+ * The capacity settings an operator understands (the peak, the account's limit, the shares), and the older
+ * explicit ones, checked against each other by planCapacity; its refusal is one line naming a setting.
+ */
+function readCapacity(
+  text: (key: string) => string | undefined,
+  number: (key: string, fallback: number, min: number, max: number) => number,
+  stripeMode: 'test' | 'live',
+): CapacityPlan {
+  const explicit = (key: string, min: number, max: number) =>
+    text(key) === undefined ? {} : { [key]: number(key, 0, min, max) };
+  const peakText = text('peakSetupsPerSecond') ?? String(CAPACITY_DEFAULTS.peakSetupsPerSecond);
+  const peakSetupsPerSecond = Number(peakText);
+  if (!/^\d+(\.\d+)?$/.test(peakText) || !(peakSetupsPerSecond > 0) || peakSetupsPerSecond > 1_000) {
+    throw new SettingsError(
+      `Context peakSetupsPerSecond must be a number above 0 and at most 1000 (got ${peakText}).`,
+    );
+  }
+  const plan = planCapacity({
+    stripeMode,
+    peakSetupsPerSecond,
+    workerStripeSharePercent: number(
+      'workerStripeSharePercent',
+      CAPACITY_DEFAULTS.workerStripeSharePercent,
+      1,
+      100,
+    ),
+    apiStripeSharePercent: number('apiStripeSharePercent', CAPACITY_DEFAULTS.apiStripeSharePercent, 1, 100),
+    ...explicit('stripeRateLimit', 1, 10_000),
+    ...explicit('stripeRequestsPerSecond', 1, 10_000),
+    ...explicit('statusThrottleRateLimit', 1, 10_000),
+    ...explicit('statusThrottleBurstLimit', 1, 5_000),
+  });
+  if ('refused' in plan) throw new SettingsError(plan.refused);
+  return plan;
 }
 
 function readSubscriptionDefaults(value: string | undefined): 'follow' | 'named-only' {

@@ -67,23 +67,6 @@ export function metricsNamespace(stackName: string): string {
   return `StripeSetupModeService/${stackName}`;
 }
 
-/*
- * Worker concurrency, so the worker never takes more than its share S (stripeRequestsPerSecond) of the
- * Stripe account's limit (live 100 req/s, test 25 req/s, shared with the SaaS's own traffic):
- * - each instance runs a token bucket of S / C requests per second, C being the event source's maximum
- *   concurrency, so C instances together stay within S however fast Stripe answers;
- * - C is chosen so one instance still gets room for a whole setup (≤ 4 requests) per second or more:
- *   C = clamp(floor(S / 10), 2, 50). With the default S = 20: C = 2 instances at 10 req/s each, ≈ 5 setups/s.
- *   2 is the least maximum concurrency an SQS event source accepts.
- * The SDK's own retries of a failed request are not metered; they are rare and bounded (2 per call).
- */
-export function workerConcurrency(stripeRequestsPerSecond: number) {
-  const maxConcurrency = Math.min(50, Math.max(2, Math.floor(stripeRequestsPerSecond / 10)));
-  // Rounded down, never up: C × perInstance must stay within S even for a small share.
-  const perInstance = Math.max(1, Math.floor(stripeRequestsPerSecond / maxConcurrency));
-  return { maxConcurrency, perInstance };
-}
-
 /** The session API's AUTH_MODE and, with JWT auth, what the form route needs to verify tokens itself. */
 function callerAuthEnvironment(settings: ServiceSettings): Record<string, string> {
   const { auth } = settings;
@@ -227,7 +210,7 @@ export class SetupModeServiceStack extends Stack {
         QUEUE_URL: queues.queue.queueUrl,
       },
     });
-    const { maxConcurrency, perInstance } = workerConcurrency(settings.stripeRequestsPerSecond);
+    const { maxConcurrency, perInstance } = settings.capacity.worker;
     const workerFunction = new ServiceFunction(this, 'SetupWorker', {
       ...common,
       functionName: 'setup-worker',
@@ -309,10 +292,7 @@ export class SetupModeServiceStack extends Stack {
       allowedOrigins: settings.allowedOrigins,
       throttleRateLimit: settings.throttleRateLimit,
       throttleBurstLimit: settings.throttleBurstLimit,
-      statusThrottle: {
-        rateLimit: settings.statusThrottleRateLimit,
-        burstLimit: settings.statusThrottleBurstLimit,
-      },
+      routeThrottles: settings.capacity.routeThrottles,
       ...(settings.auth.mode === 'jwt'
         ? { jwt: { issuer: settings.auth.issuer, audiences: settings.auth.audiences } }
         : {}),

@@ -1,4 +1,5 @@
-import { workerBatchSizeFor, workerConcurrency } from '../../lib/setup-mode-service-stack';
+import { workerConcurrency } from '../../lib/capacity';
+import { workerBatchSizeFor } from '../../lib/setup-mode-service-stack';
 import type { WorkerInstanceResult } from '../load/worker-instance';
 import type { BenchSettings } from '../settings';
 import type { Bundles } from '../support/bundles';

@@ -52,6 +52,7 @@ const MATRIX: Record<string, () => Record<string, unknown>> = {
     eventBusName: 'saas-billing',
     payOpenInvoice: 'true',
     stripeRequestsPerSecond: '2',
+    peakSetupsPerSecond: '0.5',
     maxReceiveCount: '950',
   }),
   // The longest stackName allowed with room to spare (60 characters), and imported secrets whose names end

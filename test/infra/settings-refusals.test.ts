@@ -49,15 +49,66 @@ describe('finding 5 and 11: ARNs the stack’s region must match', () => {
 });
 
 describe('finding 11: settings that cannot work are refused', () => {
-  it('stripeRequestsPerSecond stays within Stripe’s documented limit for the mode', () => {
-    // https://docs.stripe.com/rate-limits: 100 operations per second in live mode, 25 in test mode.
+  it('stripeRequestsPerSecond stays within the worker’s share of Stripe’s documented limit for the mode', () => {
+    // https://docs.stripe.com/rate-limits: 100 operations per second in live mode, 25 in test mode; the
+    // worker's share is a fifth of it unless workerStripeSharePercent says otherwise (lib/capacity.ts).
     expect(() => synthServiceTemplate({ stripeRequestsPerSecond: '26' })).toThrow(
-      /stripeRequestsPerSecond must be a whole number from 2 to 25/,
+      /^Context stripeRequestsPerSecond must be from 2 to the worker's share \(workerStripeSharePercent 20 of stripeRateLimit 25 = 5 requests\/s; got 26\)\.$/,
     );
-    expect(() => synthServiceTemplate({ ...PROD_CONTEXT, stripeRequestsPerSecond: '101' })).toThrow(
-      /stripeRequestsPerSecond must be a whole number from 2 to 100/,
+    expect(() => synthServiceTemplate({ ...PROD_CONTEXT, stripeRequestsPerSecond: '21' })).toThrow(
+      /stripeRequestsPerSecond must be from 2 to the worker's share \(workerStripeSharePercent 20 of stripeRateLimit 100 = 20/,
     );
-    expect(() => synthServiceTemplate({ ...PROD_CONTEXT, stripeRequestsPerSecond: '100' })).not.toThrow();
+    expect(() =>
+      synthServiceTemplate({
+        ...PROD_CONTEXT,
+        workerStripeSharePercent: '60',
+        stripeRequestsPerSecond: '60',
+      }),
+    ).not.toThrow();
+    expect(() => synthServiceTemplate({ stripeRateLimit: '26' })).toThrow(
+      /^Context stripeRateLimit must be at most 25 in test mode \(got 26\)\.$/,
+    );
+  });
+
+  it('the capacity settings are checked against each other: one line naming what to raise', () => {
+    const refusals: [Record<string, string>, RegExp][] = [
+      // A peak the worker's Stripe rate cannot carry: 4 requests a setup (bench figure 5 measures them).
+      [
+        { ...PROD_CONTEXT, peakSetupsPerSecond: '6' },
+        /^Context peakSetupsPerSecond 6 needs 24 Stripe requests\/s for the worker \(4 a setup\); it has 20 \(2 instances × 10\): raise workerStripeSharePercent/,
+      ],
+      // Shares that promise more than the account has.
+      [
+        { workerStripeSharePercent: '70', apiStripeSharePercent: '40' },
+        /^Context workerStripeSharePercent \(70\) and apiStripeSharePercent \(40\) add up to 110 % of the Stripe account's limit: at most 100\.$/,
+      ],
+      // An API share smaller than one removal's Stripe calls would refuse every removal at API Gateway.
+      [
+        { apiStripeSharePercent: '10' },
+        /^Context apiStripeSharePercent 10 of stripeRateLimit 25 leaves the session API 2 Stripe calls\/s, fewer than its costliest request makes \(5\)\.$/,
+      ],
+      // Success pages poll about 5 times a setup: the status route must carry the peak's polls.
+      [
+        { ...PROD_CONTEXT, peakSetupsPerSecond: '5', statusThrottleRateLimit: '20' },
+        /^Context peakSetupsPerSecond 5 needs the status route at 25 polls\/s \(5 a setup\); it allows 20\/s/,
+      ],
+      // An explicit status throttle may not spend more than the session API's share.
+      [
+        { statusThrottleRateLimit: '11' },
+        /^Context statusThrottleRateLimit must be from 1 to the session API's Stripe share, 10 \(apiStripeSharePercent 40; got 11\)\.$/,
+      ],
+      [
+        { peakSetupsPerSecond: 'lots' },
+        /^Context peakSetupsPerSecond must be a number above 0 and at most 1000/,
+      ],
+      [
+        { workerStripeSharePercent: '4' },
+        /^Context workerStripeSharePercent leaves the worker under 2 requests\/s/,
+      ],
+    ];
+    for (const [context, refusal] of refusals) {
+      expect(() => synthServiceTemplate(context)).toThrow(refusal);
+    }
   });
 
   it('prod needs allowedOrigins: without CORS no browser frontend can call the session API', () => {
@@ -84,7 +135,7 @@ describe('finding 11: settings that cannot work are refused', () => {
       });
       expect(run.status).toBe(1);
       expect(run.stderr.trim().split('\n')).toEqual([
-        'Context stripeRequestsPerSecond must be a whole number from 2 to 25 (got 10000).',
+        "Context stripeRequestsPerSecond must be from 2 to the worker's share (workerStripeSharePercent 20 of stripeRateLimit 25 = 5 requests/s; got 10000).",
       ]);
     } finally {
       rmSync(outdir, { recursive: true, force: true });
