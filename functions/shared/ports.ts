@@ -249,8 +249,10 @@ export interface SetupIntentSnapshot {
   /** Unix seconds. */
   created: number;
   /**
-   * When the setup succeeded (unix seconds): the successful SetupAttempt's `created` (`latest_attempt`),
-   * which orders setups of one customer ("newest setup wins"). Absent until it succeeds.
+   * When the setup succeeded (unix seconds), which orders setups of one customer ("newest setup wins"):
+   * the `setup_intent.succeeded` event's `created` where the worker has it, else the successful SetupAttempt's
+   * `created` (when the method was submitted: the same second for a card, earlier for a bank debit that
+   * succeeds days later). Absent until it succeeds.
    */
   succeededAt?: number;
   customerId: string | null;
@@ -334,6 +336,11 @@ export interface StripeGateway {
   retrieveSetupSession(sessionId: string): Promise<CheckoutSessionSnapshot>;
   /** One request: the SetupIntent with its PaymentMethod expanded. */
   retrieveSetupIntent(setupIntentId: string): Promise<SetupIntentSnapshot>;
+  /**
+   * The `created` of a `setup_intent.succeeded` event read back from Stripe, when the event is that and names
+   * this SetupIntent; undefined otherwise.
+   */
+  setupSucceededAt(eventId: string, setupIntentId: string): Promise<number | undefined>;
   /** Completed setup-mode sessions created since a time (unix seconds), newest first, page by page. */
   listCompletedSetupSessions(createdSince: number): AsyncIterable<CheckoutSessionSnapshot>;
   attachPaymentMethod(paymentMethodId: string, customerId: string): Promise<void>;

@@ -103,6 +103,16 @@ export function createStripeGateway(
         return snapshot;
       }),
 
+    setupSucceededAt: (eventId, setupIntentId) =>
+      translateErrors(async () => {
+        const stripe = await stripeClient();
+        // Read back, not taken from the queue message: the message is evidence, the event is Stripe's word.
+        const event = await stripe.events.retrieve(eventId);
+        if (event.type !== 'setup_intent.succeeded' || event.data.object.id !== setupIntentId)
+          return undefined;
+        return event.created;
+      }),
+
     async *listCompletedSetupSessions(createdSince) {
       let startingAfter: string | undefined;
       for (;;) {

@@ -100,10 +100,12 @@ async function resolveOutcome(
     );
     // Awaited where it is needed; this only keeps a failure from going unhandled if nothing is.
     earlySubscriptionDefault?.catch(() => undefined);
-    const [intent, hintedOwners] = await Promise.all([
+    const [intent, hintedOwners, succeededAt] = await Promise.all([
       deps.stripe.retrieveSetupIntent(message.setupIntentId),
       ownersRead,
+      successTimeOf(deps.stripe, message),
     ]);
+    if (succeededAt !== undefined && intent.status === 'succeeded') intent.succeededAt = succeededAt;
     const plan = planDefaultPaymentMethod(intent, {
       proven: await isProvenSetup(deps.setupProof, intent.customerId, intent.metadata),
       notBefore: Math.floor((deps.now ?? Date.now)() / 1000) - deps.maxSetupAgeSeconds,
@@ -124,6 +126,24 @@ async function resolveOutcome(
       failureCode: error.stripeCode ?? error.kind,
       failureMessage: failureMessageOf(error),
     };
+  }
+}
+
+/**
+ * When the setup succeeded, for a message from a `setup_intent.succeeded` event: that event's `created` ("Time
+ * at which the object was created", Events.d.ts), the moment Stripe recorded the success. A bank debit
+ * (SEPA, ACH, ACSS, Bacs) succeeds days after its SetupAttempt was created, when the method was submitted, so
+ * the attempt's time would order it before a card saved in between. Other messages (the session's completion,
+ * which for a card is the success itself; the status path; reconcile) keep the attempt's time.
+ */
+async function successTimeOf(stripe: StripeGateway, message: SetupMessage): Promise<number | undefined> {
+  if (message.eventType !== 'setup_intent.succeeded' || !message.eventId.startsWith('evt_')) return undefined;
+  try {
+    return await stripe.setupSucceededAt(message.eventId, message.setupIntentId);
+  } catch (error) {
+    // An event Stripe no longer has (30 days) or refuses: the attempt's time still orders the setup.
+    if (error instanceof StripeRequestFailed && !error.retryable) return undefined;
+    throw error;
   }
 }
 

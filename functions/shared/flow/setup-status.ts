@@ -151,7 +151,12 @@ async function requeueUnseenSession(
     record.queuedAt > now - REQUEUE_AFTER_SECONDS * 1000;
   if (markedRecently) return record;
   await deps.queue.enqueue({
-    eventId: `status:${session.id}`,
+    // Its own id, never the webhook's: messages sent with a deduplication id already used are "accepted
+    // successfully but aren't delivered during the 5-minute deduplication interval" (SQS SendMessage,
+    // MessageDeduplicationId), so a re-enqueue under the webhook's id, after its copy was consumed, vanishes. The record's
+    // state it saw names the occasion: polls at once share it (one message), a later re-enqueue does not.
+    // The worker's claim keeps whichever copies arrive to one effect.
+    eventId: `status:${session.id}:${record?.updatedAt ?? 'unseen'}`,
     eventType: CHECKOUT_SESSION_COMPLETED,
     setupIntentId,
     sessionId: session.id,
