@@ -33,6 +33,8 @@ export const ERROR_CODES = {
   currency_mismatch: '`currency` differs from the subscription’s.',
   subscription_methods_not_saveable:
     'The subscription may only be paid by types Checkout cannot save (credit transfers, the customer balance).',
+  payment_method_not_accepted:
+    'The method cannot pay the subscription: its currency or `payment_settings.payment_method_types` leave the method’s type out (the message says which).',
   session_not_found: 'No such Checkout Session for this caller (another customer’s answers the same).',
   payment_method_not_found:
     'No such saved payment method for this caller (another customer’s answers the same).',

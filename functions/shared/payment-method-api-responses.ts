@@ -79,6 +79,22 @@ export const changeStatus = v.pipe(
       v.array(sub),
       v.description('Applied: subscriptions not named that now use the new default too.'),
     ),
+    subscriptionsSkipped: v.pipe(
+      v.array(
+        v.strictObject({
+          id: sub,
+          reason: v.pipe(
+            v.string(),
+            v.description(
+              '`currency_not_supported` or `payment_method_type_not_allowed` (the method cannot pay the subscription), or the code Stripe refused its update with.',
+            ),
+          ),
+        }),
+      ),
+      v.description(
+        'Applied: subscriptions that would have moved (followers, `subscription: "all"`) but were left on their method, with why.',
+      ),
+    ),
     failureCode: v.optional(v.string()),
     failureMessage: v.optional(v.string()),
     updatedAt: v.string(),

@@ -67,6 +67,8 @@ export interface SetupRecord {
   failureMessage?: string;
   /** Applied: the subscriptions not named that moved to the method too (SetupOutcome's). */
   subscriptionsMoved?: string[];
+  /** Applied: the subscriptions left as they were, with why (SetupOutcome's). */
+  subscriptionsSkipped?: SkippedSubscription[];
   /** A removal asked for through the API: the method removed (paymentMethodId is then its replacement). */
   removing?: string;
   eventId?: string;
@@ -118,6 +120,11 @@ export type SetupOutcome =
        * whose own default was the replaced method; with `subscription: "all"`, every chargeable one.
        */
       subscriptionsMoved?: string[];
+      /**
+       * Subscriptions that would have moved but were left as they are: the method cannot pay them (their
+       * currency or `payment_method_types`), or Stripe refused the update.
+       */
+      subscriptionsSkipped?: SkippedSubscription[];
       /** The method detached (a removal, or `detachReplaced`), once nothing used it any more. */
       detachedPaymentMethodId?: string;
     }
@@ -216,6 +223,16 @@ export interface SubscriptionDefault {
    * `default_payment_method` and the schedule's default settings); absent when it has no schedule.
    */
   scheduledPaymentMethodIds?: string[];
+  /** What its invoices may be paid with (absent when not read): a method must fit to be moved there. */
+  currency?: string;
+  /** `payment_settings.payment_method_types`, null when unrestricted. */
+  paymentMethodTypes?: string[] | null;
+}
+
+/** A subscription not moved to the new method, and why (Stripe's refusal code, or the mismatch found first). */
+export interface SkippedSubscription {
+  id: string;
+  reason: string;
 }
 
 /**

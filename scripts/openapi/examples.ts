@@ -115,6 +115,7 @@ export const EXAMPLES: Record<string, OperationExamples> = {
         replacement: otherCard,
         subscription: null,
         subscriptionsMoved: [subscription],
+        subscriptionsSkipped: [],
         updatedAt: '2026-10-28T12:00:03.000Z',
       },
     },

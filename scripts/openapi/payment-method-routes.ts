@@ -68,6 +68,9 @@ export const PAYMENT_METHOD_ROUTES: ApiRoute[] = [
       400: error('The id or the body is malformed.'),
       404: error('No such payment method for this caller.'),
       409: error('The named subscription can no longer be charged.'),
+      422: error(
+        'The method cannot pay the named subscription: its currency or `payment_settings.payment_method_types` (`payment_method_not_accepted`).',
+      ),
       413: error('The body is over 16 KiB.'),
       415: error('Wrong Content-Type.'),
       429: { ...error('More than the per-customer budget in a minute.'), headers: retryAfter },
@@ -86,6 +89,9 @@ export const PAYMENT_METHOD_ROUTES: ApiRoute[] = [
       400: error('The id or the query is malformed.'),
       404: error('No such payment method for this caller.'),
       409: error('The method is the customer’s default or pays a subscription (`payment_method_in_use`).'),
+      422: error(
+        'The replacement cannot pay a subscription on the removed method: its currency or `payment_method_types` (`payment_method_not_accepted`).',
+      ),
       429: { ...error('More than the per-customer budget in a minute.'), headers: retryAfter },
       ...common,
     },

@@ -98,6 +98,7 @@ describe('POST /payment-methods/{id}/default', () => {
       replacement: null,
       subscription: null,
       subscriptionsMoved: [subscriptionId],
+      subscriptionsSkipped: [],
       updatedAt: expect.any(String),
     });
     expect(await defaultsOf(stack.stripe, customerId, subscriptionId)).toEqual({

@@ -29,6 +29,7 @@ describe('planDefaultPaymentMethod', () => {
       customerId: 'cus_1',
       subscriptionId: 'sub_1',
       paymentMethodId: 'pm_1',
+      paymentMethodType: 'card',
       setupIntentId: 'seti_1',
       attach: false,
       setupOrder: '001800000000#001800000000#seti_1',

@@ -258,6 +258,8 @@ export const subscriptionRoutes: readonly ApiRoute[] = [
       if (description !== undefined) subscription.description = description;
       const defaultSource = nullableString(params, 'default_source');
       if (defaultSource !== undefined) subscription.default_source = defaultSource;
+      if (params.payment_settings !== undefined)
+        subscription.payment_settings = paymentSettingsFrom(params.payment_settings);
       applyPauseCollection(subscription, params.pause_collection);
       subscription.metadata = applyMetadata(subscription.metadata, params.metadata);
       applyCancellationDetails(subscription, params.cancellation_details);

@@ -217,7 +217,9 @@ export function createDynamoDbEventClaims(
     async finish(setupIntentId, token, outcome) {
       const values = outcomeAttributes(outcome);
       const names = Object.keys(values);
-      const stale = [...OUTCOME_DETAILS, 'subscriptionsMoved'].filter((name) => !(name in values));
+      const stale = [...OUTCOME_DETAILS, 'subscriptionsMoved', 'subscriptionsSkipped'].filter(
+        (name) => !(name in values),
+      );
       return writeIf(
         new UpdateItemCommand({
           TableName: tableName,
@@ -342,6 +344,12 @@ function outcomeAttributes(outcome: SetupOutcome | HandledOutcome): Record<strin
   // A string set: DynamoDB refuses an empty one, so "none moved" is the attribute's absence.
   const moved = 'subscriptionsMoved' in outcome ? outcome.subscriptionsMoved : undefined;
   if (moved && moved.length > 0) attributes.subscriptionsMoved = { SS: moved };
+  const skipped = 'subscriptionsSkipped' in outcome ? outcome.subscriptionsSkipped : undefined;
+  if (skipped && skipped.length > 0) {
+    attributes.subscriptionsSkipped = {
+      L: skipped.map(({ id, reason }) => ({ M: { id: { S: id }, reason: { S: reason } } })),
+    };
+  }
   return attributes;
 }
 
@@ -373,6 +381,10 @@ function toRecord(setupIntentId: string, item: Record<string, AttributeValue>): 
   }
   if (item.queuedAt?.N) record.queuedAt = Number(item.queuedAt.N);
   if (item.subscriptionsMoved?.SS) record.subscriptionsMoved = [...item.subscriptionsMoved.SS].sort();
+  const skipped = item.subscriptionsSkipped?.L?.flatMap((entry) =>
+    entry.M?.id?.S && entry.M.reason?.S ? [{ id: entry.M.id.S, reason: entry.M.reason.S }] : [],
+  );
+  if (skipped && skipped.length > 0) record.subscriptionsSkipped = skipped;
   const removing = text('removing');
   if (removing) record.removing = removing;
   return record;

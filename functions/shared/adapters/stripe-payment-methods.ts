@@ -50,6 +50,8 @@ export function paymentMethodOperations(
             status: subscription.status,
             defaultPaymentMethodId: idOf(subscription.default_payment_method),
             ...scheduledOf(subscription),
+            currency: subscription.currency,
+            paymentMethodTypes: subscription.payment_settings?.payment_method_types ?? null,
           });
           const customer = subscription.customer;
           if (customerDefault === undefined && typeof customer === 'object' && !customer.deleted) {

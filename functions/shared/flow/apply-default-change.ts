@@ -63,6 +63,7 @@ async function resolveChange(
       status: 'apply',
       customerId,
       paymentMethodId: message.paymentMethodId,
+      ...(message.paymentMethodType ? { paymentMethodType: message.paymentMethodType } : {}),
       setupIntentId: message.changeId,
       attach: false,
       setupOrder: changeOrderOf(message.requestedAt, message.changeId),

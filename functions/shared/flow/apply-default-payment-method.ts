@@ -254,6 +254,7 @@ export function planDefaultPaymentMethod(
     status: 'apply',
     customerId,
     paymentMethodId: intent.paymentMethod.id,
+    ...(intent.paymentMethod.type !== 'unknown' ? { paymentMethodType: intent.paymentMethod.type } : {}),
     setupIntentId: intent.id,
     // Checkout attaches the method itself when the session had a customer; only a customer-less
     // SetupIntent needs the explicit attach from the "Set up future payments" guide.
@@ -348,13 +349,14 @@ export async function applyPlan(
         )
       : {};
   if ('inUseBy' in followed) {
+    const why = (followed.subscriptionsSkipped ?? []).map(({ id, reason }) => `${id}: ${reason}`);
     return {
       status: 'failed',
       customerId: plan.customerId,
       paymentMethodId: plan.paymentMethodId,
       customerDefault,
       failureCode: 'payment_method_in_use',
-      failureMessage: `The method still pays ${followed.inUseBy.join(', ')}; it was not detached.`,
+      failureMessage: `The method still pays ${followed.inUseBy.join(', ')}; it was not detached.${why.length > 0 ? ` Not moved: ${why.join('; ')}.` : ''}`,
     };
   }
   // Customers often update their card because a payment failed: settle it now, not at the next retry. An
@@ -370,7 +372,7 @@ export async function applyPlan(
     [customerDefault, subscriptionDefault].some(
       (result) => result === 'applied' || result === 'already_applied',
     ) ||
-    ('subscriptionsMoved' in followed && followed.subscriptionsMoved !== undefined) ||
+    followed.subscriptionsMoved !== undefined ||
     ('detachedPaymentMethodId' in followed && followed.detachedPaymentMethodId !== undefined);
   return {
     status: changedAnything ? 'applied' : 'superseded',

@@ -13,6 +13,11 @@ export const defaultChangeMessageSchema = v.strictObject({
   customerId: v.pipe(v.string(), v.regex(/^cus_\w{1,250}$/)),
   /** The method that becomes the default: the one asked for, or a removal's replacement. */
   paymentMethodId: v.nullable(v.pipe(v.string(), v.regex(/^pm_\w{1,250}$/))),
+  /**
+   * The type of `paymentMethodId` as Stripe answered the API: which subscriptions it can pay (method-fit.ts).
+   * Proven with the rest of the message against the change record; absent in messages of older versions.
+   */
+  paymentMethodType: v.optional(v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_]{0,63}$/))),
   /** make_default only: a subscription of the customer's, or every chargeable one. */
   subscription: v.optional(v.union([v.literal('all'), v.pipe(v.string(), v.regex(/^sub_\w{1,250}$/))])),
   /** remove only: the method to detach. */

@@ -8,9 +8,11 @@ import {
   type SavedPaymentMethod,
   type SetupRecord,
   type SetupRecords,
+  type SkippedSubscription,
   type StripeGateway,
 } from '../ports';
 import type { DefaultChangeMessage } from './default-change-message';
+import { describeMismatch, methodMismatch } from './method-fit';
 import { describeUsers, inUse, readCustomerDefaults, usersOf } from './removal-check';
 
 export interface PaymentMethodApiDeps {
@@ -51,17 +53,19 @@ export async function requestMakeDefault(
   paymentMethodId: string,
   subscription?: string,
 ): Promise<AcceptedChange> {
-  const [method] = await Promise.all([
+  const [method, named] = await Promise.all([
     callersMethod(deps, customerId, paymentMethodId),
     subscription && subscription !== 'all'
       ? requireChargeableSubscription(deps, customerId, subscription)
       : null,
     refuseWhilePending(deps, customerId, [paymentMethodId]),
   ]);
+  if (named) refuseUnfitMethod(method, [named]);
   return enqueueChange(deps, method, {
     action: 'make_default',
     customerId,
     paymentMethodId,
+    paymentMethodType: method.type,
     ...(subscription ? { subscription } : {}),
   });
 }
@@ -79,7 +83,7 @@ export async function requestRemoval(
   if (replacement === paymentMethodId) {
     throw new ServiceError(400, 'invalid_request', 'replaceWith must be another payment method.');
   }
-  const [method, , defaults] = await Promise.all([
+  const [method, replacing, defaults] = await Promise.all([
     callersMethod(deps, customerId, paymentMethodId),
     replacement ? callersMethod(deps, customerId, replacement) : null,
     readCustomerDefaults(deps.stripe, customerId),
@@ -100,12 +104,45 @@ export async function requestRemoval(
       `Payment method ${paymentMethodId} is ${describeUsers(users)}; name a replacement (replaceWith) to remove it.`,
     );
   }
+  // The subscriptions on the removed method move to the replacement: one it cannot pay would be left on a
+  // detached method, so the removal is refused now rather than failing in the worker.
+  if (replacing) {
+    const onRemoved = defaults.listing.subscriptions.filter(
+      (s) => s.defaultPaymentMethodId === paymentMethodId && users.subscriptions.includes(s.id),
+    );
+    refuseUnfitMethod(replacing, onRemoved);
+  }
   return enqueueChange(deps, method, {
     action: 'remove',
     customerId,
     paymentMethodId: replacement ?? null,
+    ...(replacing ? { paymentMethodType: replacing.type } : {}),
     removing: paymentMethodId,
   });
+}
+
+/**
+ * 422 when the method cannot pay one of the subscriptions it is asked to become the default of: Stripe would
+ * refuse its invoices' payment (method-fit.ts), so the switch is refused while the caller can still choose.
+ */
+function refuseUnfitMethod(
+  method: SavedPaymentMethod,
+  subscriptions: readonly { id: string; currency?: string; paymentMethodTypes?: string[] | null }[],
+): void {
+  for (const subscription of subscriptions) {
+    if (subscription.currency === undefined) continue;
+    const terms = {
+      currency: subscription.currency,
+      paymentMethodTypes: subscription.paymentMethodTypes ?? null,
+    };
+    const reason = methodMismatch(method.type, terms);
+    if (!reason) continue;
+    throw new ServiceError(
+      422,
+      'payment_method_not_accepted',
+      `Payment method ${method.id} cannot pay subscription ${subscription.id}: ${describeMismatch(reason, method.type, terms)}.`,
+    );
+  }
 }
 
 async function requireChargeableSubscription(deps: PaymentMethodApiDeps, customerId: string, id: string) {
@@ -127,6 +164,7 @@ async function requireChargeableSubscription(deps: PaymentMethodApiDeps, custome
       `Subscription ${id} is ${subscription.status}; only a subscription that can still be charged takes a default.`,
     );
   }
+  return subscription;
 }
 
 /** How long a change is looked for: far longer than the worker takes, short of any stuck-queue alarm. */
@@ -157,7 +195,7 @@ async function enqueueChange(
   method: SavedPaymentMethod,
   change: Pick<
     DefaultChangeMessage,
-    'action' | 'customerId' | 'paymentMethodId' | 'subscription' | 'removing'
+    'action' | 'customerId' | 'paymentMethodId' | 'paymentMethodType' | 'subscription' | 'removing'
   >,
 ): Promise<AcceptedChange> {
   const now = deps.now ?? Date.now;
@@ -192,6 +230,8 @@ export interface ChangeStatus {
   subscription: string | null;
   /** Applied: subscriptions not named that now use the method too. */
   subscriptionsMoved: string[];
+  /** Applied: subscriptions that would have moved but were left as they are, with why. */
+  subscriptionsSkipped: SkippedSubscription[];
   failureCode?: string;
   failureMessage?: string;
   updatedAt: string;
@@ -216,6 +256,7 @@ export async function getChangeStatus(
     replacement: removing && record.paymentMethodId !== removing ? (record.paymentMethodId ?? null) : null,
     subscription: record.subscriptionId ?? null,
     subscriptionsMoved: record.status === 'applied' ? (record.subscriptionsMoved ?? []) : [],
+    subscriptionsSkipped: record.status === 'applied' ? (record.subscriptionsSkipped ?? []) : [],
     ...(record.failureCode ? { failureCode: record.failureCode } : {}),
     ...(record.failureMessage ? { failureMessage: record.failureMessage } : {}),
     updatedAt: record.updatedAt,

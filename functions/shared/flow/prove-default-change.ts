@@ -49,6 +49,7 @@ const CHANGE_FIELDS: Record<keyof DefaultChangeMessage, true> = {
   action: true,
   customerId: true,
   paymentMethodId: true,
+  paymentMethodType: true,
   subscription: true,
   removing: true,
   requestedAt: true,

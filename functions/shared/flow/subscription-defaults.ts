@@ -7,10 +7,12 @@ import {
   type DefaultTarget,
   defaultOwnerKey,
   type SetupRecords,
+  type SkippedSubscription,
   type StepResult,
   type StripeGateway,
   type SubscriptionDefault,
 } from '../ports';
+import { methodMismatch } from './method-fit';
 
 /**
  * `follow` (the default): when the customer's default changes and no subscription is named, each chargeable
@@ -23,6 +25,8 @@ export type SubscriptionDefaultsMode = 'follow' | 'named-only';
 /** What the plan asks of the subscriptions beyond a named one. */
 export interface FollowPlan {
   paymentMethodId: string;
+  /** The method's type, when known: a subscription it cannot pay is not moved (method-fit.ts). */
+  paymentMethodType?: string;
   subscriptionId?: string;
   /** A switch's `subscription: "all"`: every chargeable subscription takes the method. */
   allSubscriptions?: boolean;
@@ -55,6 +59,31 @@ export function followersOf(
       mode === 'follow' && plan.subscriptionId === undefined && replaced !== undefined && own === replaced
     );
   });
+}
+
+/**
+ * Pure: the candidates the plan's method can pay, and the others with why. A subscription in another currency
+ * than the method clears, or whose `payment_settings.payment_method_types` leave its type out, would take the
+ * default and then fail at its next invoice: it is left as it is and reported.
+ */
+export function splitByFit(
+  plan: FollowPlan,
+  candidates: readonly SubscriptionDefault[],
+): { fit: SubscriptionDefault[]; skipped: SkippedSubscription[] } {
+  const fit: SubscriptionDefault[] = [];
+  const skipped: SkippedSubscription[] = [];
+  for (const subscription of candidates) {
+    const reason =
+      subscription.currency === undefined
+        ? undefined
+        : methodMismatch(plan.paymentMethodType, {
+            currency: subscription.currency,
+            paymentMethodTypes: subscription.paymentMethodTypes ?? null,
+          });
+    if (reason) skipped.push({ id: subscription.id, reason });
+    else fit.push(subscription);
+  }
+  return { fit, skipped };
 }
 
 /** Pure: the method to detach once the moves are done, if nothing still uses it. */
@@ -93,6 +122,8 @@ export interface FollowContext {
   replaced: string | undefined;
   /** The subscriptions to move, and the owner records of those and of the ones already on the new method. */
   followers: SubscriptionDefault[];
+  /** Candidates the method cannot pay: reported, never moved. */
+  skipped: SkippedSubscription[];
   followerOwners: Promise<Map<string, DefaultOwner>> | undefined;
 }
 
@@ -134,9 +165,10 @@ export async function readFollowContext(
       ? (fromStripe ?? customerOwner?.paymentMethodId)
       : customerOwner?.replacedPaymentMethodId;
   const replaced = replacedNow === plan.paymentMethodId ? undefined : (replacedNow ?? undefined);
-  const followers = listing
-    ? followersOf(plan, listing, replaced, deps.subscriptionDefaults ?? 'follow')
-    : [];
+  const { fit: followers, skipped } = splitByFit(
+    plan,
+    listing ? followersOf(plan, listing, replaced, deps.subscriptionDefaults ?? 'follow') : [],
+  );
   const targets = [...followers, ...onMethod(listing, plan.paymentMethodId)].map((s) => ({
     kind: 'subscription' as const,
     id: s.id,
@@ -144,7 +176,7 @@ export async function readFollowContext(
   const followerOwners = targets.length > 0 ? ownersInChunks(deps.records, targets) : undefined;
   // Awaited where it is needed; this only keeps a failure from going unhandled if nothing is.
   followerOwners?.catch(() => undefined);
-  return { listing, replaced, followers, followerOwners };
+  return { listing, replaced, followers, skipped, followerOwners };
 }
 
 function onMethod(listing: CustomerSubscriptions | undefined, paymentMethodId: string) {
@@ -152,8 +184,12 @@ function onMethod(listing: CustomerSubscriptions | undefined, paymentMethodId: s
 }
 
 export type FollowResult =
-  | { subscriptionsMoved?: string[]; detachedPaymentMethodId?: string }
-  | { inUseBy: string[] };
+  | {
+      subscriptionsMoved?: string[];
+      subscriptionsSkipped?: SkippedSubscription[];
+      detachedPaymentMethodId?: string;
+    }
+  | { inUseBy: string[]; subscriptionsSkipped?: SkippedSubscription[] };
 
 /** After the customer's default changed: unnamed subscriptions follow, then the replaced method may go. */
 export async function followAndDetach(
@@ -166,7 +202,9 @@ export async function followAndDetach(
 ): Promise<FollowResult> {
   const { listing, replaced } = follow;
   if (!listing) return {};
-  const moved = await moveFollowers(deps, follow, owner, setDefault);
+  const { moved, refused } = await moveFollowers(deps, follow, owner, setDefault);
+  const skipped = [...follow.skipped, ...refused].sort((a, b) => a.id.localeCompare(b.id));
+  const reported = skipped.length > 0 ? { subscriptionsSkipped: skipped } : {};
   const named = plan.subscriptionId && namedResult !== 'superseded' ? [plan.subscriptionId] : [];
   const rescheduled = await rescheduleRemoved(deps, plan, listing, [...moved, ...named]);
   const detach = methodToDetach(plan, listing, replaced, deps.detachReplaced ?? false, [
@@ -174,13 +212,14 @@ export async function followAndDetach(
     ...named,
     ...rescheduled,
   ]);
-  if (detach && 'inUseBy' in detach && plan.removing) return detach;
+  if (detach && 'inUseBy' in detach && plan.removing) return { ...detach, ...reported };
   const detached =
     detach && 'detach' in detach
       ? (await deps.stripe.detachPaymentMethod(plan.customerId, detach.detach)) === 'detached'
       : false;
   return {
     ...(moved.length > 0 ? { subscriptionsMoved: moved } : {}),
+    ...reported,
     ...(detached && detach && 'detach' in detach ? { detachedPaymentMethodId: detach.detach } : {}),
   };
 }
@@ -210,14 +249,15 @@ async function rescheduleRemoved(
 /**
  * Moves the followers, each through the same newest-wins owner record as a named subscription, and reports
  * which subscriptions now follow this owner — those moved now and, on a redelivery, those it moved before.
- * A follower Stripe refuses for good (canceled since it was listed) no longer needs a default: skipped.
+ * A follower Stripe refuses for good (canceled since it was listed, or a method it cannot take) is left as
+ * it is and reported with Stripe's code, never dropped silently.
  */
 async function moveFollowers(
   deps: MoveDeps,
   { listing, replaced, followers, followerOwners }: FollowContext,
   owner: DefaultOwner,
   setDefault: (target: DefaultTarget, owner: DefaultOwner) => Promise<StepResult>,
-): Promise<string[]> {
+): Promise<{ moved: string[]; refused: SkippedSubscription[] }> {
   const owners = (await followerOwners) ?? new Map<string, DefaultOwner>();
   const recordOf = (id: string) => owners.get(defaultOwnerKey({ kind: 'subscription', id }));
   const orderOf = (id: string) => recordOf(id)?.setupOrder;
@@ -235,6 +275,7 @@ async function moveFollowers(
       record.paymentMethodId === replaced
     );
   });
+  const refused: SkippedSubscription[] = [];
   for (const follower of [...followers, ...unrecorded]) {
     const order = orderOf(follower.id);
     if (order !== undefined && order > owner.setupOrder) continue;
@@ -243,13 +284,15 @@ async function moveFollowers(
       if (result !== 'superseded') moved.push(follower.id);
     } catch (error) {
       if (!(error instanceof StripeRequestFailed) || error.retryable) throw error;
-      deps.log.info('subscription left as it is: Stripe refused its update', {
+      const reason = error.stripeCode ?? error.kind;
+      deps.log.warn('subscription left as it is: Stripe refused its update', {
         subscriptionId: follower.id,
-        failureCode: error.stripeCode ?? error.kind,
+        failureCode: reason,
       });
+      refused.push({ id: follower.id, reason });
     }
   }
-  return moved.sort();
+  return { moved: moved.sort(), refused };
 }
 
 /** BatchGetItem reads at most 100 keys at a time. */

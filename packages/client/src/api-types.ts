@@ -236,7 +236,7 @@ export interface components {
          * @description Stable, machine-readable: branch on this.
          * @enum {string}
          */
-        ErrorCode: "invalid_request" | "invalid_json" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "route_not_found" | "redirect_not_allowed" | "cross_site_request" | "host_not_allowed" | "dev_token_unavailable" | "customer_not_allowed" | "unauthenticated" | "no_customer_claim" | "customer_mismatch" | "customer_required" | "subscription_not_found" | "subscription_not_owned" | "subscription_inactive" | "subscription_not_chargeable" | "currency_mismatch" | "subscription_methods_not_saveable" | "session_not_found" | "payment_method_not_found" | "payment_method_in_use" | "change_not_found" | "change_pending" | "invoice_not_found" | "invoice_not_owned" | "link_not_found" | "link_used" | "backend_only" | "resource_missing" | "rate_limited" | "rate_limit_unavailable" | "stripe_busy" | "stripe_unavailable" | "service_unavailable" | "auth_unavailable" | "service_misconfigured" | "internal_error" | "invalid_signature" | "invalid_event" | "livemode_mismatch" | "thin_event_unsupported" | "secrets_unavailable" | "queue_unavailable";
+        ErrorCode: "invalid_request" | "invalid_json" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "route_not_found" | "redirect_not_allowed" | "cross_site_request" | "host_not_allowed" | "dev_token_unavailable" | "customer_not_allowed" | "unauthenticated" | "no_customer_claim" | "customer_mismatch" | "customer_required" | "subscription_not_found" | "subscription_not_owned" | "subscription_inactive" | "subscription_not_chargeable" | "currency_mismatch" | "subscription_methods_not_saveable" | "payment_method_not_accepted" | "session_not_found" | "payment_method_not_found" | "payment_method_in_use" | "change_not_found" | "change_pending" | "invoice_not_found" | "invoice_not_owned" | "link_not_found" | "link_used" | "backend_only" | "resource_missing" | "rate_limited" | "rate_limit_unavailable" | "stripe_busy" | "stripe_unavailable" | "service_unavailable" | "auth_unavailable" | "service_misconfigured" | "internal_error" | "invalid_signature" | "invalid_event" | "livemode_mismatch" | "thin_event_unsupported" | "secrets_unavailable" | "queue_unavailable";
         /** GatewayMessage */
         GatewayMessage: {
             /** @example Unauthorized */
@@ -396,6 +396,12 @@ export interface components {
             subscription: string | null;
             /** @description Applied: subscriptions not named that now use the new default too. */
             subscriptionsMoved: string[];
+            /** @description Applied: subscriptions that would have moved (followers, `subscription: "all"`) but were left on their method, with why. */
+            subscriptionsSkipped: {
+                id: string;
+                /** @description `currency_not_supported` or `payment_method_type_not_allowed` (the method cannot pay the subscription), or the code Stripe refused its update with. */
+                reason: string;
+            }[];
             failureCode?: string;
             failureMessage?: string;
             updatedAt: string;
@@ -1175,6 +1181,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The method cannot pay the named subscription: its currency or `payment_settings.payment_method_types` (`payment_method_not_accepted`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description More than the per-customer budget in a minute. */
             429: {
                 headers: {
@@ -1293,6 +1308,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The replacement cannot pay a subscription on the removed method: its currency or `payment_method_types` (`payment_method_not_accepted`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description More than the per-customer budget in a minute. */
             429: {
                 headers: {
@@ -1356,6 +1380,7 @@ export interface operations {
                      *       "subscriptionsMoved": [
                      *         "sub_1Q8x2LmN4pRt7VwAb"
                      *       ],
+                     *       "subscriptionsSkipped": [],
                      *       "updatedAt": "2026-10-28T12:00:03.000Z"
                      *     }
                      */
@@ -1683,6 +1708,7 @@ export const ERROR_CODES = [
   "subscription_not_chargeable",
   "currency_mismatch",
   "subscription_methods_not_saveable",
+  "payment_method_not_accepted",
   "session_not_found",
   "payment_method_not_found",
   "payment_method_in_use",
