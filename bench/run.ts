@@ -12,6 +12,7 @@ import { measureOwnershipChecks } from './figures/ownership-checks';
 import { peakMemorySection } from './figures/peak-memory';
 import { measureRateBudget } from './figures/rate-budget';
 import { measureRetryReads } from './figures/retry-reads';
+import { measureRouteHammer } from './figures/route-hammer';
 import { measureSavedMethods } from './figures/saved-methods';
 import { runSessionApiLoad } from './figures/session-api-load';
 import { setupCostRows } from './figures/setup-cost';
@@ -37,6 +38,8 @@ Measures, side by side in one run, and prints with targets and pass/MISS marks:
                                                         switch latency (issue 14)
                                                     10. capacity: Stripe reads per status poll, sustained
                                                         setups/s vs the ceiling, cost of 1 M setups
+                                                    11. Stripe requests caused by one caller hammering
+                                                        each route (10 s each; --quick 2 s)
 Figures 2, 3, 4 and 7 run on each Node version (the first is the one the rest run on). Node binaries other
 than this process's are fetched once from the npm registry (node-linux-<arch>@<major>) into
 node_modules/.cache/bench-node/. Writes bench/results.json. Everything else runs locally against the
@@ -145,6 +148,9 @@ async function main(argv: string[]): Promise<number> {
       ],
     });
 
+    step(`one caller hammering each route: ${settings.hammerSecondsPerRoute} s each`);
+    const hammer = await measureRouteHammer(standIns, settings);
+
     step('session API load');
     const { maxConcurrency } = workerShape(settings);
     const busiestWorker = rate.instances.reduce((most, instance) =>
@@ -189,6 +195,7 @@ async function main(argv: string[]): Promise<number> {
     sections.push(peakMemorySection(loads, sessionApiMs));
     sections.push(ownership);
     sections.push(savedMethods);
+    sections.push(hammer);
   } finally {
     await standIns?.close();
   }

@@ -42,6 +42,8 @@ export interface BenchSettings {
   /** Success pages polling the status route at once, and how many polls each makes (the docs' loop over ~8 s). */
   statusPages: number;
   pollsPerPage: number;
+  /** How long one caller hammers each route that reaches Stripe (figure 11). */
+  hammerSecondsPerRoute: number;
 }
 
 /** The worker's share on a live stage with nothing set (lib/capacity.ts): what figure 10 measures. */
@@ -75,6 +77,7 @@ export function benchSettings(quick: boolean): BenchSettings {
     },
     statusPages: quick ? 300 : 1000,
     pollsPerPage: 5,
+    hammerSecondsPerRoute: quick ? 2 : 10,
   };
 }
 

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { wireCheckoutApi } from '../../functions/checkout-api/wiring';
 import type { BenchSettings } from '../settings';
 import { mapLimit } from '../support/concurrency';
 import { countPurposes, writesIn } from '../support/dynamodb-purposes';
 import { sessionStatusEvent } from '../support/http-events';
+import { wireQuietCheckoutApi } from '../support/quiet-checkout-api';
 import type { Row } from '../support/report';
 import { completedSetups } from '../support/setups';
 import type { BenchStandIns } from '../support/stand-ins';
@@ -34,13 +34,7 @@ export async function measureStatusPolls(
   const { statusPages, pollsPerPage } = settings;
   const setups = await completedSetups(standIns, statusPages);
   const queueUrl = await standIns.createQueue('bench-status-polls');
-  // Thousands of polls in this process would print their metrics (EMF lines) into the results table;
-  // Powertools reads the switch when the handler is wired.
-  const metricsSwitch = process.env.POWERTOOLS_METRICS_DISABLED;
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  const checkoutApi = wireCheckoutApi({ ...standIns.functionEnv, QUEUE_URL: queueUrl });
-  if (metricsSwitch === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
-  else process.env.POWERTOOLS_METRICS_DISABLED = metricsSwitch;
+  const checkoutApi = wireQuietCheckoutApi({ ...standIns.functionEnv, QUEUE_URL: queueUrl });
   standIns.stripeStandIn.clearRequests();
   standIns.dynamodbCalls.clear();
   const started = Date.now();
