@@ -128,9 +128,9 @@ export class ServiceHttpApi extends Construct {
         ...(BACKEND_ROUTES.includes(routeKey) ? backendAuthorization : {}),
       });
     }
-    // The stage throttle alone let a route whose requests each make several Stripe calls spend the account's
-    // Stripe rate limit, which the worker and the SaaS share, and let unsigned junk to the webhook spend the
-    // limit Stripe's deliveries need: each gets its own. A route's settings replace the stage's defaults for
+    // Under the stage's throttle alone, a route whose requests each make several Stripe calls could spend the
+    // account's Stripe rate limit, which the worker and the SaaS share, and unsigned junk to the webhook the
+    // limit Stripe's deliveries need: each gets its own, sized in lib/capacity.ts. A route's settings replace the stage's defaults for
     // that route, so each repeats DetailedMetricsEnabled, or its per-route metrics (and the 5xx alarm on them)
     // would stay empty
     // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigatewayv2-stage-routesettings.html;
