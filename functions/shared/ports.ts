@@ -156,6 +156,19 @@ export interface DefaultOwner {
 
 export type DefaultTarget = { kind: 'customer' | 'subscription'; id: string };
 
+/**
+ * The customer's owner record once Stripe says the customer is deleted (`customer.deleted`): an order after
+ * every setup's and change's (`~` sorts after digits), so none recorded later can take it, and an owner whose
+ * setups and changes still waiting are superseded, never applied. No method: the customer has none.
+ */
+export function deletedCustomerOwner(eventId: string): DefaultOwner {
+  return { setupOrder: `~deleted#${eventId}`, setupIntentId: eventId, paymentMethodId: '' };
+}
+
+export function isDeletedCustomerOwner(owner: DefaultOwner | undefined): boolean {
+  return owner?.setupOrder.startsWith('~deleted#') === true;
+}
+
 /** The key `SetupRecords.defaultOwners` results are found under. */
 export function defaultOwnerKey(target: DefaultTarget): string {
   return `${target.kind}:${target.id}`;
@@ -285,6 +298,8 @@ export interface SetupIntentSnapshot {
    * it names a customer; null when there is none, undefined when not read.
    */
   customerDefault?: CurrentDefault | null;
+  /** Read with the SetupIntent (its customer expanded): Stripe answers the customer as deleted. */
+  customerDeleted?: boolean;
 }
 
 /** A default payment method as Stripe holds it now, with when that method was created. */
@@ -371,6 +386,8 @@ export interface StripeGateway {
   replaceScheduledPaymentMethod(subscriptionId: string, to: string, from?: string): Promise<void>;
   /** The default payment method Stripe holds now for the customer's invoices or the subscription. */
   currentDefaultPaymentMethod(target: DefaultTarget): Promise<CurrentDefault | null>;
+  /** Whether Stripe answers the customer as deleted (`DeletedCustomer`, Customers.d.ts). */
+  isCustomerDeleted(customerId: string): Promise<boolean>;
   /**
    * Pays a past-due subscription's open latest invoice with the method; null when nothing is owed.
    * `setupIntentId` keys the payment, so a redelivered setup cannot pay the invoice twice.

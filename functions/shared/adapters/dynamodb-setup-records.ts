@@ -42,8 +42,9 @@ export function recordExpiry(nowMs: number, recordRetentionDays: number): Attrib
   return { N: String(Math.floor(nowMs / 1000) + recordRetentionDays * 86_400) };
 }
 
-const OWNER_SET =
-  'SET setupOrder = :order, setupIntentId = :setupIntentId, paymentMethodId = :paymentMethodId, updatedAt = :updatedAt';
+const OWNER_SET_WITHOUT_METHOD =
+  'SET setupOrder = :order, setupIntentId = :setupIntentId, updatedAt = :updatedAt';
+const OWNER_SET = `${OWNER_SET_WITHOUT_METHOD}, paymentMethodId = :paymentMethodId`;
 const ownerKey = (target: DefaultTarget) => ({
   [TABLE_PARTITION_KEY]: { S: `${target.kind}_default#${target.id}` },
 });
@@ -293,11 +294,12 @@ export function createDynamoDbEventClaims(
         const setupIntentId = item.setupIntentId?.S;
         const paymentMethodId = item.paymentMethodId?.S;
         const replacedPaymentMethodId = item.replacedPaymentMethodId?.S;
-        if (key && setupOrder && setupIntentId && paymentMethodId) {
+        // A deleted customer's owner names no method (deletedCustomerOwner).
+        if (key && setupOrder && setupIntentId && (paymentMethodId || setupOrder.startsWith('~'))) {
           owners.set(key.replace('_default#', ':'), {
             setupOrder,
             setupIntentId,
-            paymentMethodId,
+            paymentMethodId: paymentMethodId ?? '',
             ...(replacedPaymentMethodId ? { replacedPaymentMethodId } : {}),
           });
         }
@@ -316,16 +318,18 @@ export function createDynamoDbEventClaims(
           // setup record it is compared against, or an old setup would find nobody to lose to. One small
           // item per customer and per subscription. The customer's also keeps the method it replaced, for
           // a redelivery to find what its unnamed subscriptions were on (subscription-defaults.ts).
-          UpdateExpression: owner.replacedPaymentMethodId
-            ? `${OWNER_SET}, replacedPaymentMethodId = :replaced REMOVE #ttl`
-            : `${OWNER_SET} REMOVE #ttl, replacedPaymentMethodId`,
+          UpdateExpression: !owner.paymentMethodId
+            ? `${OWNER_SET_WITHOUT_METHOD} REMOVE #ttl, replacedPaymentMethodId, paymentMethodId`
+            : owner.replacedPaymentMethodId
+              ? `${OWNER_SET}, replacedPaymentMethodId = :replaced REMOVE #ttl`
+              : `${OWNER_SET} REMOVE #ttl, replacedPaymentMethodId`,
           ConditionExpression: 'attribute_not_exists(setupOrder) OR setupOrder <= :order',
           ExpressionAttributeNames: { '#ttl': TABLE_TTL_ATTRIBUTE },
           ExpressionAttributeValues: {
             ...(owner.replacedPaymentMethodId ? { ':replaced': { S: owner.replacedPaymentMethodId } } : {}),
             ':order': { S: owner.setupOrder },
             ':setupIntentId': { S: owner.setupIntentId },
-            ':paymentMethodId': { S: owner.paymentMethodId },
+            ...(owner.paymentMethodId ? { ':paymentMethodId': { S: owner.paymentMethodId } } : {}),
             ':updatedAt': { S: new Date(now()).toISOString() },
           },
         }),

@@ -96,6 +96,7 @@ export function createStripeGateway(
         const snapshot = toSetupIntentSnapshot(intent) as SetupIntentSnapshot;
         const customer = intent.customer;
         if (customer && typeof customer !== 'string') {
+          if (customer.deleted) snapshot.customerDeleted = true;
           snapshot.customerDefault = customer.deleted
             ? null
             : toCurrentDefault(customer.invoice_settings?.default_payment_method ?? null);
@@ -192,6 +193,12 @@ export function createStripeGateway(
         return customer.deleted
           ? null
           : toCurrentDefault(customer.invoice_settings?.default_payment_method ?? null);
+      }),
+
+    isCustomerDeleted: (customerId) =>
+      translateErrors(async () => {
+        const stripe = await stripeClient();
+        return (await stripe.customers.retrieve(customerId)).deleted === true;
       }),
 
     setSubscriptionDefaultPaymentMethod: (subscriptionId, paymentMethodId) =>

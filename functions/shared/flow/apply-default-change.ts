@@ -8,6 +8,7 @@ import {
 } from './apply-default-payment-method';
 import { type ApplyResult, runClaimed } from './claimed-work';
 import { changeOrderOf, type DefaultChangeMessage } from './default-change-message';
+import { supersededByDeletedCustomer, supersededIfCustomerDeleted } from './deleted-customer';
 import { type ChangeProofDeps, proveDefaultChange } from './prove-default-change';
 import { describeUsers, inUse, readCustomerDefaults, usersOf } from './removal-check';
 import { needsListing } from './subscription-defaults';
@@ -89,11 +90,20 @@ async function resolveChange(
       : undefined;
     earlyListing?.catch(() => undefined);
     const owners = await deps.records.defaultOwners(targets);
+    const deleted = supersededByDeletedCustomer(plan, owners);
+    if (deleted) return deleted;
     // No SetupIntent to carry the customer's default: where no owner record says who set it, it is read.
     const stripeNow = { intent: {}, earlySubscriptionDefault: undefined, earlyListing };
     return await applyPlan(deps, plan, targets, owners, stripeNow, retry);
   } catch (error) {
     if (!(error instanceof StripeRequestFailed) || error.retryable) throw error;
+    const deleted = message.paymentMethodId
+      ? await supersededIfCustomerDeleted(deps.stripe, error, {
+          customerId,
+          paymentMethodId: message.paymentMethodId,
+        })
+      : undefined;
+    if (deleted) return deleted;
     return {
       status: 'failed',
       customerId,

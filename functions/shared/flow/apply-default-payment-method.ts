@@ -16,6 +16,11 @@ import { CUSTOMER_KEY, isOurSetup, SUBSCRIPTION_KEY } from '../setup-metadata';
 import { isProvenSetup, type SetupProof } from '../setup-proof';
 import { type ApplyResult, runClaimed } from './claimed-work';
 import { type StripeNow, stepsFor, unownedSubscriptionDefault } from './default-steps';
+import {
+  supersededByDeletedCustomer,
+  supersededByDeletion,
+  supersededIfCustomerDeleted,
+} from './deleted-customer';
 import { type FirstInvoicePayments, setSubscriptionDefault } from './incomplete-subscriptions';
 import { type LinkSettlementDeps, settleUpdateLink } from './recovery/settle-update-link';
 import {
@@ -114,6 +119,11 @@ async function resolveOutcome(
     const targets = targetsOf(plan.customerId, plan.subscriptionId);
     const owners =
       hintedOwners && sameTargets(hinted, targets) ? hintedOwners : await deps.records.defaultOwners(targets);
+    // Deleted as Stripe answered the SetupIntent (its customer expanded), or as recorded from the event.
+    const deleted = intent.customerDeleted
+      ? supersededByDeletion(plan)
+      : supersededByDeletedCustomer(plan, owners);
+    if (deleted) return deleted;
     const outcome = await applyPlan(deps, plan, targets, owners, { intent, earlySubscriptionDefault }, retry);
     return deps.linkSettlement
       ? await settleUpdateLink(deps.linkSettlement, intent.metadata, intent.id, outcome)
@@ -326,6 +336,8 @@ export async function applyPlan(
     return settled?.status === 'fulfilled' ? settled.value : undefined;
   };
   if (failure) {
+    const deleted = await supersededIfCustomerDeleted(stripe, failure, plan);
+    if (deleted) return deleted;
     // One update failed for good (a canceled subscription) after the other may have gone through: the
     // record says so, rather than hiding the default that did change.
     const changed = { customerDefault: resultOf('customer'), subscriptionDefault: resultOf('subscription') };

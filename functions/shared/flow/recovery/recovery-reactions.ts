@@ -1,4 +1,9 @@
-import { CHARGEABLE_SUBSCRIPTION_STATUSES, type DefaultTarget, defaultOwnerKey } from '../../ports';
+import {
+  CHARGEABLE_SUBSCRIPTION_STATUSES,
+  type DefaultTarget,
+  defaultOwnerKey,
+  deletedCustomerOwner,
+} from '../../ports';
 import type { InvoiceSnapshot, ProvenEvent, UpdateNeededReason } from '../../recovery-ports';
 import type { RecoveryDeps } from './apply-recovery-event';
 import { expiresBefore, methodThatPays } from './charge-order';
@@ -69,7 +74,7 @@ export async function reactToEvent(deps: RecoveryDeps, event: ProvenEvent): Prom
     case 'customer.subscription.updated':
       return defaultChanged(deps, event, { kind: 'subscription', id: idOf(object) ?? '' });
     case 'customer.deleted':
-      return customerDeleted(deps, idOf(object) ?? '');
+      return customerDeleted(deps, event, idOf(object) ?? '');
     default:
       return 'not_handled';
   }
@@ -226,10 +231,16 @@ async function defaultChanged(
   return 'drift_recorded';
 }
 
-/** A deleted customer has nothing left to update: every link minted for them stops working. */
-async function customerDeleted(deps: RecoveryDeps, customerId: string): Promise<string> {
+/**
+ * A deleted customer has nothing left to update: the deletion is recorded on the customer's owner record
+ * (where every setup and change looks before it writes, so those still queued or pending are superseded,
+ * never applied), then every link minted for them is revoked. Stripe cancels the customer's subscriptions
+ * itself (https://docs.stripe.com/api/customers/delete).
+ */
+async function customerDeleted(deps: RecoveryDeps, event: ProvenEvent, customerId: string): Promise<string> {
   const customer = await deps.recoveryStripe.retrieveCustomerPayers(customerId);
   if (!customer.deleted) return 'customer_not_deleted';
+  await deps.records.recordDefaultOwner({ kind: 'customer', id: customerId }, deletedCustomerOwner(event.id));
   const links = await deps.links.linksOf(customerId);
   await Promise.all(links.map((linkId) => deps.links.revoke(linkId)));
   return `links_revoked:${links.length}`;
