@@ -208,6 +208,9 @@ export class SetupModeServiceStack extends Stack {
         ...stripeMode,
         STRIPE_WEBHOOK_SECRET_ARN: secrets.webhookSecretId,
         QUEUE_URL: queues.queue.queueUrl,
+        // Completed sessions are recorded for the status route, so it answers them without Stripe.
+        TABLE_NAME: table.tableName,
+        RECORD_RETENTION_DAYS: String(settings.recordRetentionDays),
       },
     });
     const { maxConcurrency, perInstance } = settings.capacity.worker;
@@ -272,6 +275,15 @@ export class SetupModeServiceStack extends Stack {
     secrets.grantRead(setupProofSecret, worker);
     secrets.grantRead(setupProofSecret, checkoutApi);
     stripeWebhook.addToRolePolicy(sendSetupEvents);
+    // The internet-facing function writes only the completed sessions' status items, nothing the worker
+    // trusts (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html).
+    stripeWebhook.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:UpdateItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['session_view#*'] } },
+      }),
+    );
     worker.addToRolePolicy(readWriteRecords);
     // Who owns each default (customer, subscription) is read in one batch.
     worker.addToRolePolicy(allow(['dynamodb:BatchGetItem'], table.tableArn));

@@ -16,7 +16,7 @@ import {
   safeDecode,
 } from '../shared/http';
 import { describeError, type Logger } from '../shared/logger';
-import type { EventQueue, SetupRecords, StripeGateway } from '../shared/ports';
+import type { EventQueue, SessionCompletions, SetupRecords, StripeGateway } from '../shared/ports';
 import { STRIPE_CALLS_PER_REQUEST } from '../shared/routes';
 import type { SetupProof } from '../shared/setup-proof';
 import { type CallerAuth, identifyCaller } from './caller';
@@ -41,6 +41,8 @@ export interface CheckoutApiDeps
   > {
   stripe: StripeGateway;
   records: SetupRecords;
+  /** The webhook's records of completed sessions, which answer their status without Stripe. */
+  completions: Pick<SessionCompletions, 'get'>;
   queue: EventQueue;
   checkout: CheckoutConfig;
   auth: CallerAuth;

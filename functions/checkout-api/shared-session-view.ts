@@ -4,7 +4,8 @@ import {
   GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from '../shared/adapters/dynamodb-setup-records';
+import { sessionViewKey } from '../shared/adapters/dynamodb-session-completions';
+import { TABLE_TTL_ATTRIBUTE } from '../shared/adapters/dynamodb-setup-records';
 import type { CheckoutSessionSnapshot } from '../shared/ports';
 import { isSettled } from './session-lookup-cache';
 
@@ -33,7 +34,7 @@ export function sharedSessionView(
   options: SharedSessionViewOptions,
 ): (sessionId: string) => Promise<CheckoutSessionSnapshot> {
   const now = options.now ?? Date.now;
-  const key = (sessionId: string) => ({ [TABLE_PARTITION_KEY]: { S: `session_view#${sessionId}` } });
+  const key = sessionViewKey;
 
   const claimRefresh = async (sessionId: string, at: number): Promise<boolean> => {
     try {

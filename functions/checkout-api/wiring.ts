@@ -1,6 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createDynamoDbChangeMarkers } from '../shared/adapters/dynamodb-change-markers';
 import { createDynamoDbChangeRequests } from '../shared/adapters/dynamodb-default-changes';
+import { createDynamoDbSessionCompletions } from '../shared/adapters/dynamodb-session-completions';
 import { createDynamoDbSetupRecords, readDefaultChangedAt } from '../shared/adapters/dynamodb-setup-records';
 import { createDynamoDbUpdateLinks } from '../shared/adapters/dynamodb-update-links';
 import {
@@ -108,6 +109,7 @@ export function wireCheckoutApi(env: Record<string, string | undefined>) {
       ),
     },
     records: createDynamoDbSetupRecords(dynamodb, { tableName, ...processing }),
+    completions: createDynamoDbSessionCompletions(dynamodb, { tableName, ...processing }),
     queue: {
       enqueue: (message) => {
         queue ??= createSqsEventQueue(sqsClient(), queueUrl);

@@ -69,7 +69,15 @@ export const setupStatus = v.pipe(
       v.description("Stripe's session status: open, complete or expired."),
     ),
     customer: nullable(id('cus', 'The Stripe customer.')),
-    setupIntent: nullable(v.strictObject({ id: id('seti', 'The SetupIntent.'), status: v.string() })),
+    setupIntent: nullable(
+      v.strictObject({
+        id: id('seti', 'The SetupIntent.'),
+        status: v.pipe(
+          nullable(v.string()),
+          v.description("Stripe's SetupIntent status; null until the service has read the SetupIntent."),
+        ),
+      }),
+    ),
     paymentMethod: nullable(
       v.strictObject({
         id: id('pm', 'The saved payment method.'),

@@ -58,6 +58,10 @@ export interface SetupRecord {
   customerId?: string;
   subscriptionId?: string;
   paymentMethodId?: string;
+  /** The method as the worker read it with the SetupIntent, so the status route can name it without Stripe. */
+  paymentMethodType?: string;
+  paymentMethodBrand?: string;
+  paymentMethodLast4?: string;
   setupIntentStatus?: string;
   customerDefault?: StepResult;
   subscriptionDefault?: StepResult;
@@ -104,6 +108,10 @@ export type SetupOutcome =
       customerId: string;
       subscriptionId?: string;
       paymentMethodId: string;
+      /** A setup's method as read with its SetupIntent: kept on the record, not sent in the outcome event. */
+      paymentMethodType?: string;
+      paymentMethodBrand?: string;
+      paymentMethodLast4?: string;
       customerDefault: StepResult;
       subscriptionDefault?: StepResult;
       /** With the past-due option on: what happened to the subscription's open invoice. */
@@ -307,6 +315,26 @@ export interface CurrentDefault {
   paymentMethodId: string;
   /** Unix seconds. */
   created: number;
+}
+
+/**
+ * What a signed `checkout.session.completed` says about a setup-mode session of this service, as the webhook
+ * recorded it once the setup's message was in the queue: enough to answer the session's status (whose it is,
+ * that it is complete, which SetupIntent) without asking Stripe.
+ */
+export interface SessionCompletion {
+  sessionId: string;
+  setupIntentId: string;
+  customerId: string | null;
+  metadata: Record<string, string>;
+  livemode: boolean;
+  /** Unix seconds: the event's `created`, when the session completed. */
+  completedAt: number;
+}
+
+export interface SessionCompletions {
+  record(completion: SessionCompletion): Promise<void>;
+  get(sessionId: string): Promise<SessionCompletion | undefined>;
 }
 
 export interface CheckoutSessionSnapshot {

@@ -14,7 +14,7 @@ import {
 } from '../shared/http';
 import { describeError, type Logger } from '../shared/logger';
 import type { ServiceMetrics } from '../shared/observability';
-import type { EventQueue } from '../shared/ports';
+import type { EventQueue, SessionCompletion, SessionCompletions } from '../shared/ports';
 import type { SecretReader } from '../shared/secrets';
 import { STRIPE_API_VERSION } from '../shared/stripe-api-version';
 import {
@@ -29,6 +29,8 @@ import { verifyStripeSignature } from './stripe-signature';
 
 export interface StripeWebhookDeps {
   queue: EventQueue;
+  /** Where a completed session is recorded for the status route, once its message is queued. */
+  completions: SessionCompletions;
   /** The same queue, for the recovery events (failed renewals, expiring cards, changes made elsewhere). */
   recoveryQueue: RecoveryQueue;
   signingSecrets: SecretReader<string[]>;
@@ -164,9 +166,28 @@ export function buildStripeWebhookHandler(
         }),
       );
     }
+    if (decision.completion) await recordCompletion(deps, log, decision.completion);
     log.info('webhook event enqueued', { sessionId: message.sessionId, eventType: message.eventType });
     return jsonResponse(200, { received: true, enqueued: true });
   };
+}
+
+/**
+ * Written after the message is queued, so the record stands only for a setup on its way to the worker: the
+ * status route answers it from DynamoDB instead of reading the session from Stripe
+ * (https://docs.stripe.com/rate-limits: the account's limit is shared with the worker). Best effort: without
+ * the record the status route reads Stripe as it would for a late webhook, so a failed write is no reason
+ * for Stripe to deliver the event again.
+ */
+async function recordCompletion(deps: StripeWebhookDeps, log: Logger, completion: SessionCompletion) {
+  try {
+    await deps.completions.record(completion);
+  } catch (error) {
+    log.warn('completed session not recorded; its status is read from Stripe', {
+      sessionId: completion.sessionId,
+      ...describeError(error),
+    });
+  }
 }
 
 /**

@@ -293,10 +293,28 @@ describe('least privilege', () => {
   // CDK's secret grant adds DescribeSecret to GetSecretValue; it reveals no secret value.
   const readSecret = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
 
-  it('the webhook may only send to its queue and read its secret (plus X-Ray)', () => {
+  it('the webhook may only send to its queue, read its secret and record completed sessions (plus X-Ray)', () => {
     expect(actionsOf(webhookId())).toEqual(
-      [...logs, ...readSecret, 'sqs:SendMessage', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort(),
+      [
+        'dynamodb:UpdateItem',
+        ...logs,
+        ...readSecret,
+        'sqs:SendMessage',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ].sort(),
     );
+  });
+
+  it("the webhook's table writes are limited to the session status items (IAM dynamodb:LeadingKeys)", () => {
+    const writes = statementsOfRoleOf(webhookId()).filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith('dynamodb:')),
+    );
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toMatchObject({
+      Action: 'dynamodb:UpdateItem',
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['session_view#*'] } },
+    });
   });
 
   it('the worker may consume its queue, read and write its table, read its secret, publish outcomes', () => {

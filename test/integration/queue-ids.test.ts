@@ -70,6 +70,7 @@ it('a message SQS refuses is acknowledged to Stripe and alarmed, not retried for
   const counted: ServiceMetric[] = [];
   const secret = 'whsec_queueids0123456789';
   const handler = buildStripeWebhookHandler({
+    completions: { record: async () => {}, get: async () => undefined },
     recoveryQueue: {
       enqueue: async () => {
         throw new Error('no recovery event is sent here');

@@ -27,6 +27,7 @@ export async function deliveredSetup(
   return {
     customerId,
     subscriptionId,
+    sessionId: created.json.id as string,
     setupIntentId: completion.setupIntent.id,
     paymentMethodId: completion.paymentMethod.id,
   };

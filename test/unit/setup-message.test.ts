@@ -41,6 +41,15 @@ describe('decideOnStripeEvent', () => {
         created: 1_800_000_000,
         livemode: false,
       },
+      // What the signed event says of the session, for the status route to answer it without Stripe.
+      completion: {
+        sessionId: 'cs_test_abc',
+        setupIntentId: 'seti_abc',
+        customerId: 'cus_1',
+        metadata: ours,
+        livemode: false,
+        completedAt: 1_800_000_000,
+      },
     });
   });
 

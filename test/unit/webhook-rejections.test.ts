@@ -18,6 +18,7 @@ const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () 
 function webhookCounting() {
   const counted: ServiceMetric[] = [];
   const handler = buildStripeWebhookHandler({
+    completions: { record: async () => {}, get: async () => undefined },
     recoveryQueue: {
       enqueue: async () => {
         throw new Error('no recovery event is sent here');

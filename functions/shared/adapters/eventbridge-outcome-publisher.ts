@@ -1,5 +1,5 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { OutcomePublisher, SetupOutcomeEvent } from '../ports';
+import type { OutcomePublisher, SetupOutcome, SetupOutcomeEvent } from '../ports';
 import type { RecoveryEventPublisher, RecoveryOutcomeEvent } from '../recovery-ports';
 
 export const OUTCOME_EVENT_SOURCE = 'stripe-setup-mode-service';
@@ -21,7 +21,7 @@ export function createEventBridgeOutcomePublisher(
 ): OutcomePublisher {
   return {
     async publish(event: SetupOutcomeEvent) {
-      const { outcome } = event;
+      const outcome = publishedOutcome(event.outcome);
       await putOne(client, {
         EventBusName: eventBusName,
         Source: OUTCOME_EVENT_SOURCE,
@@ -37,6 +37,18 @@ export function createEventBridgeOutcomePublisher(
       });
     },
   };
+}
+
+/** The method's details are the status route's, kept on the record; the event names the method by its id. */
+function publishedOutcome(outcome: SetupOutcome): SetupOutcome {
+  if (outcome.status !== 'applied' && outcome.status !== 'superseded') return outcome;
+  const {
+    paymentMethodType: _type,
+    paymentMethodBrand: _brand,
+    paymentMethodLast4: _last4,
+    ...published
+  } = outcome;
+  return published;
 }
 
 export const noOutcomePublisher: OutcomePublisher & RecoveryEventPublisher = {

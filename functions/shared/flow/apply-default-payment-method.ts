@@ -124,7 +124,8 @@ async function resolveOutcome(
       ? supersededByDeletion(plan)
       : supersededByDeletedCustomer(plan, owners);
     if (deleted) return deleted;
-    const outcome = await applyPlan(deps, plan, targets, owners, { intent, earlySubscriptionDefault }, retry);
+    const applied = await applyPlan(deps, plan, targets, owners, { intent, earlySubscriptionDefault }, retry);
+    const outcome = withMethodDetails(applied, intent.paymentMethod);
     return deps.linkSettlement
       ? await settleUpdateLink(deps.linkSettlement, intent.metadata, intent.id, outcome)
       : outcome;
@@ -155,6 +156,19 @@ async function successTimeOf(stripe: StripeGateway, message: SetupMessage): Prom
     if (error instanceof StripeRequestFailed && !error.retryable) return undefined;
     throw error;
   }
+}
+
+/** The method as read with the SetupIntent, recorded so the status route can name it without Stripe. */
+function withMethodDetails(
+  outcome: SetupOutcome,
+  method: SetupIntentSnapshot['paymentMethod'],
+): SetupOutcome {
+  if ((outcome.status !== 'applied' && outcome.status !== 'superseded') || !method) return outcome;
+  return {
+    ...outcome,
+    paymentMethodType: method.type,
+    ...(method.card ? { paymentMethodBrand: method.card.brand, paymentMethodLast4: method.card.last4 } : {}),
+  };
 }
 
 export interface ApplyPlan extends FollowPlan {

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import type { SetupMessage } from '../ports';
+import type { SessionCompletion, SetupMessage } from '../ports';
 import { CUSTOMER_KEY, isOurSetup, SUBSCRIPTION_KEY } from '../setup-metadata';
 
 /**
@@ -49,7 +49,8 @@ const setupIntentSchema = v.object({
 });
 
 export type WebhookDecision =
-  | { action: 'enqueue'; message: SetupMessage }
+  /** `completion`: a completed setup-mode session, for the status route to answer without Stripe. */
+  | { action: 'enqueue'; message: SetupMessage; completion?: SessionCompletion }
   | { action: 'ignore'; reason: string }
   | { action: 'reject'; reason: string };
 
@@ -92,6 +93,14 @@ export function decideOnStripeEvent(event: unknown): WebhookDecision {
         sessionId: id,
         customerId: idOf(customer) ?? metadata?.[CUSTOMER_KEY] ?? null,
         subscriptionId: metadata?.[SUBSCRIPTION_KEY] ?? null,
+      },
+      completion: {
+        sessionId: id,
+        setupIntentId,
+        customerId: idOf(customer),
+        metadata: metadata ?? {},
+        livemode: stripeEvent.livemode,
+        completedAt: stripeEvent.created,
       },
     };
   }

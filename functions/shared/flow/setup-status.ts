@@ -1,6 +1,15 @@
 import { ServiceError, StripeRequestFailed } from '../errors';
 import { describeError, type Logger } from '../logger';
-import type { CheckoutSessionSnapshot, EventQueue, SetupRecord, SetupRecords, StripeGateway } from '../ports';
+import type {
+  CheckoutSessionSnapshot,
+  EventQueue,
+  PaymentMethodSummary,
+  SessionCompletion,
+  SessionCompletions,
+  SetupRecord,
+  SetupRecords,
+  StripeGateway,
+} from '../ports';
 import { CUSTOMER_KEY, SUBSCRIPTION_KEY } from '../setup-metadata';
 import { isProvenSetup, type SetupProof } from '../setup-proof';
 import { CHECKOUT_SESSION_COMPLETED } from './setup-message';
@@ -8,6 +17,8 @@ import { CHECKOUT_SESSION_COMPLETED } from './setup-message';
 export interface SetupStatusDeps {
   stripe: StripeGateway;
   records: SetupRecords;
+  /** The webhook's records of completed sessions: what answers a finished setup without Stripe. */
+  completions?: Pick<SessionCompletions, 'get'>;
   queue: EventQueue;
   log: Logger;
   setupProof: SetupProof;
@@ -20,7 +31,8 @@ export interface SetupStatus {
   id: string;
   status: string | null;
   customer: string | null;
-  setupIntent: { id: string; status: string } | null;
+  /** `status` is null until the worker has read the SetupIntent (answered from the webhook's record). */
+  setupIntent: { id: string; status: string | null } | null;
   paymentMethod: { id: string; type: string; brand?: string; last4?: string } | null;
   defaultsApplied: boolean;
   /** Where the payment method became the default, once applied. */
@@ -43,16 +55,28 @@ export interface SetupStatus {
 const REQUEUE_AFTER_SECONDS = 60;
 
 /**
+ * How long the webhook's record of a completed session answers alone while no worker has taken its setup.
+ * Past it the queued message may be lost (dead-lettered and never redriven, a purged queue): the status route
+ * then reads the session from Stripe and re-queues it, as for a webhook that never came.
+ */
+export const WEBHOOK_RECORD_TRUSTED_SECONDS = 15 * 60;
+
+/**
  * The success page's synchronous path from the guide: the session as Stripe sees it now, and how far this
  * service has got with it. A completed session this service has not seen yet (its webhook lost or late) is
  * enqueued here, with the same idempotent message the webhook would send, so the success page alone is
- * enough to finish the job.
+ * enough to finish the job. One the webhook recorded is answered from DynamoDB alone while it is on its way
+ * through the queue and once applied: Stripe's rate limit is per account and shared with the worker
+ * (https://docs.stripe.com/rate-limits), and a success page polls every second or so.
  */
 export async function getSetupStatus(
   deps: SetupStatusDeps,
   sessionId: string,
   callerCustomerId?: string,
 ): Promise<SetupStatus> {
+  const completion = await deps.completions?.get(sessionId);
+  const fromRecords = completion && (await statusFromRecords(deps, completion, callerCustomerId));
+  if (fromRecords) return fromRecords;
   const session = await deps.stripe.retrieveSetupSession(sessionId).catch((error: unknown) => {
     if (error instanceof StripeRequestFailed && error.kind === 'not_found') throw sessionNotFound(sessionId);
     throw error;
@@ -72,12 +96,63 @@ export async function getSetupStatus(
   ) {
     record = (await requeueUnseenSession(deps, session, intent.id, record)) ?? record;
   }
-  const method = intent?.paymentMethod ?? null;
+  return statusAnswer(
+    { id: session.id, status: session.status, customer: ownerId },
+    intent ? { id: intent.id, status: intent.status } : null,
+    intent?.paymentMethod ?? null,
+    record,
+  );
+}
+
+/**
+ * A session the webhook recorded as complete, answered without Stripe while nothing about it can change
+ * there: its setup queued or being applied (the SetupIntent not read yet: `status` null), or applied or
+ * superseded (the SetupIntent succeeded; the worker recorded the method it read). Undefined sends the caller
+ * to Stripe: a pending or failed setup (a delayed method settles, a declined one may be retried), a record
+ * from before the method was recorded, or a queued setup no worker took within the trusted time.
+ */
+async function statusFromRecords(
+  deps: SetupStatusDeps,
+  completion: SessionCompletion,
+  callerCustomerId: string | undefined,
+): Promise<SetupStatus | undefined> {
+  const ownerId = completion.customerId ?? completion.metadata[CUSTOMER_KEY] ?? null;
+  if (callerCustomerId && ownerId !== callerCustomerId) throw sessionNotFound(completion.sessionId);
+  const record = await deps.records.get(completion.setupIntentId);
+  const session = { id: completion.sessionId, status: 'complete', customer: ownerId };
+  const intent = { id: completion.setupIntentId, status: null };
+  const nowSeconds = Math.floor((deps.now ?? Date.now)() / 1000);
+  if (!record || record.status === 'queued') {
+    if (completion.completedAt < nowSeconds - WEBHOOK_RECORD_TRUSTED_SECONDS) return undefined;
+    return statusAnswer(session, intent, null, record ?? { status: 'queued' });
+  }
+  if (record.status === 'processing') return statusAnswer(session, intent, null, record);
+  const method = recordedMethod(record);
+  if ((record.status === 'applied' || record.status === 'superseded') && method) {
+    return statusAnswer(session, { ...intent, status: 'succeeded' }, method, record);
+  }
+  return undefined;
+}
+
+function recordedMethod(record: SetupRecord): PaymentMethodSummary | undefined {
+  if (!record.paymentMethodId || !record.paymentMethodType) return undefined;
+  const { paymentMethodBrand: brand, paymentMethodLast4: last4 } = record;
   return {
-    id: session.id,
-    status: session.status,
-    customer: ownerId,
-    setupIntent: intent ? { id: intent.id, status: intent.status } : null,
+    id: record.paymentMethodId,
+    type: record.paymentMethodType,
+    ...(brand && last4 ? { card: { brand, last4 } } : {}),
+  };
+}
+
+function statusAnswer(
+  session: Pick<SetupStatus, 'id' | 'status' | 'customer'>,
+  intent: SetupStatus['setupIntent'],
+  method: PaymentMethodSummary | null,
+  record: (Pick<SetupRecord, 'status'> & Partial<SetupRecord>) | undefined,
+): SetupStatus {
+  return {
+    ...session,
+    setupIntent: intent,
     paymentMethod: method
       ? {
           id: method.id,
@@ -98,7 +173,7 @@ export async function getSetupStatus(
     processing: record
       ? {
           status: record.status,
-          updatedAt: record.updatedAt,
+          ...(record.updatedAt ? { updatedAt: record.updatedAt } : {}),
           ...(record.failureCode ? { failureCode: record.failureCode } : {}),
           ...(record.declineCode ? { declineCode: record.declineCode } : {}),
         }

@@ -288,7 +288,8 @@ export interface components {
             setupIntent: {
                 /** @description The SetupIntent. */
                 id: string;
-                status: string;
+                /** @description Stripe's SetupIntent status; null until the service has read the SetupIntent. */
+                status: string | null;
             } | null;
             paymentMethod: {
                 /** @description The saved payment method. */
