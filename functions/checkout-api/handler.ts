@@ -51,7 +51,7 @@ export interface CheckoutApiDeps
   sessionRateLimit: SessionRateLimit;
   /** Per-caller budget of status reads, taken before the Stripe lookup. */
   statusRateLimit: SessionRateLimit;
-  /** Each caller's Stripe calls, charged before any route that reaches Stripe runs. */
+  /** Each caller's Stripe calls, charged before a route reaches Stripe (the status route: only if it does). */
   stripeCalls: StripeCallBudget;
   setupProof: SetupProof;
   /** Sessions older than this are never enqueued from the status path (Stripe's retry window). */
@@ -141,12 +141,14 @@ export function buildCheckoutApiHandler(deps: CheckoutApiDeps): (event: HttpEven
       const sessionId = parseSessionId(safeDecode(event.pathParameters?.id ?? match[1] ?? ''));
       const query = parseSessionStatusQuery(event.queryStringParameters);
       const caller = await identifyCaller(deps.auth, event, { customer: query.customer });
-      // Before Stripe is asked, so made-up ids cost the caller's budget rather than the account's limit.
       const callerKey = caller.customerId ?? `ip:${event.requestContext?.http?.sourceIp}`;
       await deps.statusRateLimit.take(callerKey);
-      await deps.stripeCalls.spend(callerKey, STRIPE_CALLS_PER_REQUEST['GET /checkout-sessions/{id}']);
+      // Charged just before Stripe is asked, so made-up ids cost the caller's budget rather than the
+      // account's limit; a poll answered from the table (the webhook's record, the shared view) costs none.
+      const chargeStripeRead = () =>
+        deps.stripeCalls.spend(callerKey, STRIPE_CALLS_PER_REQUEST['GET /checkout-sessions/{id}']);
       // Another customer's session answers 404, exactly like a missing one, so ids cannot be probed.
-      const status = await getSetupStatus(deps, sessionId, caller.customerId ?? undefined);
+      const status = await getSetupStatus(deps, sessionId, caller.customerId ?? undefined, chargeStripeRead);
       return jsonResponse(200, status);
     }
     const updateLinks = await routeUpdateLinks({ ...deps, ...deps.updateLinks }, event, method, path, () =>

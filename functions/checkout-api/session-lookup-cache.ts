@@ -1,4 +1,7 @@
-import type { CheckoutSessionSnapshot } from '../shared/ports';
+import type { CheckoutSessionSnapshot, StripeGateway } from '../shared/ports';
+
+/** A session read (StripeGateway's), with the hook that charges the caller just before Stripe is asked. */
+export type SessionLookup = StripeGateway['retrieveSetupSession'];
 
 export interface SessionLookupCacheOptions {
   ttlMs: number;
@@ -18,10 +21,10 @@ export interface SessionLookupCacheOptions {
  * defaults were applied is read from DynamoDB on every poll.
  */
 export function cachedSessionLookup(
-  lookup: (sessionId: string) => Promise<CheckoutSessionSnapshot>,
+  lookup: SessionLookup,
   options: SessionLookupCacheOptions,
   isLasting: (error: unknown) => boolean,
-): (sessionId: string) => Promise<CheckoutSessionSnapshot> {
+): SessionLookup {
   if (options.ttlMs <= 0) return lookup;
   const now = options.now ?? Date.now;
   const maxEntries = options.maxEntries ?? 1000;
@@ -29,7 +32,7 @@ export function cachedSessionLookup(
   const forget = (sessionId: string, answer: Promise<CheckoutSessionSnapshot>) => {
     if (entries.get(sessionId)?.answer === answer) entries.delete(sessionId);
   };
-  return (sessionId) => {
+  return (sessionId, beforeRequest) => {
     const at = now();
     const hit = entries.get(sessionId);
     if (hit && hit.until > at) return hit.answer;
@@ -39,7 +42,8 @@ export function cachedSessionLookup(
       // Still full of live entries: drop the oldest (a Map iterates in insertion order).
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
     }
-    const answer = lookup(sessionId);
+    // Concurrent polls share this request: only the poll that makes it is charged for it.
+    const answer = lookup(sessionId, beforeRequest);
     entries.set(sessionId, { until: at + options.ttlMs, answer });
     answer.then(
       (session) => {

@@ -7,7 +7,7 @@ import {
 import { sessionViewKey } from '../shared/adapters/dynamodb-session-completions';
 import { TABLE_TTL_ATTRIBUTE } from '../shared/adapters/dynamodb-setup-records';
 import type { CheckoutSessionSnapshot } from '../shared/ports';
-import { isSettled } from './session-lookup-cache';
+import { isSettled, type SessionLookup } from './session-lookup-cache';
 
 export interface SharedSessionViewOptions {
   tableName: string;
@@ -29,10 +29,10 @@ export interface SharedSessionViewOptions {
  * which the per-caller budget charges.
  */
 export function sharedSessionView(
-  lookup: (sessionId: string) => Promise<CheckoutSessionSnapshot>,
+  lookup: SessionLookup,
   dynamodb: DynamoDBClient,
   options: SharedSessionViewOptions,
-): (sessionId: string) => Promise<CheckoutSessionSnapshot> {
+): SessionLookup {
   const now = options.now ?? Date.now;
   const key = sessionViewKey;
 
@@ -78,7 +78,7 @@ export function sharedSessionView(
       }),
     );
 
-  return async (sessionId) => {
+  return async (sessionId, beforeRequest) => {
     const at = now();
     const { Item } = await dynamodb.send(
       new GetItemCommand({ TableName: options.tableName, Key: key(sessionId), ConsistentRead: true }),
@@ -90,7 +90,7 @@ export function sharedSessionView(
     if (view && (isSettled(view) || at - readAt < options.refreshMs)) return view;
     // Another poller is reading Stripe right now: the view it replaces is at most one refresh old.
     if (!(await claimRefresh(sessionId, at)) && view) return view;
-    const session = await lookup(sessionId);
+    const session = await lookup(sessionId, beforeRequest);
     await store(sessionId, session, now());
     return session;
   };

@@ -392,8 +392,14 @@ export interface InvoicePayment {
 export interface StripeGateway {
   createSetupSession(params: CreateSetupSessionParams): Promise<CreatedSetupSession>;
   retrieveSubscription(subscriptionId: string): Promise<SubscriptionSnapshot>;
-  /** One request: the session with its SetupIntent and PaymentMethod expanded. */
-  retrieveSetupSession(sessionId: string): Promise<CheckoutSessionSnapshot>;
+  /**
+   * One request: the session with its SetupIntent and PaymentMethod expanded. `beforeRequest` runs only when
+   * the request is about to be made (not when a cache in front answers): the caller's Stripe-call budget.
+   */
+  retrieveSetupSession(
+    sessionId: string,
+    beforeRequest?: () => Promise<void>,
+  ): Promise<CheckoutSessionSnapshot>;
   /** One request: the SetupIntent with its PaymentMethod expanded. */
   retrieveSetupIntent(setupIntentId: string): Promise<SetupIntentSnapshot>;
   /**

@@ -56,7 +56,7 @@ export const STRIPE_CALLS_PER_REQUEST: Record<(typeof CHECKOUT_API_ROUTES)[numbe
   // The subscription (when named), then the session.
   'POST /checkout-sessions': 2,
   'POST /create-checkout-session': 2,
-  // The session with its SetupIntent expanded.
+  // The session with its SetupIntent expanded; charged only when it is read from Stripe, not from the table.
   'GET /checkout-sessions/{id}': 1,
   // The methods' page, the customer, and the subscriptions' pages.
   'GET /payment-methods': 2 + SUBSCRIPTION_PAGES_PER_REQUEST,

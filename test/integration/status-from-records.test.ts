@@ -126,3 +126,36 @@ describe('status route: a finished setup is answered from DynamoDB, not Stripe',
     expect((await stack.records.get(completion.setupIntent.id))?.status).toBe('applied');
   });
 });
+
+describe("status route: the caller's Stripe-call budget pays only for Stripe reads", () => {
+  // The smallest budget the configuration accepts (the costliest route's calls), refilled very slowly.
+  const tightBudget = () => ({
+    ...stack.env,
+    STRIPE_CALL_BURST_PER_CALLER: '5',
+    STRIPE_CALLS_PER_CALLER_PER_SECOND: '0.01',
+  });
+
+  it('polls answered from the table cost nothing, however many; reads from Stripe are still charged', async () => {
+    const setup = await deliveredSetup(stack);
+    await stack.drainQueue({ retryDelaySeconds: 0 });
+    const handler = wireCheckoutApi(tightBudget());
+    const statusOf = async (sessionId: string) =>
+      (
+        await handler(
+          toHttpApiEvent({
+            method: 'GET',
+            url: `/checkout-sessions/${sessionId}?customer=${setup.customerId}`,
+          }),
+        )
+      ).statusCode;
+    const finished = [];
+    for (let poll = 0; poll < 20; poll++) finished.push(await statusOf(setup.sessionId));
+    expect(finished).toEqual(Array(20).fill(200));
+    // Made-up ids reach Stripe (404 there): the budget's 5 calls, then 429 before Stripe is asked.
+    stack.stripeStandIn.clearRequests();
+    const guessed = [];
+    for (let poll = 0; poll < 8; poll++) guessed.push(await statusOf(`cs_test_madeup${poll}`));
+    expect(guessed).toEqual([...Array(5).fill(404), ...Array(3).fill(429)]);
+    expect(stack.stripeStandIn.countRequests('GET', /^\/v1\/checkout\/sessions\//)).toBe(5);
+  });
+});

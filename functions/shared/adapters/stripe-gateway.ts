@@ -77,14 +77,16 @@ export function createStripeGateway(
         };
       }),
 
-    retrieveSetupSession: (sessionId) =>
-      translateErrors(async () => {
+    retrieveSetupSession: async (sessionId, beforeRequest) => {
+      await beforeRequest?.();
+      return translateErrors(async () => {
         const stripe = await stripeClient();
         const session = await stripe.checkout.sessions.retrieve(sessionId, {
           expand: ['setup_intent', 'setup_intent.payment_method'],
         });
         return toSessionSnapshot(session);
-      }),
+      });
+    },
 
     retrieveSetupIntent: (setupIntentId) =>
       translateErrors(async () => {

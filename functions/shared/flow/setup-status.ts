@@ -73,14 +73,19 @@ export async function getSetupStatus(
   deps: SetupStatusDeps,
   sessionId: string,
   callerCustomerId?: string,
+  /** Charges the caller for a Stripe read, run only when the session is about to be read from Stripe. */
+  beforeStripeRead?: () => Promise<void>,
 ): Promise<SetupStatus> {
   const completion = await deps.completions?.get(sessionId);
   const fromRecords = completion && (await statusFromRecords(deps, completion, callerCustomerId));
   if (fromRecords) return fromRecords;
-  const session = await deps.stripe.retrieveSetupSession(sessionId).catch((error: unknown) => {
-    if (error instanceof StripeRequestFailed && error.kind === 'not_found') throw sessionNotFound(sessionId);
-    throw error;
-  });
+  const session = await deps.stripe
+    .retrieveSetupSession(sessionId, beforeStripeRead)
+    .catch((error: unknown) => {
+      if (error instanceof StripeRequestFailed && error.kind === 'not_found')
+        throw sessionNotFound(sessionId);
+      throw error;
+    });
   // Another customer's session answers exactly like a missing one, so session ids cannot be probed.
   const ownerId = session.customerId ?? session.metadata[CUSTOMER_KEY] ?? null;
   if (session.mode !== 'setup' || (callerCustomerId && ownerId !== callerCustomerId)) {
