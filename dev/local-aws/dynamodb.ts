@@ -4,6 +4,7 @@ import dynalite from 'dynalite';
 import { TABLE_PARTITION_KEY } from '../../functions/shared/adapters/dynamodb-setup-records';
 import { guardHost } from '../host-check';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from './credentials';
+import { drainOnClose } from './drain-on-close';
 
 export interface LocalDynamoDb {
   endpoint: string;
@@ -19,6 +20,7 @@ export async function startLocalDynamoDb(tableName = 'setup-records', port = 0):
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
   });
+  const drain = drainOnClose(server);
   guardHost(server, '127.0.0.1');
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({
@@ -40,6 +42,7 @@ export async function startLocalDynamoDb(tableName = 'setup-records', port = 0):
     client,
     close: async () => {
       client.destroy();
+      await drain.whenDrained();
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
