@@ -13,7 +13,10 @@ export function drainOnClose(server: Server): { whenDrained(): Promise<void> } {
   let inFlight = 0;
   let closing = false;
   let drained: (() => void) | undefined;
-  const handlers = server.listeners('request') as ((request: IncomingMessage, response: ServerResponse) => void)[];
+  const handlers = server.listeners('request') as ((
+    request: IncomingMessage,
+    response: ServerResponse,
+  ) => void)[];
   server.removeAllListeners('request');
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     if (closing) {
