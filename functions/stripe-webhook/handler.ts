@@ -145,26 +145,8 @@ export function buildStripeWebhookHandler(
     try {
       await deps.queue.enqueue(message);
     } catch (error) {
-      if (isRefusedMessage(error)) {
-        // SQS refused the message itself (InvalidParameterValue and the like): every retry would be refused
-        // the same way for Stripe's 3 days. Acknowledged, so Stripe stops, and alarmed as a permanent
-        // failure, so an operator finishes the setup (`npm run reconcile` finds it by its session).
-        deps.metrics.count('PermanentFailures');
-        log.error('SQS refused the event; acknowledged without enqueueing', {
-          sessionId: message.sessionId,
-          ...describeError(error),
-        });
-        return jsonResponse(200, { received: true, enqueued: false });
-      }
-      log[isTransientAwsFailure(error) ? 'warn' : 'error']('enqueue failed; Stripe will retry', {
-        sessionId: message.sessionId,
-        ...describeError(error),
-      });
-      return errorResponse(
-        new ServiceError(503, 'queue_unavailable', 'The event could not be queued; retry later.', {
-          'retry-after': '1',
-        }),
-      );
+      // Finished later by `npm run reconcile`, which finds the setup by its session.
+      return enqueueFailed(deps, log, error, { sessionId: message.sessionId });
     }
     if (decision.completion) await recordCompletion(deps, log, decision.completion);
     log.info('webhook event enqueued', { sessionId: message.sessionId, eventType: message.eventType });
@@ -188,6 +170,38 @@ async function recordCompletion(deps: StripeWebhookDeps, log: Logger, completion
       ...describeError(error),
     });
   }
+}
+
+/**
+ * The answer when SendMessage failed, the same for every kind of event. SQS refused the message itself
+ * (InvalidParameterValue and the like): every retry would be refused the same way for Stripe's 3 days, so
+ * it is acknowledged (Stripe stops) and alarmed as a permanent failure with the event in the log, never a
+ * silent 200. Anything else (throttling, 5xx, the queue unreachable or forbidden) answers 503: Stripe
+ * retries with backoff (https://docs.stripe.com/webhooks#retries) and a later delivery gets through.
+ */
+function enqueueFailed(
+  deps: StripeWebhookDeps,
+  log: Logger,
+  error: unknown,
+  context: Record<string, unknown>,
+): HttpResult {
+  if (isRefusedMessage(error)) {
+    deps.metrics.count('PermanentFailures');
+    log.error('SQS refused the event; acknowledged without enqueueing', {
+      ...context,
+      ...describeError(error),
+    });
+    return jsonResponse(200, { received: true, enqueued: false });
+  }
+  log[isTransientAwsFailure(error) ? 'warn' : 'error']('enqueue failed; Stripe will retry', {
+    ...context,
+    ...describeError(error),
+  });
+  return errorResponse(
+    new ServiceError(503, 'queue_unavailable', 'The event could not be queued; retry later.', {
+      'retry-after': '1',
+    }),
+  );
 }
 
 /**
@@ -225,15 +239,11 @@ async function enqueueRecoveryEvent(
   try {
     await deps.recoveryQueue.enqueue(decision.message);
   } catch (error) {
-    log[isTransientAwsFailure(error) ? 'warn' : 'error'](
-      'enqueue failed; Stripe will retry',
-      describeError(error),
-    );
-    return errorResponse(
-      new ServiceError(503, 'queue_unavailable', 'The event could not be queued; retry later.', {
-        'retry-after': '1',
-      }),
-    );
+    // A refused one is found again in Stripe's event list (the log names it) and redelivered from there.
+    return enqueueFailed(deps, log, error, {
+      stripeEventId: decision.message.eventId,
+      eventType: decision.message.eventType,
+    });
   }
   log.info('webhook event enqueued', { eventType: decision.message.eventType });
   return jsonResponse(200, { received: true, enqueued: true });

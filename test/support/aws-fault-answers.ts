@@ -18,7 +18,9 @@ export type AwsFault =
   | 'request_throttled'
   | 'failed_entry'
   /** The call is applied, then answered with a 500: the writer never hears that it happened. */
-  | 'lost_answer';
+  | 'lost_answer'
+  /** SQS refuses the message itself (SendMessage's InvalidParameterValue): never injected at random. */
+  | 'invalid_parameter';
 
 const WRITES: Record<AwsService, string[]> = {
   dynamodb: ['UpdateItem', 'PutItem', 'DeleteItem'],
@@ -94,6 +96,8 @@ export function faultAnswer(service: AwsService, fault: AwsFault): FaultAnswer {
             'x-amzn-query-error': `${code};${side}`,
           },
         );
+      if (fault === 'invalid_parameter')
+        return sqs(400, 'InvalidParameterValue', 'Sender', 'Value for parameter MessageGroupId is invalid.');
       if (fault === 'request_throttled')
         return sqs(403, 'RequestThrottled', 'Sender', 'Request is throttled.');
       if (fault === 'unavailable')
