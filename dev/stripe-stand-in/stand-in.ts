@@ -114,8 +114,15 @@ export interface StripeStandIn {
   readonly webhookUrl: string | undefined;
   /** Signs `event` with the webhook secret and POSTs it to `deliverTo`. */
   sendEvent(event: object, deliverTo: string): Promise<WebhookDelivery>;
-  /** A failed renewal: an open latest invoice and a `past_due` subscription, as after a declined card. */
-  makeSubscriptionPastDue(subscriptionId: string, amountDue?: number): StoredInvoice;
+  /**
+   * A renewal whose payment failed: a new open invoice, and the subscription `past_due` (or `unpaid`, where
+   * the account's settings end retries there, https://docs.stripe.com/billing/subscriptions/overview).
+   */
+  makeSubscriptionPastDue(
+    subscriptionId: string,
+    amountDue?: number,
+    status?: 'past_due' | 'unpaid',
+  ): StoredInvoice;
   /** A delayed payment method's later outcome: succeed or fail a `processing` SetupIntent. */
   settleSetupIntent(
     setupIntentId: string,
@@ -249,8 +256,12 @@ class RunningStandIn implements StripeStandIn {
     return result as CompletionFor<Card>;
   }
 
-  makeSubscriptionPastDue(subscriptionId: string, amountDue?: number): StoredInvoice {
-    return makeSubscriptionPastDue(this.store, subscriptionId, amountDue);
+  makeSubscriptionPastDue(
+    subscriptionId: string,
+    amountDue?: number,
+    status?: 'past_due' | 'unpaid',
+  ): StoredInvoice {
+    return makeSubscriptionPastDue(this.store, subscriptionId, amountDue, status);
   }
 
   settleSetupIntent(

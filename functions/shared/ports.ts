@@ -1,3 +1,5 @@
+import type { InvoiceSnapshot } from './recovery-ports';
+
 /**
  * The flow talks to the outside world only through these small interfaces. Each has one real adapter
  * (SQS, DynamoDB, the stripe SDK); tests point those adapters at local stand-ins instead of swapping code.
@@ -114,13 +116,18 @@ export type SetupOutcome =
       paymentMethodLast4?: string;
       customerDefault: StepResult;
       subscriptionDefault?: StepResult;
-      /** With the past-due option on: what happened to the subscription's open invoice. */
+      /**
+       * The first invoice paid: an `incomplete` subscription's first invoice, or with the past-due option on,
+       * the oldest open invoice of the named subscription (or of the first subscription that owed one).
+       */
       invoicePayment?: InvoicePayment;
       /**
-       * A setup through an update link made for a failed invoice: that invoice and the subscription's older
-       * open ones, oldest first, as Stripe answered each payment.
+       * Every invoice paid, in the order paid, as Stripe answered each: with the past-due option on, the open
+       * invoices of each `past_due`/`unpaid` subscription that now charges the method (named, moved along, or
+       * inheriting the customer's default), oldest first; through an update link made for a failed invoice,
+       * that invoice and the subscription's older open ones. The first payment that did not go through ends it.
        */
-      invoicePayments?: { invoiceId: string; status: string; failureCode?: string }[];
+      invoicePayments?: InvoicePayment[];
       /** The update link the setup came through, now used up. */
       updateLinkId?: string;
       /**
@@ -383,8 +390,13 @@ export interface SubscriptionSnapshot {
 
 export interface InvoicePayment {
   invoiceId: string;
-  /** `processing`: the invoice is still open while a bank debit settles (Stripe reports the result later). */
-  status: 'paid' | 'processing' | 'failed';
+  /** The subscription the invoice is for, where a setup paid several subscriptions' invoices. */
+  subscriptionId?: string;
+  /**
+   * `processing`: the invoice is still open while a bank debit settles (Stripe reports the result later);
+   * `action_required`: the bank wants the customer (3-D Secure) before it pays.
+   */
+  status: 'paid' | 'processing' | 'failed' | 'action_required';
   failureCode?: string;
 }
 
@@ -422,15 +434,14 @@ export interface StripeGateway {
   currentDefaultPaymentMethod(target: DefaultTarget): Promise<CurrentDefault | null>;
   /** Whether Stripe answers the customer as deleted (`DeletedCustomer`, Customers.d.ts). */
   isCustomerDeleted(customerId: string): Promise<boolean>;
-  /**
-   * Pays a past-due subscription's open latest invoice with the method; null when nothing is owed.
-   * `setupIntentId` keys the payment, so a redelivered setup cannot pay the invoice twice.
-   */
-  payOpenInvoice(
-    subscriptionId: string,
+  /** The subscription's open invoices, oldest first (every page). */
+  listOpenInvoices(subscriptionId: string): Promise<InvoiceSnapshot[]>;
+  /** One payment of an open invoice with the method (stripe-invoices.ts: how it is keyed, what it answers). */
+  payInvoice(
+    invoice: Pick<InvoiceSnapshot, 'id' | 'attemptCount'>,
     paymentMethodId: string,
-    setupIntentId: string,
-  ): Promise<InvoicePayment | null>;
+    keyPrefix: string,
+  ): Promise<InvoicePayment>;
   /**
    * An `incomplete` subscription's open first invoice, paid with the method (which makes it `active`); null
    * when the subscription is not `incomplete` or has no open invoice.

@@ -1,3 +1,5 @@
+import type { InvoicePayment } from './ports';
+
 /**
  * The recovery side of the service: what it reads from Stripe when a payment fails, a card will expire, a
  * trial ends or a default changes elsewhere, the update links it mints, and what it tells the SaaS.
@@ -56,6 +58,8 @@ export interface InvoiceSnapshot {
   nextPaymentAttempt: number | null;
   hostedInvoiceUrl: string | null;
   created: number;
+  /** How many payment attempts Stripe has made: part of a payment's idempotency key (stripe-invoices.ts). */
+  attemptCount: number;
 }
 
 /** A Stripe event as Stripe holds it (events.retrieve): the proof that a queued event is real. */
@@ -93,19 +97,19 @@ export interface RecoveryStripe {
   retrievePaymentMethodOwner(paymentMethodId: string): Promise<PaymentMethodOwner>;
   /** The subscription's open invoices, oldest first (every page). */
   listOpenInvoices(subscriptionId: string): Promise<InvoiceSnapshot[]>;
-  /** Pays with the method, keyed so the same setup never pays the same invoice twice. */
+  /**
+   * Pays with the method, keyed by `keyPrefix`, the invoice and its attempt count, so the same setup never
+   * pays the same invoice twice and never meets a saved 500 again.
+   */
   payInvoice(
-    invoiceId: string,
+    invoice: Pick<InvoiceSnapshot, 'id' | 'attemptCount'>,
     paymentMethodId: string,
-    idempotencyKey: string,
+    keyPrefix: string,
   ): Promise<InvoicePaymentResult>;
 }
 
-export interface InvoicePaymentResult {
-  invoiceId: string;
-  status: 'paid' | 'processing' | 'failed' | 'action_required';
-  failureCode?: string;
-}
+/** What one invoice payment came to (the setup flow's own type: both flows pay the same way). */
+export type InvoicePaymentResult = InvoicePayment;
 
 export type UpdateLinkStatus = 'open' | 'used' | 'revoked';
 

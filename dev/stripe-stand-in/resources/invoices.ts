@@ -22,6 +22,7 @@ export function makeSubscriptionPastDue(
   store: StandInStore,
   subscriptionId: string,
   amountDue = 2000,
+  status: 'past_due' | 'unpaid' = 'past_due',
 ): StoredInvoice {
   const subscription = store.subscriptions.get(subscriptionId);
   if (subscription === undefined) throw resourceMissing('subscription', subscriptionId, 'id');
@@ -36,7 +37,7 @@ export function makeSubscriptionPastDue(
   });
   invoice.attempt_count = 1;
   invoice.attempted = true;
-  setSubscriptionStatus(store, subscription, 'past_due', at);
+  setSubscriptionStatus(store, subscription, status, at);
   store.recordEvent('invoice.payment_failed', invoice, invoice.livemode, at);
   return invoice;
 }

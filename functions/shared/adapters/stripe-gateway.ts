@@ -4,11 +4,11 @@ import type {
   CardDetails,
   CheckoutSessionSnapshot,
   CurrentDefault,
-  InvoicePayment,
   PaymentMethodSummary,
   SetupIntentSnapshot,
   StripeGateway,
 } from '../ports';
+import { invoiceOperations, payInvoiceWith } from './stripe-invoices';
 import { paymentMethodOperations } from './stripe-payment-methods';
 import { alignSchedule } from './stripe-schedules';
 
@@ -27,6 +27,7 @@ export function createStripeGateway(
 ): StripeGateway {
   return {
     ...paymentMethodOperations(stripeClient, options),
+    ...invoiceOperations(stripeClient),
     createSetupSession: (params) =>
       translateErrors(async () => {
         const stripe = await stripeClient();
@@ -152,19 +153,6 @@ export function createStripeGateway(
         });
       }),
 
-    payOpenInvoice: (subscriptionId, paymentMethodId, setupIntentId) =>
-      translateErrors(async () => {
-        const stripe = await stripeClient();
-        const subscription = await stripe.subscriptions.retrieve(subscriptionId, {
-          expand: ['latest_invoice'],
-        });
-        const invoice = subscription.latest_invoice;
-        const owed = subscription.status === 'past_due' || subscription.status === 'unpaid';
-        if (!owed || !invoice || typeof invoice === 'string' || invoice.status !== 'open' || !invoice.id)
-          return null;
-        return payInvoice(stripe, invoice, paymentMethodId, `setup-invoice-payment:${setupIntentId}`);
-      }),
-
     payIncompleteSubscription: (subscriptionId, paymentMethodId) =>
       translateErrors(async () => {
         const stripe = await stripeClient();
@@ -176,7 +164,12 @@ export function createStripeGateway(
         // updated. Once the first invoice is paid, the subscription moves into an active status."
         if (subscription.status !== 'incomplete' || !invoice || typeof invoice === 'string') return null;
         if (invoice.status !== 'open' || !invoice.id) return null;
-        return payInvoice(stripe, invoice, paymentMethodId, `first-invoice-payment:${paymentMethodId}`);
+        return payInvoiceWith(
+          stripe,
+          { id: invoice.id, attemptCount: invoice.attempt_count },
+          paymentMethodId,
+          `first-invoice-payment:${paymentMethodId}`,
+        );
       }),
 
     currentDefaultPaymentMethod: (target) =>
@@ -244,51 +237,6 @@ function acssMandateOptions(
       },
     },
   };
-}
-
-/**
- * One payment attempt on an open invoice. The key names the invoice's attempt count as read just before: a
- * redelivery after a lost answer reads the same count if the attempt never happened (and replays the saved
- * answer if it did, as long as the count is unchanged), while an attempt that did happen — Stripe saves every
- * executed answer under its key for 24 hours, a 500 included (https://docs.stripe.com/api/idempotent_requests)
- * — moved the count, so the next try is a new attempt, never the same 500 replayed. A bank debit still
- * processing refuses a second attempt (the invoice's PaymentIntent is `processing`), which is reported as
- * processing: nothing is debited twice.
- */
-async function payInvoice(
-  stripe: Stripe,
-  invoice: Stripe.Invoice & { id: string },
-  paymentMethodId: string,
-  keyPrefix: string,
-): Promise<InvoicePayment> {
-  try {
-    const paid = await stripe.invoices.pay(
-      invoice.id,
-      { payment_method: paymentMethodId, off_session: true },
-      { idempotencyKey: `${keyPrefix}:${invoice.id}:${invoice.attempt_count}` },
-    );
-    // The answer says what happened: `paid`, or still `open` while a bank debit is processing.
-    return { invoiceId: invoice.id, status: paid.status === 'paid' ? 'paid' : 'processing' };
-  } catch (error) {
-    // A declined card, or an invoice paid or voided meanwhile, is the payment's outcome, not the setup's
-    // failure: the method stays the default. Only a transient failure is retried.
-    if (
-      error instanceof Stripe.errors.StripeInvalidRequestError &&
-      error.code === 'payment_intent_unexpected_state'
-    )
-      return { invoiceId: invoice.id, status: 'processing' };
-    const declined = error instanceof Stripe.errors.StripeCardError;
-    const refused =
-      error instanceof Stripe.errors.StripeInvalidRequestError ||
-      (error instanceof Stripe.errors.StripeIdempotencyError && error.statusCode === 400);
-    if (!declined && !refused) throw error;
-    const code = error instanceof Stripe.errors.StripeIdempotencyError ? 'idempotency_error' : error.code;
-    return {
-      invoiceId: invoice.id,
-      status: 'failed',
-      failureCode: (declined ? error.decline_code : undefined) ?? code ?? 'payment_failed',
-    };
-  }
 }
 
 export function idOf(value: string | { id: string } | null | undefined): string | null {

@@ -1,6 +1,7 @@
-import Stripe from 'stripe';
-import type { Expiry, InvoiceSnapshot, Payer, RecoveryStripe } from '../recovery-ports';
+import type Stripe from 'stripe';
+import type { Expiry, Payer, RecoveryStripe } from '../recovery-ports';
 import { idOf, translateErrors } from './stripe-gateway';
+import { invoiceOperations, toInvoice } from './stripe-invoices';
 
 /** The recovery flow's Stripe reads and writes on the official SDK; errors leave as StripeRequestFailed. */
 export function createStripeRecovery(stripeClient: () => Promise<Stripe>): RecoveryStripe {
@@ -90,55 +91,7 @@ export function createStripeRecovery(stripeClient: () => Promise<Stripe>): Recov
         };
       }),
 
-    listOpenInvoices: (subscriptionId) =>
-      call(async (stripe) => {
-        const open: InvoiceSnapshot[] = [];
-        for await (const invoice of stripe.invoices.list({
-          subscription: subscriptionId,
-          status: 'open',
-          limit: 100,
-        })) {
-          open.push(toInvoice(invoice));
-        }
-        return open.sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
-      }),
-
-    payInvoice: (invoiceId, paymentMethodId, idempotencyKey) =>
-      call(async (stripe) => {
-        try {
-          const paid = await stripe.invoices.pay(
-            invoiceId,
-            { payment_method: paymentMethodId, off_session: true },
-            { idempotencyKey },
-          );
-          return { invoiceId, status: paid.status === 'paid' ? ('paid' as const) : ('processing' as const) };
-        } catch (error) {
-          // Declined, or the bank wants the customer (3-D Secure: `authentication_required`), or the invoice
-          // was paid or voided meanwhile: the payment's outcome, reported; only transient failures are thrown.
-          const declined = error instanceof Stripe.errors.StripeCardError;
-          if (!declined && !(error instanceof Stripe.errors.StripeInvalidRequestError)) throw error;
-          const code = (declined ? error.decline_code : undefined) ?? error.code ?? 'payment_failed';
-          return {
-            invoiceId,
-            status: code === 'authentication_required' ? ('action_required' as const) : ('failed' as const),
-            failureCode: code,
-          };
-        }
-      }),
-  };
-}
-
-function toInvoice(invoice: Stripe.Invoice): InvoiceSnapshot {
-  return {
-    id: invoice.id ?? '',
-    status: invoice.status,
-    customerId: idOf(invoice.customer) ?? '',
-    subscriptionId: idOf(invoice.parent?.subscription_details?.subscription ?? null),
-    amountDue: invoice.amount_due,
-    currency: invoice.currency,
-    nextPaymentAttempt: invoice.next_payment_attempt ?? null,
-    hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
-    created: invoice.created,
+    ...invoiceOperations(stripeClient),
   };
 }
 

@@ -22,6 +22,7 @@ import {
   supersededIfCustomerDeleted,
 } from './deleted-customer';
 import { type FirstInvoicePayments, setSubscriptionDefault } from './incomplete-subscriptions';
+import { payOwedInvoices, subscriptionsOwing } from './open-invoices';
 import { type LinkSettlementDeps, settleUpdateLink } from './recovery/settle-update-link';
 import {
   type FollowPlan,
@@ -387,13 +388,25 @@ export async function applyPlan(
   }
   // Customers often update their card because a payment failed: settle it now, not at the next retry. An
   // `incomplete` subscription's first invoice was paid already, as part of making the method its default.
-  const invoicePayment =
-    firstInvoice[0] ??
-    (deps.payOpenInvoices &&
-    plan.subscriptionId &&
-    (subscriptionDefault === 'applied' || subscriptionDefault === 'already_applied')
-      ? await stripe.payOpenInvoice(plan.subscriptionId, plan.paymentMethodId, plan.setupIntentId)
-      : null);
+  const invoicePayments = deps.payOpenInvoices
+    ? [
+        ...firstInvoice,
+        ...(await payOwedInvoices(
+          stripe,
+          await subscriptionsOwing(stripe, follow.listing, {
+            ...(plan.subscriptionId ? { subscriptionId: plan.subscriptionId } : {}),
+            customerDefault,
+            subscriptionDefault,
+            customerKept: plan.keepCustomerDefault === true,
+            subscriptionsMoved: followed.subscriptionsMoved ?? [],
+          }),
+          plan.paymentMethodId,
+          plan.setupIntentId,
+          firstInvoice,
+        )),
+      ]
+    : firstInvoice;
+  const invoicePayment = invoicePayments[0];
   const changedAnything =
     [customerDefault, subscriptionDefault].some(
       (result) => result === 'applied' || result === 'already_applied',
@@ -407,6 +420,7 @@ export async function applyPlan(
     customerDefault,
     ...(plan.subscriptionId ? { subscriptionId: plan.subscriptionId, subscriptionDefault } : {}),
     ...(invoicePayment ? { invoicePayment } : {}),
+    ...(invoicePayments.length > 0 ? { invoicePayments } : {}),
     ...followed,
   };
 }

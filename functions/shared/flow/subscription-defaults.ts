@@ -114,6 +114,8 @@ export interface FollowDeps extends MoveDeps {
   stripe: StripeGateway;
   subscriptionDefaults?: SubscriptionDefaultsMode;
   detachReplaced?: boolean;
+  /** The past-due option: the listing tells which subscriptions now charging the method owe invoices. */
+  payOpenInvoices?: boolean;
 }
 
 /** The customer's subscriptions as they were before its default changed, and the method being replaced. */
@@ -137,6 +139,7 @@ export function needsListing(deps: FollowDeps, plan: FollowPlan): boolean {
     plan.allSubscriptions ||
       plan.removing ||
       deps.detachReplaced ||
+      deps.payOpenInvoices ||
       (mode === 'follow' && !plan.subscriptionId),
   );
 }
