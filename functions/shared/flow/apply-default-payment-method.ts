@@ -1,6 +1,7 @@
 import { failureMessageOf, StripeRequestFailed } from '../errors';
 import type { Logger } from '../logger';
 import {
+  type CurrentDefault,
   type DefaultOwner,
   type DefaultTarget,
   defaultOwnerKey,
@@ -15,7 +16,12 @@ import {
 import { CUSTOMER_KEY, isOurSetup, SUBSCRIPTION_KEY } from '../setup-metadata';
 import { isProvenSetup, type SetupProof } from '../setup-proof';
 import { type ApplyResult, runClaimed } from './claimed-work';
-import { type StripeNow, stepsFor, unownedSubscriptionDefault } from './default-steps';
+import {
+  defaultReadThisAttempt,
+  type StripeNow,
+  stepsFor,
+  unownedSubscriptionDefault,
+} from './default-steps';
 import {
   supersededByDeletedCustomer,
   supersededByDeletion,
@@ -337,7 +343,9 @@ export async function applyPlan(
     todo.map(
       ({ target }) =>
         () =>
-          setDefault(deps, target, ownerFor(target), retry, firstInvoice),
+          setDefault(deps, target, ownerFor(target), retry, firstInvoice, () =>
+            defaultReadThisAttempt(stripeNow, target),
+          ),
     ),
   );
   const failure = worstFailure(results);
@@ -434,7 +442,10 @@ export async function applyPlan(
  * throttled past the SDK's retries), so Stripe is asked what holds now: already our method means that
  * update happened, and only the checkpoint is written. A replayed Idempotency-Key would not do: the retry
  * is a new call with a new key, and reusing the first one would replay its first answer for 24 h, a 500
- * included (Stripe's "Idempotent requests"). The read costs one GET per open step, on retries only.
+ * included (Stripe's "Idempotent requests"). The read costs one GET per open step, on retries only, and
+ * none where this attempt already read that default (the customer's, expanded on the SetupIntent; the named
+ * subscription's, read for the rollback check): nothing in this attempt has changed it since, and the
+ * customer's work is serialised by its FIFO group.
  */
 async function setDefault(
   deps: ApplyDefaultPaymentMethodDeps,
@@ -442,14 +453,17 @@ async function setDefault(
   owner: DefaultOwner,
   retry: boolean,
   firstInvoice: FirstInvoicePayments = [],
+  readThisAttempt: () => Promise<CurrentDefault | null | undefined> = async () => undefined,
 ): Promise<StepResult> {
   const update = (paymentMethodId: string) =>
     target.kind === 'customer'
       ? deps.stripe.setCustomerDefaultPaymentMethod(target.id, paymentMethodId)
       : setSubscriptionDefault(deps, target.id, paymentMethodId, firstInvoice);
-  const alreadyInStripe =
-    retry &&
-    (await deps.stripe.currentDefaultPaymentMethod(target))?.paymentMethodId === owner.paymentMethodId;
+  const currentNow = async () => {
+    const read = await readThisAttempt();
+    return read !== undefined ? read : deps.stripe.currentDefaultPaymentMethod(target);
+  };
+  const alreadyInStripe = retry && (await currentNow())?.paymentMethodId === owner.paymentMethodId;
   if (alreadyInStripe) {
     deps.log.info('default already set by an earlier attempt; checkpoint recorded', {
       target: target.kind,

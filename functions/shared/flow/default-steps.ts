@@ -45,6 +45,19 @@ export interface StripeNow {
   earlyListing?: Promise<CustomerSubscriptions> | undefined;
 }
 
+/**
+ * A target's current default as this attempt already read it from Stripe (the customer's expanded on the
+ * SetupIntent, the named subscription's read beside it); undefined when it was not read.
+ */
+export async function defaultReadThisAttempt(
+  stripeNow: StripeNow,
+  target: DefaultTarget,
+): Promise<CurrentDefault | null | undefined> {
+  if (target.kind === 'customer') return stripeNow.intent.customerDefault;
+  const early = await stripeNow.earlySubscriptionDefault;
+  return early && defaultOwnerKey(early.target) === defaultOwnerKey(target) ? early.current : undefined;
+}
+
 export async function unownedSubscriptionDefault(
   deps: StepDeps,
   hinted: DefaultTarget[],
@@ -68,11 +81,8 @@ export async function stepsFor(
   stripeNow: StripeNow,
 ): Promise<{ target: DefaultTarget; step: StepResult | 'todo' }[]> {
   const currentDefault = async (target: DefaultTarget) => {
-    if (target.kind === 'customer' && stripeNow.intent.customerDefault !== undefined)
-      return stripeNow.intent.customerDefault;
-    const early = await stripeNow.earlySubscriptionDefault;
-    if (early && defaultOwnerKey(early.target) === defaultOwnerKey(target)) return early.current;
-    return deps.stripe.currentDefaultPaymentMethod(target);
+    const read = await defaultReadThisAttempt(stripeNow, target);
+    return read !== undefined ? read : deps.stripe.currentDefaultPaymentMethod(target);
   };
   return Promise.all(
     targets.map(async (target) => {
