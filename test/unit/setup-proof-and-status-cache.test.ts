@@ -28,6 +28,20 @@ describe('the setup proof', () => {
     }
   });
 
+  it('covers the update link: a link id added, removed or changed after signing breaks the proof', async () => {
+    const withLink = setupMetadata('cus_1', 'sub_1', await proof.sign('cus_1', 'sub_1', 'lnk_a'), 'lnk_a');
+    expect(await proof.verifies(withLink)).toBe(true);
+    const withoutLink = setupMetadata('cus_1', 'sub_1', await proof.sign('cus_1', 'sub_1'));
+    expect(await proof.verifies({ ...withLink, update_link: 'lnk_b' })).toBe(false);
+    expect(await proof.verifies({ ...withoutLink, update_link: 'lnk_a' })).toBe(false);
+    const { update_link: _removed, ...linkRemoved } = withLink;
+    expect(await proof.verifies(linkRemoved)).toBe(false);
+    // Stripe holding the customer does not excuse a link id: it steers which invoice is paid.
+    const ownCustomer = setupMetadata('cus_1', undefined, await proof.sign('cus_1'));
+    expect(await isProvenSetup(proof, 'cus_1', ownCustomer)).toBe(true);
+    expect(await isProvenSetup(proof, 'cus_1', { ...ownCustomer, update_link: 'lnk_a' })).toBe(false);
+  });
+
   it('keeps proving setups signed before a rotation while the old secret is still listed', async () => {
     const before = setupMetadata('cus_1', undefined, await proof.sign('cus_1'));
     const rotated = createSetupProof(async () => ['a-brand-new-setup-proof-secret-32-chars', SECRET]);

@@ -39,7 +39,7 @@ export async function createCheckoutSession(
   const subscription = request.subscriptionId
     ? await subscriptionOf(deps.stripe, request.subscriptionId, request.customerId)
     : undefined;
-  const proof = await deps.setupProof.sign(request.customerId, request.subscriptionId);
+  const proof = await deps.setupProof.sign(request.customerId, request.subscriptionId, request.updateLinkId);
   return deps.stripe.createSetupSession({
     customerId: request.customerId,
     subscriptionId: request.subscriptionId,

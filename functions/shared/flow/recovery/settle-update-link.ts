@@ -18,8 +18,9 @@ export interface LinkSettlementDeps {
  * decline). The link is used up afterwards, so a crash in between finds it open and repeats only what was not
  * done.
  *
- * The link is read from the service's own table and must name exactly the customer and subscription the
- * setup's proof names; the metadata's link id alone changes nothing.
+ * The link id is covered by the setup's proof (setup-proof.ts: a setup naming a link it was not signed for is
+ * never applied), and the link, read from the service's own table, must name exactly the customer and
+ * subscription the setup names.
  */
 export async function settleUpdateLink(
   deps: LinkSettlementDeps,
