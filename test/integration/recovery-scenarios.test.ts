@@ -222,6 +222,33 @@ describe('changes made elsewhere (https://docs.stripe.com/api/events/object#even
     ]);
   });
 
+  // https://docs.stripe.com/api/payment_methods/detach: a detached method no longer pays anything, so a
+  // subscription whose own default it was (Subscriptions.d.ts default_payment_method, charged first) falls
+  // back to the customer's default, and here there is none left either.
+  it('a subscription’s own default set by the service is detached elsewhere: update needed for that subscription', async () => {
+    const { stack } = running;
+    const customer = (await stack.stripe.customers.create({ email: 'sub-detach@example.com' })).id;
+    const subscription = await stack.stripe.subscriptions.create({
+      customer,
+      items: [{ price: 'price_monthly' }],
+      trial_period_days: 14,
+    });
+    const card = await setupThroughService(customer, subscription.id);
+    expect((await stack.stripe.subscriptions.retrieve(subscription.id)).default_payment_method).toBe(card);
+    eventsSince(running, TYPES, seen);
+    running.eventBridge.entries.length = 0;
+    await stack.stripe.paymentMethods.detach(card);
+    await deliverNewEventsShuffled();
+    expect(recoveryEvents(running, NEEDED)).toEqual([
+      expect.objectContaining({
+        customerId: customer,
+        subscriptionId: subscription.id,
+        reason: 'default_removed_elsewhere',
+        updateUrl: expect.stringContaining('/u/'),
+      }),
+    ]);
+  });
+
   it('a deleted customer: its update links stop working (410)', async () => {
     const { stack } = running;
     const customer = (await stack.stripe.customers.create({ email: 'gone@example.com' })).id;

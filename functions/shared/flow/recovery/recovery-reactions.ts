@@ -148,18 +148,38 @@ async function upcomingRenewal(deps: RecoveryDeps, event: ProvenEvent): Promise<
 
 /**
  * A method detached outside the service (the Dashboard, the portal, another integration). Stripe clears a
- * detached method from the customer's invoice default; if the service had made it the default, the customer
- * is left without one, and is asked for a new method.
+ * detached method wherever it was a default: the customer's invoice default and any subscription's own
+ * `default_payment_method` (https://docs.stripe.com/api/payment_methods/detach). Where the service had made
+ * it a default and nothing else in Stripe's charge order is left to pay, the customer is asked for a new
+ * method: for a subscription that now has nothing to charge (its link sets that subscription's default too),
+ * else for the customer. One ask per event (consumers deduplicate on the Stripe event id).
  */
 async function detachedElsewhere(deps: RecoveryDeps, event: ProvenEvent): Promise<string> {
   const paymentMethodId = idOf(event.object) ?? '';
   const customerId = idOf(event.previousAttributes.customer);
   if (!customerId) return 'no_customer';
-  const target: DefaultTarget = { kind: 'customer', id: customerId };
-  const owner = (await deps.records.defaultOwners([target])).get(defaultOwnerKey(target));
-  if (owner?.paymentMethodId !== paymentMethodId) return 'not_a_default_set_here';
+  const customerTarget: DefaultTarget = { kind: 'customer', id: customerId };
+  const { subscriptions } = await deps.stripe.listSubscriptionDefaults(customerId);
+  const chargeable = subscriptions.filter((subscription) =>
+    CHARGEABLE_SUBSCRIPTION_STATUSES.includes(subscription.status),
+  );
+  const targets: DefaultTarget[] = [
+    customerTarget,
+    ...chargeable.map((subscription) => ({ kind: 'subscription' as const, id: subscription.id })),
+  ];
+  const owners = await deps.records.defaultOwners(targets);
+  const setHere = (target: DefaultTarget) =>
+    owners.get(defaultOwnerKey(target))?.paymentMethodId === paymentMethodId;
+  const subscriptionsSetHere = targets.filter((target) => target.kind === 'subscription' && setHere(target));
+  if (!setHere(customerTarget) && subscriptionsSetHere.length === 0) return 'not_a_default_set_here';
   const customer = await deps.recoveryStripe.retrieveCustomerPayers(customerId);
   if (customer.deleted) return 'customer_deleted';
+  for (const target of subscriptionsSetHere) {
+    const subscription = await deps.recoveryStripe.retrieveSubscriptionPayers(target.id);
+    if (!methodThatPays(subscription.payers))
+      return updateNeeded(deps, event, 'default_removed_elsewhere', customerId, subscription.id);
+  }
+  if (!setHere(customerTarget)) return 'subscription_falls_back_to_another_method';
   if (customer.payers.some((payer) => payer.source === 'customer.invoice_settings.default_payment_method'))
     return 'customer_has_another_default';
   return updateNeeded(deps, event, 'default_removed_elsewhere', customerId, null);
