@@ -1,4 +1,4 @@
-import { ELEMENTS_STYLE, elementsSetup, TOKEN_STORAGE_KEY } from './elements-page';
+import { ELEMENTS_STYLE, elementsSetup } from './elements-page';
 import { escapeHtml } from './html';
 
 export interface DemoAccount {
@@ -9,13 +9,12 @@ export interface DemoAccount {
   /** e.g. "visa •••• 4242", or undefined when the customer has no default yet. */
   defaultCard?: string;
   /**
-   * The signed-in user's JWT from the local issuer, when auth is on. A form cannot send an Authorization
-   * header, so it travels in a hidden field; the page also keeps it in sessionStorage for the success page.
+   * When auth is on, a form token the API minted for the signed-in user (`POST /form-tokens`): a form cannot
+   * send an Authorization header, so it travels in a hidden field. Only the form route accepts it, so the
+   * page holds no bearer token for the API.
    */
-  token?: string;
+  formToken?: string;
 }
-
-/** Where the demo keeps the token between the button and the success page (same tab, same origin). */
 
 const STYLE = `
   * { box-sizing: border-box; }
@@ -60,10 +59,9 @@ export function renderDemoPage(accounts: DemoAccount[], stripeMode: string, chos
         }</div>
         <div class="muted">Default card: <span class="default-card">${escapeHtml(account.defaultCard ?? 'none yet')}</span></div>
       </div>
-      <form action="/create-checkout-session" method="POST"
-            onsubmit="sessionStorage.setItem('${TOKEN_STORAGE_KEY}', this.elements.token ? this.elements.token.value : '')">
+      <form action="/create-checkout-session" method="POST">
         <input type="hidden" name="customer" value="${escapeHtml(account.customerId)}">
-        ${account.token ? `<input type="hidden" name="token" value="${escapeHtml(account.token)}">` : ''}
+        ${account.formToken ? `<input type="hidden" name="token" value="${escapeHtml(account.formToken)}">` : ''}
         ${account.subscriptionId ? `<input type="hidden" name="subscription" value="${escapeHtml(account.subscriptionId)}">` : ''}
         <button type="submit">Checkout</button>
       </form>
@@ -90,8 +88,12 @@ export function renderDemoPage(accounts: DemoAccount[], stripeMode: string, chos
   );
 }
 
-/** The success (and embedded return) page: `<checkout-return>` from packages/elements says the outcome. */
-export function renderSuccessPage(): string {
+/**
+ * The success (and embedded return) page: `<checkout-return>` from packages/elements says the outcome. The
+ * server signs the session's customer in, as the SaaS's own login would (`signedIn`), so the page polls
+ * with a token it was given rather than one an earlier page left in storage.
+ */
+export function renderSuccessPage(signedIn?: { customerId: string; token?: string }): string {
   const body = `${ELEMENTS_STYLE}<div class="card">
        <h2>Payment method saved</h2>
        <checkout-return id="outcome"></checkout-return>
@@ -102,5 +104,10 @@ export function renderSuccessPage(): string {
     const customer = event.detail.customer;
     if (customer) document.getElementById('back').href = '/billing?customer=' + encodeURIComponent(customer);
   });`;
-  return layout('Payment method saved', body, elementsSetup(back));
+  return layout('Payment method saved', body, elementsSetup(back)).replace(
+    '<body>',
+    signedIn
+      ? `<body data-token="${escapeHtml(signedIn.token ?? '')}" data-customer="${escapeHtml(signedIn.customerId)}">`
+      : '<body>',
+  );
 }

@@ -1,23 +1,22 @@
 /** What the demo pages share to run packages/elements: the bundle's path, the setup script, the styles. */
 
-/** Where a page keeps the signed-in user's token for the success page after the Checkout round trip. */
-export const TOKEN_STORAGE_KEY = 'setup-demo-token';
-
 /** Served by the local stack at this path: packages/elements and the client, bundled (dev/elements-bundle.ts). */
 export const ELEMENTS_SCRIPT_PATH = '/assets/elements.js';
 
-/** The module script that gives the elements their client: the API is this page's origin, the user's token. */
+/**
+ * The module script that gives the elements their client: the API is this page's origin, the token the
+ * server rendered into the page for its signed-in user (kept nowhere else: no storage a later page or
+ * another script on the origin could read it from).
+ */
 export function elementsSetup(extra = ''): string {
   return `<script type="module">
   import { configureElements, createClient, defineElements } from '${ELEMENTS_SCRIPT_PATH}';
   const { token, customer } = document.body.dataset;
-  if (token) sessionStorage.setItem('${TOKEN_STORAGE_KEY}', token);
-  const stored = token || sessionStorage.getItem('${TOKEN_STORAGE_KEY}') || '';
   configureElements({
     client: createClient({
       baseUrl: location.origin,
-      getToken: () => stored || undefined,
-      ...(stored || !customer ? {} : { customer }),
+      getToken: () => token || undefined,
+      ...(token || !customer ? {} : { customer }),
     }),
   });
   // Defined before the page sets properties on them: set on a not-yet-upgraded element, a property would be

@@ -162,6 +162,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           issuer,
           signInAs: demoSignIns(standIn, env),
           embeddedCheckout: embeddedCheckoutScript(standIn, env),
+          apiUrl: () => api.url,
         });
       },
     },
@@ -254,6 +255,8 @@ interface DemoContext {
   signInAs: (customerId: string) => boolean;
   /** Stripe.js for the billing page's embedded Checkout, when there is one to load. */
   embeddedCheckout?: EmbeddedCheckoutScript;
+  /** The session API's URL, which mints the demo form's tokens. */
+  apiUrl: () => string;
 }
 
 /**
@@ -298,11 +301,17 @@ async function serveDemoPages(
     const named = chosenAccount(url.searchParams);
     const chosen = named && demo.signInAs(named.customerId) ? named : undefined;
     const accounts = await withDefaultCards(demo.stripe, chosen ? [chosen] : demo.accounts);
-    // The demo's "signed-in user": a fresh token per customer, as the SaaS's own login would hand out.
+    // The demo's "signed-in user": the SaaS's backend holds the user's token and asks the API for a form
+    // token, so the page carries only that (it opens the form route and nothing else).
     const signedIn = await Promise.all(
-      accounts.map(async (account) =>
-        demo.issuer ? { ...account, token: await demo.issuer.tokenFor(account.customerId) } : account,
-      ),
+      accounts.map(async (account) => {
+        const issuer = demo.issuer;
+        if (!issuer) return account;
+        return {
+          ...account,
+          formToken: await mintFormToken(demo.apiUrl(), await issuer.tokenFor(account.customerId)),
+        };
+      }),
     );
     html(200, renderDemoPage(signedIn, demo.stripeMode, chosen !== undefined));
   } else if (request.method === 'GET' && path === '/billing') {
@@ -335,7 +344,7 @@ async function serveDemoPages(
   } else if (path === DEV_TOKEN_PATH) {
     await serveDevToken(request, response, body, demo);
   } else if (request.method === 'GET' && path === '/success') {
-    html(200, renderSuccessPage());
+    html(200, renderSuccessPage(await successSignIn(demo, url.searchParams.get('session_id'))));
   } else if (request.method === 'GET' && path === ELEMENTS_SCRIPT_PATH) {
     response.writeHead(200, {
       'content-type': 'text/javascript; charset=utf-8',
@@ -351,6 +360,28 @@ async function serveDemoPages(
     response.writeHead(404, { 'content-type': 'application/json' });
     response.end(JSON.stringify({ message: 'Not Found' }));
   }
+}
+
+/** What the SaaS's backend does for a page that renders the HTML form: `POST /form-tokens` as the user. */
+async function mintFormToken(apiUrl: string, userToken: string): Promise<string> {
+  const answer = await fetch(`${apiUrl}/form-tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${userToken}` },
+  });
+  if (answer.status !== 201) throw new Error(`POST /form-tokens answered ${answer.status}`);
+  return ((await answer.json()) as { formToken: string }).formToken;
+}
+
+/**
+ * The success page's signed-in user: the session's customer, behind the same sign-in gate as `/`, with a
+ * token from the local issuer when auth is on (the page polls the session's status with it).
+ */
+async function successSignIn(demo: DemoContext, sessionId: string | null) {
+  if (!sessionId || !/^cs_(test|live)_\w+$/.test(sessionId)) return undefined;
+  const session = await demo.stripe.checkout.sessions.retrieve(sessionId).catch(() => undefined);
+  const customerId = typeof session?.customer === 'string' ? session.customer : session?.customer?.id;
+  if (!customerId || !demo.signInAs(customerId)) return undefined;
+  return demo.issuer ? { customerId, token: await demo.issuer.tokenFor(customerId) } : { customerId };
 }
 
 /** With real Stripe there are no seeded customers: the page's first form names one (`/?customer=cus_…`). */

@@ -12,7 +12,7 @@ const AUTHENTICATED_IN_FUNCTION: Record<string, string> = {
   [UPDATE_LINK_ROUTE]:
     'An update link is opened from an email with no login: its signed token (HMAC-SHA256 under the setup-proof secret, with an expiry) is verified in the function before any table read or Stripe call, and the link is single-use and revocable.',
   [FORM_ROUTE]:
-    'A plain HTML form cannot set an Authorization header, which is all an HTTP API authorizer reads: the form carries the JWT in a hidden field and the function verifies it against the same issuer and audience (jose, the issuer JWKS).',
+    'A plain HTML form cannot set an Authorization header, which is all an HTTP API authorizer reads: the form carries a short-lived form token the service minted on a JWT-authorized route (POST /form-tokens: HS256 under the service secret, its own audience) in a hidden field, and the function verifies it.',
 };
 
 export interface NagScopes {

@@ -275,7 +275,21 @@ export class ServiceAlarms extends Construct {
 }
 
 /** One alarm over several metrics; a metric with no data counts as 0 rather than hiding the others. */
+const MAX_METRICS_PER_EXPRESSION = 10;
+
 function sumOf(metrics: Record<string, IMetric>, label: string): MathExpression {
+  const entries = Object.entries(metrics);
+  // A math expression in an alarm may use at most 10 metrics (CDK's TooManyMetricsInMathExpression): more are
+  // summed in parts of 10, and the parts summed.
+  if (entries.length > MAX_METRICS_PER_EXPRESSION) {
+    const parts: Record<string, IMetric> = {};
+    for (let start = 0; start < entries.length; start += MAX_METRICS_PER_EXPRESSION) {
+      const part = entries.slice(start, start + MAX_METRICS_PER_EXPRESSION);
+      // Ids are unique across the whole alarm: named after the first and last metric they sum.
+      parts[`${part[0]?.[0]}to${part.at(-1)?.[0]}`] = sumOf(Object.fromEntries(part), label);
+    }
+    return sumOf(parts, label);
+  }
   const ids = Object.keys(metrics);
   return new MathExpression({
     expression: ids.map((id) => `FILL(${id}, 0)`).join(' + '),

@@ -1,4 +1,5 @@
 import { isClaimPath, isStripeCustomerId, readCustomerClaim } from '../shared/auth/customer-claim';
+import type { FormTokens } from '../shared/auth/form-token';
 import { bearerToken, checkTokenAge, type JwtVerifier } from '../shared/auth/jwt-verifier';
 import type { CallerAuthConfig } from '../shared/config';
 import { ServiceError } from '../shared/errors';
@@ -9,24 +10,22 @@ export interface Caller {
   customerId: string | null;
 }
 
-/** How callers prove who they are: the config, plus the verifier the form route needs for its token. */
+/** How callers prove who they are: the config, plus the verifier for the tokens API Gateway passes on. */
 export type CallerAuth =
   | { mode: 'none' }
   | (Extract<CallerAuthConfig, { mode: 'jwt' }> & { verify: JwtVerifier });
 
-/** What the request itself says: the customer it names, and the form's hidden-field token. */
+/** What the request itself says: the customer it names. */
 export interface NamedInRequest {
   customer?: string;
-  formToken?: string;
 }
 
 /**
- * Who is calling: the one place that decides. With JWT auth the customer comes from a verified token's
- * claim — API Gateway's authorizer has verified the bearer token and passes its claims in
- * `requestContext.authorizer.jwt.claims`; the HTML form route, which a browser cannot give an Authorization
- * header, carries the token in a hidden field and it is verified here. A customer named in the request must
- * be the token's, or the answer is 403. Without auth (local development and tests only) the request names
- * its customer.
+ * Who is calling: the one place that decides for the JWT-authorized routes. With JWT auth the customer comes
+ * from a verified token's claim — API Gateway's authorizer has verified the bearer token and passes its
+ * claims in `requestContext.authorizer.jwt.claims`. (The HTML form route carries a form token instead:
+ * `identifyFormCaller`.) A customer named in the request must be the token's, or the answer is 403. Without
+ * auth (local development and tests only) the request names its customer.
  */
 export async function identifyCaller(
   auth: CallerAuth,
@@ -35,7 +34,7 @@ export async function identifyCaller(
 ): Promise<Caller> {
   if (auth.mode === 'none') return { customerId: named.customer ?? null };
   const verifiedByGateway = authorizerClaims(event);
-  const claims = verifiedByGateway ?? (await verifyToken(auth, named.formToken));
+  const claims = verifiedByGateway ?? (await verifyToken(auth, bearerToken(header(event, 'authorization'))));
   const tooOld = checkTokenAge(claims, auth.maxTokenAgeSeconds);
   if (tooOld) throw unauthenticated(tooOld);
   let claimed = readCustomerClaim(claims, auth.customerClaim);
@@ -55,6 +54,33 @@ export async function identifyCaller(
     throw new ServiceError(403, 'customer_mismatch', 'The customer named does not match the caller.');
   }
   return { customerId: claimed };
+}
+
+/**
+ * The HTML form route's caller: the customer of the form token in its hidden `token` field, which only
+ * `POST /form-tokens` mints (auth/form-token.ts). The identity provider's own tokens are refused here: they
+ * are not signed with the service's key nor meant for this audience. Without auth the form names its customer.
+ */
+export async function identifyFormCaller(
+  auth: CallerAuth,
+  formTokens: FormTokens,
+  form: { customer?: string; token?: string },
+  nowSeconds: number,
+): Promise<Caller> {
+  if (auth.mode === 'none') return { customerId: form.customer ?? null };
+  if (!form.token) throw unauthenticated('A form token is required (POST /form-tokens mints one).');
+  const check = await formTokens.verify(form.token, nowSeconds);
+  if (!check.valid) {
+    throw unauthenticated(
+      check.problem === 'expired'
+        ? 'The form token has expired: mint a new one (POST /form-tokens).'
+        : 'The form token is not valid: the form takes a token from POST /form-tokens, not a sign-in token.',
+    );
+  }
+  if (form.customer !== undefined && form.customer !== check.customerId) {
+    throw new ServiceError(403, 'customer_mismatch', 'The customer named does not match the caller.');
+  }
+  return { customerId: check.customerId };
 }
 
 /** The claim is a path whose top-level object the token has (flattened by API Gateway into a string). */

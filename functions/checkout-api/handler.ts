@@ -1,3 +1,4 @@
+import type { FormTokens } from '../shared/auth/form-token';
 import type { CheckoutConfig } from '../shared/config';
 import { ServiceError, toServiceError } from '../shared/errors';
 import { createCheckoutSession } from '../shared/flow/create-checkout-session';
@@ -19,7 +20,7 @@ import { describeError, type Logger } from '../shared/logger';
 import type { EventQueue, SessionCompletions, SetupRecords, StripeGateway } from '../shared/ports';
 import { STRIPE_CALLS_PER_REQUEST } from '../shared/routes';
 import type { SetupProof } from '../shared/setup-proof';
-import { type CallerAuth, identifyCaller } from './caller';
+import { type Caller, type CallerAuth, identifyCaller, identifyFormCaller } from './caller';
 import { assertFormPostedFromAllowedOrigin } from './cross-site';
 import { type PaymentMethodRouteDeps, routePaymentMethods } from './payment-method-routes';
 import { assertAllowedRedirect } from './redirect-urls';
@@ -27,6 +28,7 @@ import {
   MAX_REQUEST_BODY_BYTES,
   parseCreateSessionForm,
   parseCreateSessionJson,
+  parseFormTokenRequest,
   parseSessionId,
   parseSessionStatusQuery,
 } from './requests';
@@ -54,6 +56,8 @@ export interface CheckoutApiDeps
   /** Each caller's Stripe calls, charged before a route reaches Stripe (the status route: only if it does). */
   stripeCalls: StripeCallBudget;
   setupProof: SetupProof;
+  /** Mints and checks the HTML form route's short-lived tokens. */
+  formTokens: FormTokens;
   /** Sessions older than this are never enqueued from the status path (Stripe's retry window). */
   retryWindowSeconds: number;
   log: Logger;
@@ -69,14 +73,10 @@ const SESSION_PATH = /^\/checkout-sessions\/([^/]+)$/;
 
 /** The session API: create setup sessions (JSON or the seed's HTML form) and report a session's status. */
 export function buildCheckoutApiHandler(deps: CheckoutApiDeps): (event: HttpEvent) => Promise<HttpResult> {
+  const now = deps.now ?? Date.now;
   /** Validate, identify, count against the caller's budget — all before any Stripe call. */
-  async function requireCustomer(
-    event: HttpEvent,
-    calls: number,
-    customer?: string,
-    formToken?: string,
-  ): Promise<string> {
-    const caller = await identifyCaller(deps.auth, event, { customer, formToken });
+  async function requireCustomer(identified: Promise<Caller>, calls: number): Promise<string> {
+    const caller = await identified;
     if (!caller.customerId) {
       throw new ServiceError(
         400,
@@ -103,9 +103,8 @@ export function buildCheckoutApiHandler(deps: CheckoutApiDeps): (event: HttpEven
         body.returnUrl && assertAllowedRedirect('returnUrl', body.returnUrl, deps.allowedRedirectOrigins);
       assertUiModeFields(body);
       const customerId = await requireCustomer(
-        event,
+        identifyCaller(deps.auth, event, { customer: body.customer }),
         STRIPE_CALLS_PER_REQUEST['POST /checkout-sessions'],
-        body.customer,
       );
       const session = await createCheckoutSession(deps, {
         customerId,
@@ -125,15 +124,28 @@ export function buildCheckoutApiHandler(deps: CheckoutApiDeps): (event: HttpEven
       requireMediaType(event, 'application/x-www-form-urlencoded');
       const form = parseCreateSessionForm(boundedBody(event));
       const customerId = await requireCustomer(
-        event,
+        identifyFormCaller(deps.auth, deps.formTokens, form, now() / 1000),
         STRIPE_CALLS_PER_REQUEST['POST /create-checkout-session'],
-        form.customer,
-        form.token,
       );
       const session = await createCheckoutSession(deps, { customerId, subscriptionId: form.subscription });
       if (!('url' in session)) throw new Error('a hosted session came back without a url');
       // Redirecting to session.url is the supported way into Checkout (Stripe.js redirectToCheckout is gone).
       return { statusCode: 303, headers: { ...SECURITY_HEADERS, location: session.url }, body: '' };
+    }
+    if (path === '/form-tokens') {
+      if (method !== 'POST') throw methodNotAllowed('POST');
+      const raw = boundedBody(event);
+      if (raw.length > 0) requireMediaType(event, 'application/json');
+      const body = parseFormTokenRequest(raw);
+      const caller = await identifyCaller(deps.auth, event, { customer: body.customer });
+      if (!caller.customerId) {
+        throw new ServiceError(
+          400,
+          'customer_required',
+          'customer is required: the Stripe customer the form is for.',
+        );
+      }
+      return jsonResponse(201, await deps.formTokens.mint(caller.customerId, now() / 1000));
     }
     const match = SESSION_PATH.exec(path);
     if (match) {

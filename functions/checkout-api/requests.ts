@@ -44,7 +44,7 @@ export const createSessionBody = v.strictObject({
   ),
 });
 
-/** A compact JWS: three base64url parts. Its signature and claims are checked by the caller's verifier. */
+/** A compact JWS: three base64url parts. Its signature and claims are checked by auth/form-token.ts. */
 const formToken = v.pipe(
   v.string(),
   v.maxLength(8192, 'must be at most 8192 characters'),
@@ -53,13 +53,17 @@ const formToken = v.pipe(
 
 /**
  * The seed's HTML form; browsers add fields of their own (submit buttons), so extra fields are allowed.
- * With auth on, `token` carries the caller's JWT: a form cannot send an Authorization header.
+ * With auth on, `token` carries a form token from `POST /form-tokens` (never the identity provider's JWT): a
+ * form cannot send an Authorization header.
  */
 export const createSessionForm = v.object({
   customer: v.optional(customerId),
   subscription: v.optional(subscriptionId),
   token: v.optional(formToken),
 });
+
+/** `POST /form-tokens`: without auth the body names the customer; with auth it may, and must match. */
+export const formTokenRequest = v.strictObject({ customer: v.optional(customerId) });
 
 /** `GET /checkout-sessions/{id}` takes one optional query parameter. */
 export const sessionStatusQuery = v.strictObject({ customer: v.optional(customerId) });
@@ -89,6 +93,11 @@ export function parseJsonBody<S extends v.GenericSchema>(schema: S, raw: Buffer)
       : new ServiceError(400, 'invalid_request', 'The request body must be a JSON object.');
   }
   return parseWith(schema, parsed.value);
+}
+
+export function parseFormTokenRequest(raw: Buffer): v.InferOutput<typeof formTokenRequest> {
+  // An empty body is an empty request: a signed-in caller has nothing to add.
+  return raw.length === 0 ? {} : parseJsonBody(formTokenRequest, raw);
 }
 
 export function parseCreateSessionForm(raw: Buffer): CreateSessionForm {

@@ -11,6 +11,7 @@ import {
 import { createSqsEventQueue } from '../shared/adapters/sqs-event-queue';
 import { createStripeGateway } from '../shared/adapters/stripe-gateway';
 import { createStripeRecovery } from '../shared/adapters/stripe-recovery';
+import { createFormTokens } from '../shared/auth/form-token';
 import { createJwtVerifier } from '../shared/auth/jwt-verifier';
 import { createDynamoDbClient } from '../shared/aws-clients/dynamodb';
 import { createSqsClient } from '../shared/aws-clients/sqs';
@@ -152,6 +153,7 @@ export function wireCheckoutApi(env: Record<string, string | undefined>) {
       },
     ),
     setupProof: createSetupProof(setupProofSecretsReader(env)),
+    formTokens: createFormTokens(setupProofSecretsReader(env)),
     retryWindowSeconds: processing.setupRetryWindowHours * 3600,
     log,
     updateLinks: {

@@ -51,6 +51,19 @@ export const createdSession = v.pipe(
   v.title('CreatedSession'),
 );
 
+export const mintedFormToken = v.pipe(
+  v.strictObject({
+    formToken: v.pipe(
+      v.string(),
+      v.description(
+        'Put in the HTML form’s hidden `token` field. Accepted only by `POST /create-checkout-session`, for this customer, until `expiresAt`.',
+      ),
+    ),
+    expiresAt: v.pipe(v.number(), v.integer(), v.description('Unix seconds; a few minutes from now.')),
+  }),
+  v.title('FormToken'),
+);
+
 const PROCESSING_STATUSES = [
   'not_started',
   'queued',

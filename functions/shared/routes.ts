@@ -3,6 +3,7 @@ export const CHECKOUT_API_ROUTES = [
   'POST /checkout-sessions',
   'GET /checkout-sessions/{id}',
   'POST /create-checkout-session',
+  'POST /form-tokens',
   'GET /payment-methods',
   'POST /payment-methods/{id}/default',
   'DELETE /payment-methods/{id}',
@@ -28,11 +29,13 @@ export const SETUP_STATUS_ROUTE = 'GET /checkout-sessions/{id}';
 
 /**
  * The session routes behind API Gateway's JWT authorizer when auth is on. The HTML form route is not: an
- * authorizer reads only headers and query strings, which a plain form cannot set, so the form carries the
- * token in a hidden field and the function verifies it. The webhook is authenticated by Stripe's signature.
+ * authorizer reads only headers and query strings, which a plain form cannot set, so the form carries a
+ * short-lived form token the service minted (`POST /form-tokens`, auth/form-token.ts) in a hidden field and
+ * the function verifies it. The webhook is authenticated by Stripe's signature.
  */
 export const JWT_AUTHORIZED_ROUTES: readonly string[] = [
   'POST /checkout-sessions',
+  'POST /form-tokens',
   'GET /checkout-sessions/{id}',
   'GET /payment-methods',
   'POST /payment-methods/{id}/default',
@@ -56,6 +59,8 @@ export const STRIPE_CALLS_PER_REQUEST: Record<(typeof CHECKOUT_API_ROUTES)[numbe
   // The subscription (when named), then the session.
   'POST /checkout-sessions': 2,
   'POST /create-checkout-session': 2,
+  // Signed in the function: no Stripe call.
+  'POST /form-tokens': 0,
   // The session with its SetupIntent expanded; charged only when it is read from Stripe, not from the table.
   'GET /checkout-sessions/{id}': 1,
   // The methods' page, the customer, and the subscriptions' pages.

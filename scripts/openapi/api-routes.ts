@@ -9,6 +9,7 @@ import {
   checkoutSessionId,
   createSessionBody,
   createSessionForm,
+  formTokenRequest,
   sessionStatusQuery,
 } from '../../functions/checkout-api/requests';
 import {
@@ -16,6 +17,7 @@ import {
   errorBody,
   errorCode,
   gatewayMessage,
+  mintedFormToken,
   setupStatus,
   webhookReceipt,
 } from '../../functions/shared/api-responses';
@@ -35,6 +37,8 @@ export const NAMED_SCHEMAS: Record<string, Schema> = {
   CreateSessionRequest: createSessionBody,
   CreateSessionForm: createSessionForm,
   CreatedSession: createdSession,
+  FormTokenRequest: formTokenRequest,
+  FormToken: mintedFormToken,
   SetupStatus: setupStatus,
   StripeEvent: stripeEventSchema,
   WebhookReceipt: webhookReceipt,
@@ -88,16 +92,35 @@ export const API_ROUTES: ApiRoute[] = [
     operationId: 'createCheckoutSessionFromForm',
     summary: 'The same, from a plain HTML form: answers a redirect to Checkout',
     description:
-      'A form cannot send an Authorization header, so with auth on the JWT travels in the hidden `token` field and the function verifies it.',
+      'A form cannot send an Authorization header, so with auth on the hidden `token` field carries a form token from `POST /form-tokens` (never the identity provider’s token, which this route refuses) and the function verifies it.',
     auth: 'none',
     body: { contentType: 'application/x-www-form-urlencoded', schema: createSessionForm },
     responses: {
       303: { description: 'See Other: to Stripe Checkout.', headers: { Location: 'The Checkout page.' } },
-      401: error('Missing or invalid `token` field.'),
+      401: error(
+        'Missing, expired or invalid form token in the `token` field (a sign-in token is invalid here).',
+      ),
       ...sessionCreation,
       403: error(
         'Posted from another site than the allowed origins (`cross_site_request`), or the customer or subscription is not the caller’s.',
       ),
+    },
+  },
+  {
+    routeKey: 'POST /form-tokens',
+    operationId: 'createFormToken',
+    summary: 'A short-lived token for the HTML form route, for the caller’s customer',
+    description:
+      'Minted by the service (HS256 with its own key, its own audience), valid for 15 minutes and only on `POST /create-checkout-session`: a page that renders the form carries this rather than a bearer token for the API. The body may be empty.',
+    auth: 'bearer',
+    body: { contentType: 'application/json', schema: formTokenRequest },
+    responses: {
+      201: { description: 'Minted.', body: mintedFormToken },
+      400: error('The body is malformed, or (without auth) names no customer.'),
+      401: unauthorized,
+      403: error('`customer` names another customer than the caller’s.'),
+      413: error('The body is over 16 KiB.'),
+      415: error('Wrong Content-Type.'),
     },
   },
   {

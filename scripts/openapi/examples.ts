@@ -25,8 +25,20 @@ export const EXAMPLES: Record<string, OperationExamples> = {
     },
   },
   createCheckoutSessionFromForm: {
-    request: { subscription, token: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyXzEifQ.c2ln' },
+    request: {
+      subscription,
+      token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJjdXNfUTh4MkxtTjRwUnQ3VncifQ.c2ln',
+    },
     responses: {},
+  },
+  createFormToken: {
+    request: {},
+    responses: {
+      201: {
+        formToken: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJjdXNfUTh4MkxtTjRwUnQ3VncifQ.c2ln',
+        expiresAt: 1792671300,
+      },
+    },
   },
   getCheckoutSessionStatus: {
     responses: {

@@ -75,11 +75,17 @@ describe('npm run dev, as a user runs it', () => {
       expect(demo.status).toBe(200);
       const customer = demo.text.match(/name="customer" value="(cus_\w+)"/)?.[1];
       const subscription = demo.text.match(/name="subscription" value="(sub_\w+)"/)?.[1];
-      // Auth is on: the page carries the signed-in customer's token from the local issuer.
+      // Auth is on: the page carries a form token the API minted for the signed-in customer, good for the
+      // form route only; the status reads take the customer's own token (here from the dev token route).
       const token = demo.text.match(/name="token" value="([\w.-]+)"/)?.[1] ?? '';
       expect(customer).toBeDefined();
       expect(token).not.toBe('');
-      const authorized = { headers: { authorization: `Bearer ${token}` } };
+      const signedIn = await send(`${baseUrl}/_dev/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ customer }),
+      });
+      const authorized = { headers: { authorization: `Bearer ${signedIn.json.token}` } };
 
       const created = await send(`${baseUrl}/create-checkout-session`, {
         method: 'POST',
@@ -108,6 +114,9 @@ describe('npm run dev, as a user runs it', () => {
       expect(paid.headers.get('location')).toBe(`${baseUrl}/success?session_id=${sessionId}`);
 
       expect((await send(`${baseUrl}/checkout-sessions/${sessionId}`)).status).toBe(401);
+      // The page's form token opens nothing but the form route.
+      const withFormToken = { headers: { authorization: `Bearer ${token}` } };
+      expect((await send(`${baseUrl}/checkout-sessions/${sessionId}`, withFormToken)).status).toBe(401);
       let status = await send(`${baseUrl}/checkout-sessions/${sessionId}`, authorized);
       for (let attempt = 0; attempt < 100 && !status.json?.defaultsApplied; attempt++) {
         await new Promise((resolve) => setTimeout(resolve, 100));

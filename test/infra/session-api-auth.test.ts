@@ -59,6 +59,7 @@ describe('the session API with JWT auth (jwtIssuer and jwtAudience set)', () => 
     const routes = routesByKey(synthesised.template);
     for (const key of [
       'POST /checkout-sessions',
+      'POST /form-tokens',
       'GET /checkout-sessions/{id}',
       'GET /payment-methods',
       'POST /payment-methods/{id}/default',
@@ -67,7 +68,7 @@ describe('the session API with JWT auth (jwtIssuer and jwtAudience set)', () => 
     ]) {
       expect(routes[key]).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: expect.anything() });
     }
-    // The form cannot send an Authorization header (the function verifies its token); Stripe signs the webhook.
+    // The form cannot send an Authorization header (the function verifies its form token); Stripe signs the webhook.
     expect(routes['POST /create-checkout-session']?.AuthorizationType).toBe('NONE');
     expect(routes['POST /webhooks/stripe']?.AuthorizationType).toBe('NONE');
   });
@@ -163,9 +164,9 @@ describe('running without authentication', () => {
     expect(warnings.some((warning) => /unauthenticated/.test(warning))).toBe(true);
     const { violations, acknowledgedWithoutAuthorizer } = nagReport(assembly);
     expect(violations).toEqual([]);
-    // Every route but the update-link backend routes (IAM): the six JWT routes, the form route, the
+    // Every route but the update-link backend routes (IAM): the seven JWT routes, the form route, the
     // update link and the webhook.
-    expect(acknowledgedWithoutAuthorizer).toHaveLength(9);
+    expect(acknowledgedWithoutAuthorizer).toHaveLength(10);
   });
 });
 

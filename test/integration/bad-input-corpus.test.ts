@@ -1,17 +1,19 @@
 import { type LocalHttpApi, startHttpApi } from '../../dev/http-api/server';
 import type { LocalJwtIssuer } from '../../dev/local-jwt-issuer';
+import { createFormTokens } from '../../functions/shared/auth/form-token';
 import { STRIPE_WEBHOOK_ROUTE } from '../../functions/shared/routes';
 import { wireStripeWebhook } from '../../functions/stripe-webhook/wiring';
 import type { CorpusContext, CorpusCustomer, HttpCase } from '../support/bad-input-cases/context';
 import { createSessionJsonCases } from '../support/bad-input-cases/create-session-json';
 import { formAndStatusCases } from '../support/bad-input-cases/form-and-status';
+import { formTokenCases } from '../support/bad-input-cases/form-tokens';
 import { paymentMethodCases } from '../support/bad-input-cases/payment-methods';
 import { queueCases, sqsEventWith } from '../support/bad-input-cases/queue';
 import { webhookCases } from '../support/bad-input-cases/webhook';
 import { completeSession } from '../support/checkout';
 import { customerWithSubscription } from '../support/fixtures';
 import { postJson, send } from '../support/http';
-import { type ServiceStack, startServiceStack } from '../support/service-stack';
+import { type ServiceStack, startServiceStack, TEST_SETUP_PROOF_SECRET } from '../support/service-stack';
 import { bearer, forgedTokens } from '../support/tokens';
 import { deliverSignedEvent } from '../support/webhooks';
 
@@ -25,6 +27,7 @@ import { deliverSignedEvent } from '../support/webhooks';
 const httpCases: HttpCase[] = [
   ...createSessionJsonCases,
   ...formAndStatusCases,
+  ...formTokenCases,
   ...webhookCases,
   ...paymentMethodCases,
 ];
@@ -38,10 +41,13 @@ beforeAll(async () => {
   const issuer = stack.issuer as LocalJwtIssuer;
   const customer = async (): Promise<CorpusCustomer> => {
     const { customer: created, subscription } = await customerWithSubscription(stack.stripe);
+    const token = await issuer.tokenFor(created.id);
+    const minted = await postJson(`${stack.api.url}/form-tokens`, {}, bearer(token));
     return {
       customerId: created.id,
       subscriptionId: subscription.id,
-      token: await issuer.tokenFor(created.id),
+      token,
+      formToken: minted.json.formToken,
     };
   };
   const [owner, other] = await Promise.all([customer(), customer()]);
@@ -63,6 +69,17 @@ beforeAll(async () => {
     ownerSessionId,
     completedEvent,
     forged: await forgedTokens(issuer, owner.customerId),
+    forgedFormTokens: {
+      expired: (
+        await createFormTokens(async () => [TEST_SETUP_PROOF_SECRET]).mint(owner.customerId, 1_700_000_000)
+      ).formToken,
+      otherSecret: (
+        await createFormTokens(async () => ['another-service-secret-0123456789abcdef']).mint(
+          owner.customerId,
+          Date.now() / 1000,
+        )
+      ).formToken,
+    },
     otherPaymentMethodId: await savedCardOf(other.customerId),
   };
   expect(await stack.queueDepth()).toBe(0);
@@ -89,6 +106,7 @@ it(`has at least 60 cases (${httpCases.length} over HTTP, ${queueCases.length} o
   for (const route of [
     'POST /checkout-sessions',
     'POST /create-checkout-session',
+    'POST /form-tokens',
     'GET /checkout-sessions/{id}',
     'POST /webhooks/stripe',
     'GET /payment-methods',
@@ -103,6 +121,7 @@ it(`has at least 60 cases (${httpCases.length} over HTTP, ${queueCases.length} o
 describe.each([
   'POST /checkout-sessions',
   'POST /create-checkout-session',
+  'POST /form-tokens',
   'GET /checkout-sessions/{id}',
   'POST /webhooks/stripe',
   'GET /payment-methods',

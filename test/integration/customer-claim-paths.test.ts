@@ -4,7 +4,7 @@ import { wireCheckoutApi } from '../../functions/checkout-api/wiring';
 import { readCustomerClaim } from '../../functions/shared/auth/customer-claim';
 import { postForm, postJson, send } from '../support/http';
 import { type ServiceStack, startServiceStack } from '../support/service-stack';
-import { bearer, forgedTokens } from '../support/tokens';
+import { bearer, forgedTokens, formTokenFrom } from '../support/tokens';
 
 /*
  * Identity providers that keep app data in an object put the customer id below it: Auth0's `app_metadata`
@@ -51,10 +51,10 @@ describe('customerClaim as a nested path (app_metadata.stripe_customer_id)', () 
     expect(reply.json.data.map((m: { id: string }) => m.id)).toEqual([method.id]);
   });
 
-  it('the form route reads the nested claim from its hidden-field token', async () => {
+  it('a form token minted from a nested-claim token opens the form route for that customer', async () => {
     const customer = await stack.stripe.customers.create({});
     const reply = await postForm(`${stack.api.url}/create-checkout-session`, {
-      token: await nestedToken(customer.id),
+      token: await formTokenFrom(stack.api.url, await nestedToken(customer.id)),
     });
     expect(reply.status).toBe(303);
   });

@@ -3,10 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { toHttpApiEvent } from '../../dev/http-api/event';
 import type { LocalJwtIssuer } from '../../dev/local-jwt-issuer';
 import { wireCheckoutApi } from '../../functions/checkout-api/wiring';
+import { createFormTokens, FORM_TOKEN_SECONDS } from '../../functions/shared/auth/form-token';
 import { customerWithSubscription } from '../support/fixtures';
 import { postJson, send } from '../support/http';
-import { type ServiceStack, startServiceStack } from '../support/service-stack';
-import { bearer, forgedTokens } from '../support/tokens';
+import { type ServiceStack, startServiceStack, TEST_SETUP_PROOF_SECRET } from '../support/service-stack';
+import { bearer, forgedTokens, formTokenFrom } from '../support/tokens';
 
 let stack: ServiceStack;
 let issuer: LocalJwtIssuer;
@@ -117,13 +118,13 @@ describe('GET /checkout-sessions/{id} answers only the caller’s sessions', () 
   });
 });
 
-describe('POST /create-checkout-session verifies the form’s hidden-field token itself', () => {
-  it('a form with its token → 303 to Checkout, for the token’s customer', async () => {
+describe('POST /create-checkout-session verifies the form’s hidden-field form token itself', () => {
+  it('a form with its form token → 303 to Checkout, for the token’s customer', async () => {
     const { customer, subscription } = await customerWithSubscription(stack.stripe);
     const reply = await postForm({
       customer: customer.id,
       subscription: subscription.id,
-      token: await issuer.tokenFor(customer.id),
+      token: await formTokenFrom(stack.api.url, await issuer.tokenFor(customer.id)),
     });
     expect(reply.status).toBe(303);
     expect(reply.headers.get('location')).toMatch(/\/checkout\/cs_test_/);
@@ -132,14 +133,31 @@ describe('POST /create-checkout-session verifies the form’s hidden-field token
   it.each([
     ['no token', async () => undefined, 401, 'unauthenticated'],
     // A minute past `exp`: beyond the few seconds of clock tolerance (RFC 7519 §4.1.4's "small leeway").
-    ['an expired token', (id: string) => issuer.tokenFor(id, { expiresIn: -60 }), 401, 'unauthenticated'],
+    [
+      'an expired form token',
+      async (id: string) =>
+        (
+          await createFormTokens(async () => [TEST_SETUP_PROOF_SECRET]).mint(
+            id,
+            Date.now() / 1000 - FORM_TOKEN_SECONDS - 60,
+          )
+        ).formToken,
+      401,
+      'unauthenticated',
+    ],
+    ['the identity provider’s own token', (id: string) => issuer.tokenFor(id), 401, 'unauthenticated'],
     [
       'a forged token',
       async (id: string) => (await forgedTokens(issuer, id)).otherKey,
       401,
       'unauthenticated',
     ],
-    ['another customer’s token', () => issuer.tokenFor('cus_someoneelse'), 403, 'customer_mismatch'],
+    [
+      'another customer’s form token',
+      async () => formTokenFrom(stack.api.url, await issuer.tokenFor('cus_someoneelse')),
+      403,
+      'customer_mismatch',
+    ],
   ])('%s → refused, no session', async (_label, tokenFor, status, code) => {
     const customer = await stack.stripe.customers.create({});
     const token = await tokenFor(customer.id);
@@ -155,16 +173,19 @@ describe('POST /create-checkout-session verifies the form’s hidden-field token
   });
 });
 
-/** The form route, with a valid token, against an issuer whose keys cannot be had: 503, so the caller retries. */
+/**
+ * A token the function verifies itself (no authorizer claims passed in), against an issuer whose keys cannot
+ * be had: 503, so the caller retries.
+ */
 async function expectAuthUnavailable(jwtIssuer: string) {
   const handler = wireCheckoutApi({ ...stack.env, JWT_ISSUER: jwtIssuer });
   const customer = await stack.stripe.customers.create({});
   const result = await handler(
     toHttpApiEvent({
       method: 'POST',
-      url: '/create-checkout-session',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ token: await issuer.tokenFor(customer.id) }).toString(),
+      url: '/form-tokens',
+      headers: { 'content-type': 'application/json', ...bearer(await issuer.tokenFor(customer.id)) },
+      body: '{}',
     }),
   );
   expect(result.statusCode).toBe(503);
@@ -236,7 +257,7 @@ describe('a per-customer cap on sessions per minute', () => {
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect(stack.stripeStandIn.requests).toHaveLength(0);
     // The form route spends the same budget.
-    expect((await postForm({ token })).status).toBe(429);
+    expect((await postForm({ token: await formTokenFrom(stack.api.url, token) })).status).toBe(429);
 
     expect((await postJson(sessionsUrl(), {}, bearer(await issuer.tokenFor(other.id)))).status).toBe(201);
   });

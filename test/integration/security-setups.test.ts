@@ -6,7 +6,7 @@ import { completeSession, customerlessSetupSession } from '../support/checkout';
 import { customerWithSubscription, defaultsOf } from '../support/fixtures';
 import { type HttpReply, postJson, send } from '../support/http';
 import { type ServiceStack, startServiceStack } from '../support/service-stack';
-import { bearer } from '../support/tokens';
+import { bearer, formTokenFrom } from '../support/tokens';
 import { deliverSignedEvent, setupMessageBody } from '../support/webhooks';
 
 /*
@@ -185,11 +185,11 @@ describe('finding 2: the status route has a per-caller budget and caches Stripeâ
 });
 
 describe('finding 3: the form refuses cross-site posts; Checkout links expire', () => {
-  const formPost = (customer: Customer, headers: Record<string, string>) =>
+  const formPost = async (customer: Customer, headers: Record<string, string>) =>
     send(`${stack.api.url}/create-checkout-session`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-      body: new URLSearchParams({ token: customer.token }).toString(),
+      body: new URLSearchParams({ token: await formTokenFrom(stack.api.url, customer.token) }).toString(),
     });
 
   it('answers 403 JSON to another site and creates no session, but serves the SaaSâ€™s own origin', async () => {
@@ -338,7 +338,7 @@ describe('finding 9: what reaches Stripe is what was checked; nosniff everywhere
       send(`${stack.api.url}/create-checkout-session`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ token: customer.token }).toString(),
+        body: new URLSearchParams({ token: await formTokenFrom(stack.api.url, customer.token) }).toString(),
       }),
       send(stack.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
     ]);

@@ -45,3 +45,18 @@ export async function forgedTokens(issuer: LocalJwtIssuer, customerId: string) {
     })(),
   };
 }
+
+/**
+ * What a page that renders the HTML form gets first: a form token the API mints for the signed-in user
+ * (`POST /form-tokens` with their bearer token). Fails the test when the API refuses.
+ */
+export async function formTokenFrom(apiUrl: string, userToken: string): Promise<string> {
+  const answer = await fetch(`${apiUrl}/form-tokens`, {
+    method: 'POST',
+    headers: { ...bearer(userToken), 'content-type': 'application/json' },
+    body: '{}',
+  });
+  const text = await answer.text();
+  if (answer.status !== 201) throw new Error(`POST /form-tokens answered ${answer.status}: ${text}`);
+  return (JSON.parse(text) as { formToken: string }).formToken;
+}

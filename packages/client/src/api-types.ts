@@ -35,9 +35,29 @@ export interface paths {
         put?: never;
         /**
          * The same, from a plain HTML form: answers a redirect to Checkout
-         * @description A form cannot send an Authorization header, so with auth on the JWT travels in the hidden `token` field and the function verifies it.
+         * @description A form cannot send an Authorization header, so with auth on the hidden `token` field carries a form token from `POST /form-tokens` (never the identity provider’s token, which this route refuses) and the function verifies it.
          */
         post: operations["createCheckoutSessionFromForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/form-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A short-lived token for the HTML form route, for the caller’s customer
+         * @description Minted by the service (HS256 with its own key, its own audience), valid for 15 minutes and only on `POST /create-checkout-session`: a page that renders the form carries this rather than a bearer token for the API. The body may be empty.
+         */
+        post: operations["createFormToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -277,6 +297,16 @@ export interface components {
             url?: string;
             /** @description `embedded_page`: pass to Stripe.js `initEmbeddedCheckout({ clientSecret })`. */
             clientSecret?: string;
+        };
+        FormTokenRequest: {
+            customer?: string;
+        };
+        /** FormToken */
+        FormToken: {
+            /** @description Put in the HTML form’s hidden `token` field. Accepted only by `POST /create-checkout-session`, for this customer, until `expiresAt`. */
+            formToken: string;
+            /** @description Unix seconds; a few minutes from now. */
+            expiresAt: number;
         };
         /** SetupStatus */
         SetupStatus: {
@@ -626,7 +656,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid `token` field. */
+            /** @description Missing, expired or invalid form token in the `token` field (a sign-in token is invalid here). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -705,6 +735,75 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createFormToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FormTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description Minted. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormToken"];
+                };
+            };
+            /** @description The body is malformed, or (without auth) names no customer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed, expired or foreign token (API Gateway answers `{"message":"Unauthorized"}`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"] | components["schemas"]["Error"];
+                };
+            };
+            /** @description `customer` names another customer than the caller’s. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over 16 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Wrong Content-Type. */
+            415: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

@@ -25,6 +25,7 @@ export type PaymentMethodList = Schemas['PaymentMethodList'];
 export type SavedPaymentMethod = PaymentMethodList['data'][number];
 export type AcceptedChange = Schemas['AcceptedChange'];
 export type ChangeStatus = Schemas['ChangeStatus'];
+export type FormToken = Schemas['FormToken'];
 
 export interface ClientOptions {
   /** The API's URL: the stack output `ApiUrl`, or `http://localhost:3000` under `npm run dev`. */
@@ -38,6 +39,11 @@ export interface ClientOptions {
 
 export interface SetupModeClient {
   createSession(request?: CreateSessionRequest, init?: { signal?: AbortSignal }): Promise<CreatedSession>;
+  /**
+   * A short-lived token for the HTML form route (`POST /create-checkout-session`, hidden field `token`): a
+   * page that renders the form carries this instead of the user's sign-in token.
+   */
+  createFormToken(init?: { signal?: AbortSignal }): Promise<FormToken>;
   getSession(sessionId: string, init?: { signal?: AbortSignal }): Promise<SetupStatus>;
   /** Polls the session until its method is the default, or its outcome is otherwise final. */
   waitForDefault(sessionId: string, options?: WaitOptions<SetupStatus>): Promise<SetupStatus>;
@@ -128,6 +134,7 @@ export function createClient(options: ClientOptions): SetupModeClient {
   const client: SetupModeClient = {
     createSession: (body = {}, init = {}) =>
       request('POST', '/checkout-sessions', { body, signal: init.signal }),
+    createFormToken: (init = {}) => request('POST', '/form-tokens', { signal: init.signal }),
     getSession: (id, init = {}) =>
       request('GET', `/checkout-sessions/${encodeURIComponent(id)}`, { signal: init.signal }),
     waitForDefault: (id, wait = {}) =>

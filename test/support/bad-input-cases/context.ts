@@ -18,6 +18,8 @@ export interface CorpusContext {
   /** A genuine checkout.session.completed (setup mode) of one of the owner's sessions. */
   completedEvent: StoredEvent;
   forged: Awaited<ReturnType<typeof forgedTokens>>;
+  /** Form tokens the service would refuse: past their expiry, and signed with another secret. */
+  forgedFormTokens: { expired: string; otherSecret: string };
   /** A card saved on the other customer: the owner must not be able to see, switch or remove it. */
   otherPaymentMethodId: string;
 }
@@ -25,7 +27,10 @@ export interface CorpusContext {
 export interface CorpusCustomer {
   customerId: string;
   subscriptionId: string;
+  /** The identity provider's token: a bearer token for the API. */
   token: string;
+  /** A form token from `POST /form-tokens`: for the HTML form route only. */
+  formToken: string;
 }
 
 /**

@@ -23,7 +23,7 @@ const fromOtherSite = (headers: Record<string, string>) =>
   form(asAttacker, 'application/x-www-form-urlencoded', headers);
 const asAttacker = (context: CorpusContext): Fields => [
   ['customer', context.other.customerId],
-  ['token', context.other.token],
+  ['token', context.other.formToken],
 ];
 
 const asOwner =
@@ -80,11 +80,22 @@ const formCases: [string, HttpCase['send'], HttpCase['expected']][] = [
   ['a token signed with another key', form(asOwner((c) => c.forged.otherKey)), error(401, 'unauthenticated')],
   ['an unsigned token (alg none)', form(asOwner((c) => c.forged.unsigned)), error(401, 'unauthenticated')],
   ['an HMAC token', form(asOwner((c) => c.forged.hmac)), error(401, 'unauthenticated')],
-  ['another customer’s token', form(asOwner((c) => c.other.token)), error(403, 'customer_mismatch')],
+  ['another customer’s form token', form(asOwner((c) => c.other.formToken)), error(403, 'customer_mismatch')],
+  [
+    'the identity provider’s own token (a sign-in token, not a form token)',
+    form(asOwner((c) => c.owner.token)),
+    error(401, 'unauthenticated'),
+  ],
+  ['an expired form token', form(asOwner((c) => c.forgedFormTokens.expired)), error(401, 'unauthenticated')],
+  [
+    'a form token signed with another secret',
+    form(asOwner((c) => c.forgedFormTokens.otherSecret)),
+    error(401, 'unauthenticated'),
+  ],
   [
     'another customer’s subscription',
     form((c) => [
-      ['token', c.owner.token],
+      ['token', c.owner.formToken],
       ['subscription', c.other.subscriptionId],
     ]),
     error(403, 'subscription_not_owned'),
@@ -101,7 +112,7 @@ const formCases: [string, HttpCase['send'], HttpCase['expected']][] = [
       ['constructor', 'a'],
       ['constructor', 'b'],
       ['__proto__', 'x'],
-      ['token', c.owner.token],
+      ['token', c.owner.formToken],
     ]),
     error(400, 'invalid_request'),
   ],
@@ -110,7 +121,7 @@ const formCases: [string, HttpCase['send'], HttpCase['expected']][] = [
     form((c) => [
       ['customer', c.owner.customerId],
       ['customer', c.other.customerId],
-      ['token', c.owner.token],
+      ['token', c.owner.formToken],
     ]),
     error(400, 'invalid_request'),
   ],
@@ -118,7 +129,7 @@ const formCases: [string, HttpCase['send'], HttpCase['expected']][] = [
     'HTML as the customer',
     form((c) => [
       ['customer', HOSTILE_STRINGS.htmlInjection],
-      ['token', c.owner.token],
+      ['token', c.owner.formToken],
     ]),
     error(400),
   ],
@@ -126,14 +137,14 @@ const formCases: [string, HttpCase['send'], HttpCase['expected']][] = [
     'unicode as the subscription',
     form((c) => [
       ['subscription', 'sub_💳'],
-      ['token', c.owner.token],
+      ['token', c.owner.formToken],
     ]),
     error(400),
   ],
   [
     'JSON instead of a form',
     form(
-      asOwner((c) => c.owner.token),
+      asOwner((c) => c.owner.formToken),
       'application/json',
     ),
     error(415, 'unsupported_media_type'),
@@ -141,7 +152,7 @@ const formCases: [string, HttpCase['send'], HttpCase['expected']][] = [
   [
     'a 20 KiB form',
     form((c) => [
-      ['token', c.owner.token],
+      ['token', c.owner.formToken],
       ['padding', 'x'.repeat(20 * 1024)],
     ]),
     error(413),
@@ -182,6 +193,20 @@ const statusCases: [string, HttpCase['send'], HttpCase['expected']][] = [
   ['unicode as the id', status(() => encodeURIComponent('cs_test_ТЕСТ')), error(400, 'invalid_request')],
   ['a path traversal as the id', status(() => '..%2F..%2Fetc%2Fpasswd'), error(400, 'invalid_request')],
   ['broken percent-encoding in the id', status(() => 'cs_test_%E0%A4%A'), error(400, 'invalid_request')],
+  ['a percent sign without hex digits in the id', status(() => 'cs_test_%ZZ'), error(400, 'invalid_request')],
+  [
+    'a session id of 250 characters (over SQS’s 128 for a group id)',
+    status(() => `cs_test_${'a'.repeat(242)}`),
+    error(404, 'session_not_found'),
+  ],
+  ['a form token as the bearer token', status(ownSession, (c) => bearer(c.owner.formToken)), unauthorized],
+  [
+    'a token valid for a hundred years',
+    status(ownSession, async (c) =>
+      bearer(await c.issuer.tokenFor(c.owner.customerId, { expiresIn: 100 * 365 * 24 * 3600 })),
+    ),
+    error(401, 'unauthenticated'),
+  ],
   [
     '?customer= another customer',
     status(ownSession, undefined, (c) => `?customer=${c.other.customerId}`),

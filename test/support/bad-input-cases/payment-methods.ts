@@ -6,6 +6,8 @@ type Send = HttpCase['send'];
 type Auth = (context: CorpusContext) => Record<string, string> | Promise<Record<string, string>>;
 const asOwner: Auth = (context) => bearer(context.owner.token);
 const noAuth: Auth = () => ({});
+/** The form route's token: refused by API Gateway's authorizer on every other route. */
+const formToken: Auth = (context) => bearer(context.owner.formToken);
 const expired: Auth = async (context) =>
   bearer(await context.issuer.tokenFor(context.owner.customerId, { expiresIn: -60 }));
 
@@ -52,6 +54,7 @@ const change = (id: string, query = '', auth?: Auth) =>
 const cases: [string, string, Send, HttpCase['expected']][] = [
   [LIST, 'no token', list('', noAuth), unauthorized],
   [LIST, 'an expired token', list('', expired), unauthorized],
+  [LIST, 'a form token as the bearer token', list('', formToken), unauthorized],
   [LIST, 'limit 0', list('?limit=0'), error(400, 'invalid_request')],
   [LIST, 'limit 101', list('?limit=101'), error(400, 'invalid_request')],
   [LIST, 'limit not a number', list('?limit=ten'), error(400, 'invalid_request')],
@@ -98,12 +101,32 @@ const cases: [string, string, Send, HttpCase['expected']][] = [
   ],
   [
     DEFAULT,
+    'a form token as the bearer token',
+    makeDefault(() => MISSING_PM, '{}', 'application/json', formToken),
+    unauthorized,
+  ],
+  [
+    DEFAULT,
+    'a percent sign without hex digits in the id',
+    makeDefault(() => 'pm_%ZZ', '{}'),
+    error(400, 'invalid_request'),
+  ],
+  [
+    DEFAULT,
     'a form body',
     makeDefault(() => MISSING_PM, 'subscription=all', 'application/x-www-form-urlencoded'),
     error(415, 'unsupported_media_type'),
   ],
 
   [REMOVE, 'no token', remove(() => MISSING_PM, '', noAuth), unauthorized],
+  [REMOVE, 'a form token as the bearer token', remove(() => MISSING_PM, '', formToken), unauthorized],
+  [REMOVE, 'broken percent-encoding in the id', remove(() => 'pm_%E0%A4%A'), error(400, 'invalid_request')],
+  [
+    REMOVE,
+    'a method id of 250 characters',
+    remove(() => `pm_${'a'.repeat(247)}`),
+    error(404, 'payment_method_not_found'),
+  ],
   [REMOVE, 'a missing method', remove(() => MISSING_PM), error(404, 'payment_method_not_found')],
   [
     REMOVE,
