@@ -631,7 +631,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "subscription": "sub_1Q8x2LmN4pRt7VwAb",
-                 *       "token": "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyXzEifQ.c2ln"
+                 *       "token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJjdXNfUTh4MkxtTjRwUnQ3VncifQ.c2ln"
                  *     }
                  */
                 "application/x-www-form-urlencoded": components["schemas"]["CreateSessionForm"];
@@ -752,6 +752,7 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /** @example {} */
                 "application/json": components["schemas"]["FormTokenRequest"];
             };
         };
@@ -762,6 +763,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "formToken": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJjdXNfUTh4MkxtTjRwUnQ3VncifQ.c2ln",
+                     *       "expiresAt": 1792671300
+                     *     }
+                     */
                     "application/json": components["schemas"]["FormToken"];
                 };
             };
