@@ -6,6 +6,7 @@ import {
   SUCCEEDING_TEST_CARD,
   testCardFromNumber,
 } from './cards';
+import { acceptMandate, createCheckoutMethod, DELAYED_METHODS, requireOffered } from './checkout-methods';
 import { invalidRequest, resourceMissing } from './errors';
 import { nowSeconds } from './ids';
 import { sessionFromPath } from './resources/checkout-sessions';
@@ -14,6 +15,7 @@ import { newAttempt } from './setup-attempts';
 import type { StandInStore } from './store';
 import type {
   BankRedirectType,
+  CheckoutMethodType,
   SetupError,
   StoredCheckoutSession,
   StoredEvent,
@@ -44,6 +46,11 @@ export interface CompleteSessionOptions<Card extends string = string> {
    * iDEAL/Bancontact/Sofort method, and Stripe attaches the SEPA Direct Debit method it generates.
    */
   bankRedirect?: BankRedirectType;
+  /**
+   * Link or PayPal (succeed at once), ACSS or Bacs Direct Debit (a mandate accepted, the SetupIntent
+   * `processing` until `settleSetupIntent`), each only in the currencies Stripe offers it in.
+   */
+  method?: CheckoutMethodType;
   /** With 4000 0025 0000 3155: whether the customer completes the 3D Secure challenge; default yes. */
   authentication?: 'completed' | 'failed';
   /** Webhook endpoint that receives the signed `checkout.session.completed` event. */
@@ -140,6 +147,26 @@ export async function completeCheckoutSession(
       options,
       webhookSecret,
     );
+  }
+  if (options.method !== undefined) {
+    requireOffered(options.method, session.currency);
+    const method = createCheckoutMethod(store, options.method, session.livemode, email);
+    const delayed = DELAYED_METHODS.includes(options.method);
+    if (delayed) acceptMandate(store, setupIntent, method, store.acssMandateDefaultFor.get(session.id));
+    const status = delayed ? 'processing' : 'succeeded';
+    newAttempt(store, setupIntent, method, status, null);
+    setupIntent.payment_method = method.id;
+    setupIntent.last_setup_error = null;
+    setupIntent.status = status;
+    setupIntent.next_action = null;
+    if (!delayed) {
+      if (customer !== undefined) {
+        method.customer = customer.id;
+        record('payment_method.attached', method);
+      }
+      record('setup_intent.succeeded', setupIntent);
+    }
+    return finishSession(session, setupIntent, method, events, record, options, webhookSecret);
   }
   const bank = options.setupIntentStatus === 'processing' || options.setupIntentStatus === 'requires_action';
   const card = testCardFromNumber(options.card ?? DEFAULT_TEST_CARD);

@@ -6,6 +6,7 @@ import { type FaultPhase, type FaultSpec, isFaultStatus } from './faults';
 import { decodePathSegment } from './percent-decoding';
 import { revokeMandate, updateCardByNetwork } from './resources/mandates';
 import type { StripeStandIn } from './stand-in';
+import type { CheckoutMethodType } from './types';
 
 export interface ControlResponse {
   status: number;
@@ -45,6 +46,10 @@ const isAuthentication = (value: unknown): value is 'completed' | 'failed' =>
 const isSetupIntentStatus = (value: unknown): value is CompleteSessionOptions['setupIntentStatus'] =>
   value === 'succeeded' || value === 'processing' || value === 'requires_action';
 
+const CHECKOUT_METHODS: readonly CheckoutMethodType[] = ['link', 'paypal', 'acss_debit', 'bacs_debit'];
+const isCheckoutMethod = (value: unknown): value is CheckoutMethodType =>
+  CHECKOUT_METHODS.some((method) => method === value);
+
 function completeOptions(body: JsonObject, webhookUrl: string | undefined): CompleteSessionOptions {
   const options: CompleteSessionOptions = {};
   const card = optionalField(body, 'card', isString);
@@ -57,6 +62,8 @@ function completeOptions(body: JsonObject, webhookUrl: string | undefined): Comp
   if (deliverTo !== undefined) options.deliverTo = assertDeliveryTarget(deliverTo, webhookUrl);
   const bankRedirect = optionalField(body, 'bankRedirect', isBankRedirect);
   if (bankRedirect !== undefined) options.bankRedirect = bankRedirect;
+  const method = optionalField(body, 'method', isCheckoutMethod);
+  if (method !== undefined) options.method = method;
   return options;
 }
 

@@ -45,6 +45,13 @@ export async function settleSetupIntent(
   const paymentMethod = setupIntent.payment_method
     ? store.paymentMethods.get(setupIntent.payment_method)
     : undefined;
+  const mandate = setupIntent.mandate === null ? undefined : store.mandates.get(setupIntent.mandate);
+  if (mandate !== undefined) {
+    // The bank's answer settles the mandate the customer accepted (Mandates.d.ts `status`; Bacs `network_status`).
+    mandate.status = outcome === 'succeeded' ? 'active' : 'inactive';
+    const bacs = mandate.payment_method_details.bacs_debit;
+    if (bacs) bacs.network_status = outcome === 'succeeded' ? 'accepted' : 'refused';
+  }
   if (outcome === 'succeeded') {
     setupIntent.status = 'succeeded';
     if (attempt) attempt.status = 'succeeded';

@@ -41,6 +41,11 @@ export class StandInStore {
   readonly mandates = new Map<string, Stripe.Mandate>();
   readonly events = new Map<string, StoredEvent>();
   readonly testClocks = new Map<string, StoredTestClock>();
+  /**
+   * Per Checkout Session, what its `payment_method_options.acss_debit.mandate_options.default_for` asked: the
+   * ACSS mandate accepted in it says so (the session's own `payment_method_options` is not modelled).
+   */
+  readonly acssMandateDefaultFor = new Map<string, string[]>();
   /** Time-driven events already sent (`subscription:kind:time`), so each is sent once. */
   readonly billingMarkers = new Set<string>();
   billingSettings: BillingSettings = { ...DEFAULT_BILLING_SETTINGS };
@@ -165,6 +170,7 @@ export class StandInStore {
     for (const timer of this.clockTimers) clearTimeout(timer);
     this.clockTimers.clear();
     this.testClocks.clear();
+    this.acssMandateDefaultFor.clear();
     this.billingMarkers.clear();
     this.billingSettings = { ...DEFAULT_BILLING_SETTINGS };
   }

@@ -206,7 +206,15 @@ export interface UsBankAccountDetails {
 /** iDEAL, Bancontact and Sofort set up a SEPA Direct Debit method: they are single-use redirects themselves. */
 export type BankRedirectType = 'ideal' | 'bancontact' | 'sofort';
 
-export type PaymentMethodType = 'card' | 'sepa_debit' | 'us_bank_account' | BankRedirectType;
+/** Link and PayPal (wallets), ACSS and Bacs Direct Debit: what Checkout also saves (`checkout-methods.ts`). */
+export type CheckoutMethodType = 'link' | 'paypal' | 'acss_debit' | 'bacs_debit';
+
+export type PaymentMethodType =
+  | 'card'
+  | 'sepa_debit'
+  | 'us_bank_account'
+  | BankRedirectType
+  | CheckoutMethodType;
 
 export interface StoredPaymentMethod extends StripeObjectBase {
   object: 'payment_method';
@@ -219,6 +227,16 @@ export interface StoredPaymentMethod extends StripeObjectBase {
   ideal?: { bank: 'ing'; bic: 'INGBNL2A' };
   bancontact?: Record<string, never>;
   sofort?: { country: string };
+  link?: { email: string | null };
+  paypal?: { country: string | null; payer_email: string | null; payer_id: string | null };
+  acss_debit?: {
+    bank_name: string | null;
+    fingerprint: string | null;
+    institution_number: string | null;
+    last4: string | null;
+    transit_number: string | null;
+  };
+  bacs_debit?: { fingerprint: string | null; last4: string | null; sort_code: string | null };
   customer: string | null;
   customer_account: null;
   type: PaymentMethodType;
@@ -288,7 +306,8 @@ export interface StoredSetupIntent extends StripeObjectBase {
   flow_directions: null;
   last_setup_error: SetupError | null;
   latest_attempt: string | null;
-  mandate: null;
+  /** A bank debit's Mandate (ACSS, Bacs), made when the customer accepts it in Checkout. */
+  mandate: string | null;
   next_action: SetupIntentNextAction | null;
   on_behalf_of: string | null;
   payment_method: string | null;

@@ -27,6 +27,16 @@ export const paymentMethodList = v.pipe(
           }),
         ),
         bank: v.optional(v.strictObject({ bankName: v.nullable(v.string()), last4: v.nullable(v.string()) })),
+        account: v.pipe(
+          v.optional(v.strictObject({ email: v.nullable(v.string()) })),
+          v.description('Link and PayPal: the account’s email.'),
+        ),
+        allowRedisplay: v.pipe(
+          v.picklist(['always', 'limited', 'unspecified']),
+          v.description(
+            'Stripe’s allow_redisplay: Checkout shows a returning customer only `always` methods by default.',
+          ),
+        ),
         isCustomerDefault: v.pipe(v.boolean(), v.description('The customer’s invoice default.')),
         pays: v.pipe(v.array(sub), v.description('Chargeable subscriptions this method pays.')),
       }),

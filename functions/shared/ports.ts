@@ -224,9 +224,14 @@ export interface PaymentMethodSummary {
   id: string;
   type: string;
   card?: CardDetails;
+  /** `allow_redisplay` (PaymentMethods.d.ts): whether Checkout shows it to the customer again. */
+  allowRedisplay?: string;
 }
 
-/** A saved method as the billing page shows it: cards by brand and expiry, bank debits by bank and last4. */
+/**
+ * A saved method as the billing page shows it: cards by brand and expiry, bank debits by bank and last4, Link
+ * and PayPal by the account's email.
+ */
 export interface SavedPaymentMethod {
   id: string;
   type: string;
@@ -234,6 +239,13 @@ export interface SavedPaymentMethod {
   livemode: boolean;
   card?: CardDetails;
   bank?: { bankName: string | null; last4: string | null };
+  /** Link and PayPal are known by the account's email (PaymentMethods.d.ts `Link.email`, `Paypal.payer_email`). */
+  account?: { email: string | null };
+  /**
+   * `allow_redisplay`: Checkout shows a returning customer only `always` methods by default; `limited` and
+   * `unspecified` ones are still saved and chargeable, and listed here.
+   */
+  allowRedisplay: 'always' | 'limited' | 'unspecified';
 }
 
 export interface PaymentMethodPage {
@@ -422,6 +434,8 @@ export interface StripeGateway {
   /** Completed setup-mode sessions created since a time (unix seconds), newest first, page by page. */
   listCompletedSetupSessions(createdSince: number): AsyncIterable<CheckoutSessionSnapshot>;
   attachPaymentMethod(paymentMethodId: string, customerId: string): Promise<void>;
+  /** Sets the method's `allow_redisplay` to `always`, so Checkout offers it to its customer again. */
+  allowRedisplay(paymentMethodId: string): Promise<void>;
   setCustomerDefaultPaymentMethod(customerId: string, paymentMethodId: string): Promise<void>;
   /** Also makes the subscription's schedule, if it has one, name the method in its phases to come. */
   setSubscriptionDefaultPaymentMethod(subscriptionId: string, paymentMethodId: string): Promise<void>;

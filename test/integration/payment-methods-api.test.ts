@@ -49,6 +49,8 @@ describe('GET /payment-methods', () => {
           expMonth: expect.any(Number),
           expYear: expect.any(Number),
         },
+        // Saved through the service: Checkout may show it to the customer again.
+        allowRedisplay: 'always',
         isCustomerDefault: true,
         pays: [subscriptionId],
       },

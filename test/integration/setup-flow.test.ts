@@ -39,7 +39,8 @@ describe('the whole setup flow, on real stand-ins', () => {
     expect(await stack.drainQueue()).toEqual({ received: 1, failed: 0 });
 
     // The worker's Stripe calls: one retrieve of the SetupIntent (method and customer's default expanded),
-    // the subscription's current default (its first setup here, so no owner record can say), the updates.
+    // the subscription's current default (its first setup here, so no owner record can say), the updates, and
+    // the method's `allow_redisplay` made `always` (Checkout saves it `unspecified` here).
     const calls = stack.stripeStandIn.requests.map((request) => `${request.method} ${request.path}`);
     expect(calls.sort()).toEqual(
       [
@@ -47,6 +48,7 @@ describe('the whole setup flow, on real stand-ins', () => {
         `GET /v1/subscriptions/${subscription.id}`,
         `POST /v1/customers/${customer.id}`,
         `POST /v1/subscriptions/${subscription.id}`,
+        `POST /v1/payment_methods/${completion.paymentMethod.id}`,
       ].sort(),
     );
 
@@ -103,8 +105,8 @@ describe('the whole setup flow, on real stand-ins', () => {
 
     expect(stack.stripeStandIn.countRequests('POST', /^\/v1\/payment_methods\/pm_\w+\/attach$/)).toBe(1);
     // The SetupIntent; with no owner records yet, the customer's and the subscription's defaults as Stripe
-    // holds them (the customer is not on the SetupIntent to expand); the attach; the two updates.
-    expect(stack.stripeStandIn.requests).toHaveLength(6);
+    // holds them (the customer is not on the SetupIntent to expand); the attach; the two updates; allow_redisplay.
+    expect(stack.stripeStandIn.requests).toHaveLength(7);
     const paymentMethod = await stack.stripe.paymentMethods.retrieve(completion.paymentMethod.id);
     expect(paymentMethod.customer).toBe(customer.id);
     expect(await defaultsOf(stack.stripe, customer.id, subscription.id)).toEqual({

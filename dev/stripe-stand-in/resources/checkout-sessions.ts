@@ -101,6 +101,12 @@ function createSession({ params, store, livemode, baseUrl }: ApiContext): Stored
           livemode,
         })
       : undefined;
+  const acssOptions = optionalObject(optionalObject(params, 'payment_method_options') ?? {}, 'acss_debit');
+  const mandateOptions =
+    acssOptions === undefined ? undefined : optionalObject(acssOptions, 'mandate_options');
+  const defaultFor =
+    mandateOptions === undefined ? undefined : optionalStringArray(mandateOptions, 'default_for');
+  if (defaultFor !== undefined) store.acssMandateDefaultFor.set(id, defaultFor);
   const configuration = optionalString(params, 'payment_method_configuration');
   const session: StoredCheckoutSession = {
     ...unmodelledSessionFields(),

@@ -145,6 +145,12 @@ export function createStripeGateway(
         await stripe.paymentMethods.attach(paymentMethodId, { customer: customerId });
       }),
 
+    allowRedisplay: (paymentMethodId) =>
+      translateErrors(async () => {
+        const stripe = await stripeClient();
+        await stripe.paymentMethods.update(paymentMethodId, { allow_redisplay: 'always' });
+      }),
+
     setCustomerDefaultPaymentMethod: (customerId, paymentMethodId) =>
       translateErrors(async () => {
         const stripe = await stripeClient();
@@ -254,7 +260,12 @@ function toCurrentDefault(value: string | Stripe.PaymentMethod | null): CurrentD
 function toPaymentMethodSummary(value: string | Stripe.PaymentMethod | null): PaymentMethodSummary | null {
   if (!value) return null;
   if (typeof value === 'string') return { id: value, type: 'unknown' };
-  return { id: value.id, type: value.type, ...(value.card ? { card: cardDetailsOf(value.card) } : {}) };
+  return {
+    id: value.id,
+    type: value.type,
+    ...(value.card ? { card: cardDetailsOf(value.card) } : {}),
+    ...(value.allow_redisplay ? { allowRedisplay: value.allow_redisplay } : {}),
+  };
 }
 
 export function cardDetailsOf(card: Stripe.PaymentMethod.Card): CardDetails {

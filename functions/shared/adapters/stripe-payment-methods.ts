@@ -109,15 +109,24 @@ export function paymentMethodOperations(
   };
 }
 
-/** Bank debits name their bank where Stripe knows it (PaymentMethods.d.ts: us_bank_account, acss_debit). */
+const REDISPLAY_VALUES = ['always', 'limited', 'unspecified'] as const;
+
+/**
+ * Bank debits name their bank where Stripe knows it (PaymentMethods.d.ts: us_bank_account, acss_debit); Link and
+ * PayPal their account's email (`link.email`, `paypal.payer_email`), which is how a customer tells two apart.
+ */
 function toSavedPaymentMethod(method: Stripe.PaymentMethod): SavedPaymentMethod {
   const saved: SavedPaymentMethod = {
     id: method.id,
     type: method.type,
     created: method.created,
     livemode: method.livemode,
+    // A value added after the pinned API version is treated like `unspecified`: not shown by Checkout.
+    allowRedisplay: REDISPLAY_VALUES.find((value) => value === method.allow_redisplay) ?? 'unspecified',
   };
   if (method.card) saved.card = cardDetailsOf(method.card);
+  if (method.link) saved.account = { email: method.link.email ?? null };
+  if (method.paypal) saved.account = { email: method.paypal.payer_email ?? null };
   const bank =
     method.us_bank_account ??
     method.acss_debit ??

@@ -132,6 +132,7 @@ async function resolveOutcome(
       : supersededByDeletedCustomer(plan, owners);
     if (deleted) return deleted;
     const applied = await applyPlan(deps, plan, targets, owners, { intent, earlySubscriptionDefault }, retry);
+    if (intent.paymentMethod?.allowRedisplay !== 'always') await allowRedisplay(deps, plan);
     const outcome = withMethodDetails(applied, intent.paymentMethod);
     return deps.linkSettlement
       ? await settleUpdateLink(deps.linkSettlement, intent.metadata, intent.id, outcome)
@@ -144,6 +145,25 @@ async function resolveOutcome(
       failureCode: error.stripeCode ?? error.kind,
       failureMessage: failureMessageOf(error),
     };
+  }
+}
+
+/**
+ * The customer saved this method to pay with again, so Checkout may show it to them next time: Checkout lists
+ * a returning customer's saved methods by `allow_redisplay`, and "by default, only saved payment methods with
+ * `allow_redisplay: 'always'` are shown" (`saved_payment_method_options.allow_redisplay_filters` in
+ * Checkout/Sessions.d.ts); a method saved in setup mode starts `unspecified` or `limited` (PaymentMethods.d.ts).
+ * After the defaults (a customer-less method is attached by then), superseded or not: the method is saved
+ * either way. One the customer detached meanwhile is left as it is.
+ */
+async function allowRedisplay(deps: ApplyDefaultPaymentMethodDeps, plan: ApplyPlan): Promise<void> {
+  try {
+    await deps.stripe.allowRedisplay(plan.paymentMethodId);
+  } catch (error) {
+    if (!(error instanceof StripeRequestFailed) || error.retryable) throw error;
+    deps.log.info('allow_redisplay left as it is: Stripe refused the update', {
+      failureCode: error.stripeCode ?? error.kind,
+    });
   }
 }
 

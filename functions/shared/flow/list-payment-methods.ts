@@ -8,6 +8,9 @@ export interface SavedMethodView {
   created: number;
   card?: CardDetails;
   bank?: { bankName: string | null; last4: string | null };
+  account?: { email: string | null };
+  /** Whether Checkout shows it to the customer again (`always`), or hides it from them there. */
+  allowRedisplay: 'always' | 'limited' | 'unspecified';
   /** The customer's invoice default. */
   isCustomerDefault: boolean;
   /** The chargeable subscriptions this method pays, on their own default or the customer's. */
@@ -54,6 +57,8 @@ export async function listPaymentMethods(
       created: method.created,
       ...(method.card ? { card: method.card } : {}),
       ...(method.bank ? { bank: method.bank } : {}),
+      ...(method.account ? { account: method.account } : {}),
+      allowRedisplay: method.allowRedisplay,
       isCustomerDefault: method.id === customerDefault,
       pays: subscriptions.filter((s) => s.paymentMethod === method.id).map((s) => s.id),
     })),

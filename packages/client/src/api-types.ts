@@ -381,6 +381,15 @@ export interface components {
                     bankName: string | null;
                     last4: string | null;
                 };
+                /** @description Link and PayPal: the account’s email. */
+                account?: {
+                    email: string | null;
+                };
+                /**
+                 * @description Stripe’s allow_redisplay: Checkout shows a returning customer only `always` methods by default.
+                 * @enum {string}
+                 */
+                allowRedisplay: "always" | "limited" | "unspecified";
                 /** @description The customer’s invoice default. */
                 isCustomerDefault: boolean;
                 /** @description Chargeable subscriptions this method pays. */

@@ -3,9 +3,10 @@ import type { Messages } from './messages.js';
 
 const titleCase = (text: string) => text.charAt(0).toUpperCase() + text.slice(1).replaceAll('_', ' ');
 
-/** "Visa •••• 4242", "Sepa debit •••• 3000": what a person recognises a method by. */
-export function methodName(method: Pick<SavedPaymentMethod, 'type' | 'card' | 'bank'>): string {
+/** "Visa •••• 4242", "Sepa debit •••• 3000", "Link jenny@example.com": what a person recognises a method by. */
+export function methodName(method: Pick<SavedPaymentMethod, 'type' | 'card' | 'bank' | 'account'>): string {
   if (method.card) return `${titleCase(method.card.brand)} •••• ${method.card.last4}`;
+  if (method.account?.email) return `${titleCase(method.type)} ${method.account.email}`;
   if (method.bank)
     return `${method.bank.bankName ?? titleCase(method.type)}${method.bank.last4 ? ` •••• ${method.bank.last4}` : ''}`;
   return titleCase(method.type);
