@@ -143,6 +143,7 @@ describe('an unauthenticated test stack with a live key', () => {
 
   it('its webhook refuses a live-mode event, signed with the right secret, and counts the rejection', async () => {
     const env = deployedEnvironment(functionEnv['stripe-webhook'], {
+      TABLE_NAME: dynamodb.tableName,
       QUEUE_URL: sqs.queueUrl,
       STRIPE_WEBHOOK_SECRET_ARN: secretsManager.put('stripe/webhook', SIGNING_SECRET),
     });
