@@ -52,6 +52,11 @@ export interface ServiceSettings {
   updateLinksScope?: string;
   updateLinkDays: number;
   updateNeededReasons?: string;
+  /**
+   * Where update links start (`<base>/u/<token>`): the API's custom domain, e.g. `https://billing.example.com`
+   * (or with its API mapping's path). Unset: the API's own execute-api URL.
+   */
+  updateLinkBaseUrl?: string;
   recordRetentionDays: number;
   logRetentionDays: number;
   /** KMS key that encrypts the imported secrets (a customer-managed key); the functions get kms:Decrypt. */
@@ -174,7 +179,33 @@ export function readServiceSettings(node: Node): ServiceSettings {
     ...optionalText('updateLinksScope', /^[\x21-\x7e]{1,128}$/, 'one scope name without spaces'),
     updateLinkDays: number('updateLinkDays', 7, 1, 30),
     ...optionalText('updateNeededReasons', /^[a-z_]+(,[a-z_]+)*$/, 'a comma-separated list of reasons'),
+    ...readUpdateLinkBaseUrl(text('updateLinkBaseUrl')),
   };
+}
+
+/**
+ * An update link is a bearer credential in an email: it must travel over https only, to a host the operator
+ * names, with nothing after the base that the service's `/u/<token>` would not replace. So: https, a host,
+ * an optional path prefix (an API mapping's, https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-mappings.html),
+ * no credentials, query or fragment; a trailing slash is dropped.
+ */
+function readUpdateLinkBaseUrl(raw: string | undefined): { updateLinkBaseUrl?: string } {
+  if (raw === undefined) return {};
+  const refuse = (why: string) =>
+    new SettingsError(
+      `Context updateLinkBaseUrl ${why} (got ${JSON.stringify(raw)}), e.g. https://billing.example.com.`,
+    );
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw refuse('must be an https URL');
+  }
+  if (parsed.protocol !== 'https:') throw refuse('must be an https URL');
+  if (parsed.username || parsed.password) throw refuse('must not carry credentials');
+  if (parsed.search || parsed.hash || raw.includes('?') || raw.includes('#'))
+    throw refuse('must have no query or fragment');
+  return { updateLinkBaseUrl: `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}` };
 }
 
 /** SQS keeps a work-queue message this long (its maximum is 14 days); it must outlast the horizon. */

@@ -197,6 +197,7 @@ export class SetupModeServiceStack extends Stack {
         SETUP_PROOF_SECRET_ARN: setupProofSecret.secretArn,
         UPDATE_LINK_DAYS: String(settings.updateLinkDays),
         ...(settings.updateLinksScope ? { UPDATE_LINKS_SCOPE: settings.updateLinksScope } : {}),
+        ...(settings.updateLinkBaseUrl ? { UPDATE_LINK_BASE_URL: settings.updateLinkBaseUrl } : {}),
       },
     });
     const stripeWebhookFunction = new ServiceFunction(this, 'StripeWebhook', {
@@ -310,9 +311,9 @@ export class SetupModeServiceStack extends Stack {
         : {}),
       ...(settings.updateLinksScope ? { updateLinksScope: settings.updateLinksScope } : {}),
     });
-    // The update links the worker mints start with the API's own URL (the session API reads its host from
-    // API Gateway instead, which spares it a reference to the API it is integrated in).
-    worker.addEnvironment('UPDATE_LINK_BASE_URL', http.url);
+    // The update links the worker mints start with the configured custom domain, else the API's own URL (the
+    // session API then reads its host from API Gateway, which spares it a reference to the API it is in).
+    worker.addEnvironment('UPDATE_LINK_BASE_URL', settings.updateLinkBaseUrl ?? http.url);
     if (settings.auth.mode === 'none') {
       Annotations.of(this).addWarningV2(
         'stripe-setup-mode-service:unauthenticated-session-api',
