@@ -81,3 +81,43 @@ describe('outcome events on the SaaS’s EventBridge bus', () => {
     expect(stack.stripeStandIn.countRequests('POST', new RegExp(`^/v1/customers/${customer.id}$`))).toBe(1);
   });
 });
+
+describe('what an outcome event may say', () => {
+  it('a failure carries the service’s own words, never Stripe’s message text or ids from it', async () => {
+    // Stripe's error message is for the developer and may change (https://docs.stripe.com/api/errors:
+    // "message: A human-readable message providing more details about the error"); the SaaS branches on
+    // failureCode. A method detached before the worker runs makes Stripe answer "No such PaymentMethod: 'pm_…'".
+    const { completed } = await deliveredSetup();
+    await stack.stripe.paymentMethods.detach(completed.paymentMethod.id);
+    await drainQueue(stack.sqs.client, stack.sqs.queueUrl, worker, { retryDelaySeconds: 0 });
+    const failures = eventBridge.entries
+      .map((entry) => JSON.parse(entry.Detail))
+      .filter((d) => d.status === 'failed');
+    expect(failures.length).toBeGreaterThan(0);
+    for (const detail of failures) {
+      expect(detail.failureCode).toEqual(expect.any(String));
+      expect(detail.failureMessage ?? '').not.toMatch(/No such|pm_|resource_missing/);
+    }
+  });
+
+  it('an unproven setup’s event names no customer taken from its metadata', async () => {
+    // Metadata is whatever the session's creator wrote (Sessions.d.ts: "Set of key-value pairs that you can
+    // attach to an object"): a customer-less SetupIntent whose metadata names a victim, without the proof.
+    const { customer: victim } = await customerWithSubscription(stack.stripe);
+    const metadata = { customer_id: victim.id, created_by: 'stripe-setup-mode-service' };
+    const session = await stack.stripe.checkout.sessions.create({
+      mode: 'setup',
+      currency: 'usd',
+      success_url: 'https://app.example.com/done',
+      metadata,
+      setup_intent_data: { metadata },
+    });
+    const completed = await completeSession(stack.stripeStandIn, session.id);
+    await deliverSignedEvent(stack.webhookUrl, completed.event, stack.stripeStandIn.webhookSecret);
+    await drainQueue(stack.sqs.client, stack.sqs.queueUrl, worker, { retryDelaySeconds: 0 });
+    const details = eventBridge.entries.map((entry) => JSON.parse(entry.Detail));
+    expect(details).toEqual([expect.objectContaining({ status: 'failed', failureCode: 'setup_unproven' })]);
+    expect(details[0]).not.toHaveProperty('customerId');
+    expect(JSON.stringify(details)).not.toContain(victim.id);
+  });
+});
