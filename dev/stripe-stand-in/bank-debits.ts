@@ -1,23 +1,15 @@
 import { createHash } from 'node:crypto';
 import { newId, nowSeconds } from './ids';
 import type { StandInStore } from './store';
-import type { StoredPaymentMethod } from './types';
+import type { PaymentMethodType, StoredPaymentMethod } from './types';
 
-/**
- * The bank debits Checkout setup mode offers (https://docs.stripe.com/payments/payment-methods/overview):
- * SEPA Debit (EUR) and US bank account (ACH). Their SetupIntent is `processing` (SEPA) or waits in
- * `requires_action` for micro-deposit verification (ACH) before the bank's answer settles it.
- * Test account numbers as Stripe documents them: https://docs.stripe.com/testing#sepa-direct-debit
- * (DE89370400440532013000 succeeds) and https://docs.stripe.com/testing#ach-direct-debit (000123456789).
- */
-export function createBankPaymentMethod(
-  store: StandInStore,
-  type: 'sepa_debit' | 'us_bank_account',
+/** What every method Checkout saves starts with: Jenny Rosen's billing details, no customer yet. */
+export function savedMethodBase(
+  type: PaymentMethodType,
   livemode: boolean,
   email: string | null,
 ): StoredPaymentMethod {
-  const fingerprint = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 16);
-  const paymentMethod: StoredPaymentMethod = {
+  return {
     id: newId('pm'),
     object: 'payment_method',
     allow_redisplay: 'unspecified',
@@ -34,6 +26,25 @@ export function createBankPaymentMethod(
     livemode,
     metadata: {},
     type,
+  };
+}
+
+/**
+ * The bank debits Checkout setup mode offers (https://docs.stripe.com/payments/payment-methods/overview):
+ * SEPA Debit (EUR) and US bank account (ACH). Their SetupIntent is `processing` (SEPA) or waits in
+ * `requires_action` for micro-deposit verification (ACH) before the bank's answer settles it.
+ * Test account numbers as Stripe documents them: https://docs.stripe.com/testing#sepa-direct-debit
+ * (DE89370400440532013000 succeeds) and https://docs.stripe.com/testing#ach-direct-debit (000123456789).
+ */
+export function createBankPaymentMethod(
+  store: StandInStore,
+  type: 'sepa_debit' | 'us_bank_account',
+  livemode: boolean,
+  email: string | null,
+): StoredPaymentMethod {
+  const fingerprint = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 16);
+  const paymentMethod: StoredPaymentMethod = {
+    ...savedMethodBase(type, livemode, email),
     ...(type === 'sepa_debit'
       ? {
           sepa_debit: {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type Stripe from 'stripe';
+import { savedMethodBase } from './bank-debits';
 import { invalidRequest } from './errors';
 import { newId, nowSeconds } from './ids';
 import type { StandInStore } from './store';
@@ -67,22 +68,7 @@ export function createCheckoutMethod(
   email: string | null,
 ): StoredPaymentMethod {
   const method: StoredPaymentMethod = {
-    id: newId('pm'),
-    object: 'payment_method',
-    allow_redisplay: 'unspecified',
-    billing_details: {
-      address: { city: null, country: null, line1: null, line2: null, postal_code: null, state: null },
-      email,
-      name: 'Jenny Rosen',
-      phone: null,
-      tax_id: null,
-    },
-    created: nowSeconds(),
-    customer: null,
-    customer_account: null,
-    livemode,
-    metadata: {},
-    type,
+    ...savedMethodBase(type, livemode, email),
     ...methodDetails(type, email),
   };
   store.paymentMethods.set(method.id, method);

@@ -1,5 +1,6 @@
 import { type LocalStack, startLocalStack } from '../../dev/local-stack';
 import { advancePastTrial, seedRenewalDemo } from '../../dev/recovery-demo';
+import { until } from '../support/eventually';
 
 /*
  * The recovery scenario in the stack `npm run dev` runs, using only Stripe's API on the stand-in (official SDK).
@@ -11,16 +12,6 @@ beforeAll(async () => {
   stack = await startLocalStack({ port: 0, standInPort: 0, logLevel: 'silent' });
 }, 30_000);
 afterAll(() => stack.close());
-
-async function until<T>(read: () => Promise<T | undefined>, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 it('a trial on 0341 ends: update needed within 30 s, the link leads to Checkout, 4242 pays the invoice, the link then answers 410', async () => {
   const { stripe } = stack;
