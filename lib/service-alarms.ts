@@ -31,6 +31,12 @@ export interface ServiceAlarmsProps {
   alarmTopicArn?: string;
 }
 
+/**
+ * Failed recovery-event attempts a minute tolerated (in RATE_BREACHING of RATE_WINDOW minutes): Stripe's
+ * passing 429s and 5xx fail an attempt that the retry then finishes; a steady stream is an incident.
+ */
+export const RECOVERY_FAILURES_PER_MINUTE = 5;
+
 /** Webhook rejections tolerated in 5 minutes before paging: a stray probe is not an incident. */
 export const WEBHOOK_REJECTIONS_THRESHOLD = 5;
 
@@ -114,6 +120,17 @@ export class ServiceAlarms extends Construct {
       'PermanentFailures',
       'Setups failed for good (customer deleted, payment method detached, ...): see the status endpoint and logs.',
       own('PermanentFailures', 'setup-worker'),
+    );
+    this.anyAtAll(
+      'UnprovenMessages',
+      'A queue message was not proven (a recovery event Stripe does not confirm, a change without its change record): something other than this service writes to the work queue; find the sender before anything else.',
+      own('UnprovenMessages', 'setup-worker'),
+    );
+    this.sustained(
+      'RecoveryEventsFailing',
+      'Recovery events (failed renewals, expiring cards, changes made elsewhere) keep failing and being retried: customers are not being asked to update their card; see the worker log for "recovery event will be retried".',
+      own('RecoveryEventsFailed', 'setup-worker'),
+      RECOVERY_FAILURES_PER_MINUTE,
     );
     this.sustainedRate(
       'WorkerErrors',
@@ -222,7 +239,13 @@ export class ServiceAlarms extends Construct {
     const ids = {
       'checkout-api': ['SessionApiErrors', 'SessionApiServerErrors', 'StripeSecretsRefused'],
       'stripe-webhook': ['WebhookServerErrors', 'WebhookRejections', 'StripeSecretsRefused'],
-      'setup-worker': ['WorkerErrors', 'RecordRetries', 'PermanentFailures', 'StripeSecretsRefused'],
+      'setup-worker': [
+        'WorkerErrors',
+        'RecordRetries',
+        'PermanentFailures',
+        'StripeSecretsRefused',
+        'RecoveryEventsFailing',
+      ],
     }[service];
     return this.alarms.filter((alarm) => ids.includes(alarm.node.id));
   }

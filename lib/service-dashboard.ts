@@ -25,8 +25,9 @@ const MINUTE = Duration.minutes(1);
 
 /**
  * The one page an on-call opens first: the alarms' states, then what the service did (setups applied and
- * failed), how far behind it is (queue age, dead letters), how Stripe is answering (latency, 429s) and what
- * callers see (4xx and 5xx per route).
+ * failed), how far behind it is (queue age, dead letters), how Stripe is answering (latency, 429s), what
+ * callers see (4xx and 5xx per route), and the recovery events (handled, the service's own echoes dropped,
+ * failed attempts, unproven messages).
  */
 export class ServiceDashboard extends Construct {
   constructor(scope: Construct, id: string, props: ServiceDashboardProps) {
@@ -80,6 +81,18 @@ export class ServiceDashboard extends Construct {
             16,
           ),
           graph('API 429s', [figures.apiThrottled]),
+        ],
+        [
+          graph(
+            'Recovery events',
+            [
+              own('RecoveryEventsHandled', 'setup-worker'),
+              own('EchoesDropped', 'setup-worker'),
+              own('RecoveryEventsFailed', 'setup-worker'),
+              own('UnprovenMessages', 'setup-worker'),
+            ],
+            24,
+          ),
         ],
       ],
     });

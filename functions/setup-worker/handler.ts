@@ -133,6 +133,8 @@ export function buildSetupWorkerHandler(
       return true;
     } catch (error) {
       const level = error instanceof SetupBusy || error instanceof OutOfTime ? 'info' : 'warn';
+      // Alarmed when sustained (RecoveryEventsFailing): customers wait for an ask that does not come.
+      if (level === 'warn') deps.metrics.count('RecoveryEventsFailed');
       log[level]('recovery event will be retried', { messageId: record.messageId, ...describeError(error) });
       return failureKindOf(error);
     }

@@ -42,7 +42,9 @@ export type ServiceMetric =
   /** Recovery events acted on (failed renewals, expiring cards, changes made elsewhere). */
   | 'RecoveryEventsHandled'
   /** `customer.updated` / `customer.subscription.updated` that echo a default the service set itself. */
-  | 'EchoesDropped';
+  | 'EchoesDropped'
+  /** A recovery event's attempt that failed and will be retried (alarmed when sustained). */
+  | 'RecoveryEventsFailed';
 
 /** What the Stripe SDK reports after each response (its `response` event, lib.d.ts ResponseEvent). */
 export interface StripeResponseFigures {

@@ -1,5 +1,10 @@
 import type { Template } from 'aws-cdk-lib/assertions';
-import { RATE_BREACHING, RATE_THRESHOLD_PERCENT, RATE_WINDOW } from '../../lib/service-alarms';
+import {
+  RATE_BREACHING,
+  RATE_THRESHOLD_PERCENT,
+  RATE_WINDOW,
+  RECOVERY_FAILURES_PER_MINUTE,
+} from '../../lib/service-alarms';
 import { PROD_CONTEXT, synthServiceTemplate } from './stack-template';
 
 /*
@@ -86,6 +91,22 @@ describe('finding 10: alarms that page for incidents, not for single answers', (
     for (const each of all) expect(each.OKActions).toEqual([PROD_CONTEXT.alarmTopicArn]);
   });
 
+  // CloudWatch alarm evaluation as above; the worker's Embedded Metric Format counts
+  // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html)
+  // in the stack's own namespace, dimension service=setup-worker.
+  it('an unproven queue message pages at once; recovery events failing pages when sustained', () => {
+    const unproven = alarm('UnprovenMessages');
+    expect(unproven).toMatchObject({ MetricName: 'UnprovenMessages', Threshold: 0, EvaluationPeriods: 1 });
+    const failing = alarm('RecoveryEventsFailing');
+    expect(failing).toMatchObject({
+      MetricName: 'RecoveryEventsFailed',
+      Threshold: RECOVERY_FAILURES_PER_MINUTE,
+      EvaluationPeriods: RATE_WINDOW,
+      DatapointsToAlarm: RATE_BREACHING,
+    });
+    for (const each of [unproven, failing]) expect(each.AlarmActions).toEqual([PROD_CONTEXT.alarmTopicArn]);
+  });
+
   it('one dashboard with setups, queue age, dead letters, Stripe latency and 429s, and API 4xx/5xx per route', () => {
     const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     expect(dashboards).toHaveLength(1);
@@ -102,6 +123,10 @@ describe('finding 10: alarms that page for incidents, not for single answers', (
       '5xx',
       '/checkout-sessions/{id}',
       '/webhooks/stripe',
+      'RecoveryEventsHandled',
+      'EchoesDropped',
+      'RecoveryEventsFailed',
+      'UnprovenMessages',
     ]) {
       expect(body).toContain(figure);
     }

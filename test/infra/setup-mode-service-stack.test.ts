@@ -193,8 +193,9 @@ describe('the stack', () => {
   });
 
   it('alarms on the dead-letter queue, worker errors, webhook 5xx, queue age, permanent failures and throttling', () => {
-    // And, tested with the deploy-safety findings: session API errors and 5xx, webhook rejections, refused secrets.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 13);
+    // And, tested with the deploy-safety findings: session API errors and 5xx, webhook rejections, refused secrets;
+    // with the alarms test: unproven queue messages and recovery events failing.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 15);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Threshold: 0,
