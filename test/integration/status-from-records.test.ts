@@ -43,6 +43,17 @@ async function poll(sessionId: string, polls: number, customer?: string) {
   return answers;
 }
 
+/** A session created through the API and completed at Stripe, its webhook never delivered. */
+async function completedWithoutWebhook() {
+  const { customer, subscription } = await customerWithSubscription(stack.stripe);
+  const created = await postJson(`${stack.api.url}/checkout-sessions`, {
+    customer: customer.id,
+    subscription: subscription.id,
+  });
+  const sessionId = created.json.id as string;
+  return { customer, sessionId, completion: await completeSession(stack.stripeStandIn, sessionId) };
+}
+
 describe('status route: a finished setup is answered from DynamoDB, not Stripe', () => {
   it('while the delivered webhook’s message waits for a worker, no poll reads Stripe', async () => {
     const setup = await deliveredSetup(stack);
@@ -84,13 +95,7 @@ describe('status route: a finished setup is answered from DynamoDB, not Stripe',
   });
 
   it('a session whose webhook never came is read from Stripe once and queued by the status route', async () => {
-    const { customer, subscription } = await customerWithSubscription(stack.stripe);
-    const created = await postJson(`${stack.api.url}/checkout-sessions`, {
-      customer: customer.id,
-      subscription: subscription.id,
-    });
-    const sessionId = created.json.id as string;
-    const completion = await completeSession(stack.stripeStandIn, sessionId);
+    const { sessionId, completion } = await completedWithoutWebhook();
     stack.stripeStandIn.clearRequests();
     const answers = await poll(sessionId, 6);
     expect(answers[5]?.body).toMatchObject({ status: 'complete', processing: { status: 'queued' } });
@@ -100,13 +105,7 @@ describe('status route: a finished setup is answered from DynamoDB, not Stripe',
   });
 
   it('a recorded completion no worker took within the trusted time is read from Stripe and queued again', async () => {
-    const { customer, subscription } = await customerWithSubscription(stack.stripe);
-    const created = await postJson(`${stack.api.url}/checkout-sessions`, {
-      customer: customer.id,
-      subscription: subscription.id,
-    });
-    const sessionId = created.json.id as string;
-    const completion = await completeSession(stack.stripeStandIn, sessionId);
+    const { customer, sessionId, completion } = await completedWithoutWebhook();
     // The webhook recorded it long ago, and its message never reached a worker (dead-lettered, purged).
     await createDynamoDbSessionCompletions(createDynamoDbClient(), {
       tableName: stack.env.TABLE_NAME as string,
