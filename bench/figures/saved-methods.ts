@@ -20,16 +20,16 @@ import { criticalPathRow, type TimedEvent, timedCalls } from './worker-latency';
  *   subscriptions are on the replaced card (1 list, which also carries the customer's default), then set the
  *   customer's default and the subscription's (2 writes, one after the other: Stripe locks a customer with
  *   its subscriptions). 1 + 3 Stripe calls.
- * - a removal of an unused card: the API must read the method, the subscriptions and the customer's default
- *   to refuse a removal that would leave something without a method (3 reads); the worker checks again, in
- *   order with the customer's other work, then detaches (2 reads + 1 write).
+ * - a removal of an unused card: the API must read the method and the subscriptions with the customer's
+ *   default (expanded on the list) to refuse a removal that would leave something without a method (2 reads);
+ *   the worker checks again, in order with the customer's other work, then detaches (2 reads + 1 write).
  * - switch latency: the list, the customer update and the follower's update are three Stripe round trips in
  *   a row. DynamoDB adds what cannot overlap them: the claim before any Stripe write (exactly once), each
  *   default's owner record after its update (the checkpoint a redelivery resumes from), and the outcome.
  *   At about 5 ms a call (in-region DynamoDB; dynalite here is no faster), that is 3 round trips + ~25 ms:
  *   3.5× at +50 ms, 3.1× at +300 ms.
  */
-const CALL_TARGETS = { switchApi: 1, switchWorker: 3, removalApi: 3, removalWorker: 3 };
+const CALL_TARGETS = { switchApi: 1, switchWorker: 3, removalApi: 2, removalWorker: 3 };
 const FLOOR_ROUND_TRIPS = 3;
 const DYNAMODB_ALLOWANCE_MS = 25;
 /** Long enough for the instance's limiter to refill its burst, so each switch meets an idle worker. */
