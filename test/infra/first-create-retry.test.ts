@@ -65,6 +65,6 @@ async function cloudFormation(endpoint: string, parameters: Record<string, strin
       );
       expect(found.Name).toBe('StripeSetupModeService-prod-outcomes');
       events.destroy();
-    }, 60_000);
+    }, 180_000); // a synth and a moto stack create: slow on a loaded machine, never a speed check
   },
 );
