@@ -11,6 +11,7 @@ import { profileColdInit } from './figures/init-profile';
 import { measureOwnershipChecks } from './figures/ownership-checks';
 import { peakMemorySection } from './figures/peak-memory';
 import { measureRateBudget } from './figures/rate-budget';
+import { measureRecoveryCalls } from './figures/recovery-calls';
 import { measureRetryReads } from './figures/retry-reads';
 import { measureRouteHammer } from './figures/route-hammer';
 import { measureSavedMethods } from './figures/saved-methods';
@@ -40,6 +41,8 @@ Measures, side by side in one run, and prints with targets and pass/MISS marks:
                                                         setups/s vs the ceiling, cost of 1 M setups
                                                     11. Stripe requests caused by one caller hammering
                                                         each route (10 s each; --quick 2 s)
+                                                    12. recovery events: Stripe and DynamoDB calls for
+                                                        an echo (0 Stripe calls) and a drift
 Figures 2, 3, 4 and 7 run on each Node version (the first is the one the rest run on). Node binaries other
 than this process's are fetched once from the npm registry (node-linux-<arch>@<major>) into
 node_modules/.cache/bench-node/. Writes bench/results.json. Everything else runs locally against the
@@ -121,6 +124,9 @@ async function main(argv: string[]): Promise<number> {
 
     step('calls per event');
     sections.push(await measureCallsPerEvent(standIns, settings));
+
+    step('recovery events');
+    sections.push(await measureRecoveryCalls(standIns, settings));
 
     step('retry reads');
     sections.push(await measureRetryReads(standIns, settings));

@@ -1,4 +1,3 @@
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createDynamoDbEventClaims } from '../../functions/shared/adapters/dynamodb-setup-records';
 import { WEBHOOK_EVENT_TYPES } from '../../functions/shared/flow/recovery/recovery-message';
 import { useStackWithOutcomes } from '../support/eventbridge-stand-in';
@@ -8,7 +7,7 @@ import {
   drain,
   eventsSince,
   recoveryEvents,
-  recoveryWorker,
+  sendToQueue,
 } from '../support/recovery';
 
 /*
@@ -50,7 +49,6 @@ describe('recovery events’ claim records', () => {
   });
 
   it('an event Stripe does not confirm is the one recorded failed (code unproven)', async () => {
-    const { stack } = running;
     const forged = {
       kind: 'stripe_event',
       eventId: 'evt_neverSentByStripe000000',
@@ -60,16 +58,8 @@ describe('recovery events’ claim records', () => {
       created: 1,
       livemode: false,
     };
-    await stack.sqs.client.send(
-      new SendMessageCommand({
-        QueueUrl: stack.sqs.queueUrl,
-        MessageBody: JSON.stringify(forged),
-        ...(stack.sqs.queueUrl.endsWith('.fifo')
-          ? { MessageGroupId: forged.customerId, MessageDeduplicationId: forged.eventId }
-          : {}),
-      }),
-    );
-    await drain(running, recoveryWorker(running));
+    await sendToQueue(running, forged);
+    await drain(running);
     expect(await claims().get(forged.eventId)).toMatchObject({ status: 'failed', failureCode: 'unproven' });
   });
 });

@@ -1,4 +1,3 @@
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { WEBHOOK_EVENT_TYPES } from '../../functions/shared/flow/recovery/recovery-message';
 import { completeSession } from '../support/checkout';
 import { useStackWithOutcomes } from '../support/eventbridge-stand-in';
@@ -12,6 +11,7 @@ import {
   eventsSince,
   recoveryEvents,
   START,
+  sendToQueue,
 } from '../support/recovery';
 import { STAND_IN_CONTROL_HEADERS } from '../support/stand-in-requests';
 
@@ -263,7 +263,6 @@ describe('changes made elsewhere (https://docs.stripe.com/api/events/object#even
 
 describe('every queue message is evidence', () => {
   it('a recovery message Stripe never sent is dropped: no outcome, no link', async () => {
-    const { stack } = running;
     const forged = {
       kind: 'stripe_event',
       eventId: 'evt_forged0000000000000000',
@@ -273,15 +272,7 @@ describe('every queue message is evidence', () => {
       created: 1,
       livemode: false,
     };
-    await stack.sqs.client.send(
-      new SendMessageCommand({
-        QueueUrl: stack.sqs.queueUrl,
-        MessageBody: JSON.stringify(forged),
-        ...(stack.sqs.queueUrl.endsWith('.fifo')
-          ? { MessageGroupId: forged.customerId, MessageDeduplicationId: forged.eventId }
-          : {}),
-      }),
-    );
+    await sendToQueue(running, forged);
     await drain(running);
     expect(running.eventBridge.entries).toEqual([]);
   });

@@ -1,3 +1,4 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type Stripe from 'stripe';
 import { drainQueue } from '../../dev/local-aws/sqs-event-source';
 import type { StoredEvent } from '../../dev/stripe-stand-in/types';
@@ -66,4 +67,21 @@ export async function customerOnClock(stripe: Stripe, paymentMethod?: string) {
 export async function advanceClock(running: StackWithOutcomes, clock: string, to: number) {
   await running.stack.stripe.testHelpers.testClocks.advance(clock, { frozen_time: to });
   await running.stack.stripeStandIn.testClocksReady();
+}
+
+/** Writes a recovery message straight to the work queue, as something other than the webhook could. */
+export async function sendToQueue(
+  running: StackWithOutcomes,
+  message: { eventId: string; customerId: string } & Record<string, unknown>,
+) {
+  const { sqs } = running.stack;
+  await sqs.client.send(
+    new SendMessageCommand({
+      QueueUrl: sqs.queueUrl,
+      MessageBody: JSON.stringify(message),
+      ...(sqs.queueUrl.endsWith('.fifo')
+        ? { MessageGroupId: message.customerId, MessageDeduplicationId: message.eventId }
+        : {}),
+    }),
+  );
 }
