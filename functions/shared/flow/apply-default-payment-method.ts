@@ -118,14 +118,18 @@ async function resolveOutcome(
       successTimeOf(deps.stripe, message),
     ]);
     if (succeededAt !== undefined && intent.status === 'succeeded') intent.succeededAt = succeededAt;
-    const plan = planDefaultPaymentMethod(intent, {
+    const planned = planDefaultPaymentMethod(intent, {
       proven: await isProvenSetup(deps.setupProof, intent.customerId, intent.metadata),
       notBefore: Math.floor((deps.now ?? Date.now)() / 1000) - deps.maxSetupAgeSeconds,
     });
-    if (plan.status !== 'apply') return plan.outcome;
-    const targets = targetsOf(plan.customerId, plan.subscriptionId);
+    if (planned.status !== 'apply') return planned.outcome;
+    const targets = targetsOf(planned.customerId, planned.subscriptionId);
     const owners =
       hintedOwners && sameTargets(hinted, targets) ? hintedOwners : await deps.records.defaultOwners(targets);
+    // A setup keeps the order it was first applied with: the success time comes from the event only through
+    // that event's own message, so a retry through the session's message must not look like another setup.
+    const earlier = [...owners.values()].find((owner) => owner.setupIntentId === planned.setupIntentId);
+    const plan = earlier ? { ...planned, setupOrder: earlier.setupOrder } : planned;
     // Deleted as Stripe answered the SetupIntent (its customer expanded), or as recorded from the event.
     const deleted = intent.customerDeleted
       ? supersededByDeletion(plan)
