@@ -19,6 +19,7 @@ import { advanceClock, nowMs, nowSeconds, resetClock, useStableIds } from './ids
 import { ObjectLocks } from './object-locks';
 import { EndpointRateLimits, RateLimitWindow } from './rate-limit';
 import { checkoutSessionRoutes } from './resources/checkout-sessions';
+import { customerSourceRoutes } from './resources/customer-sources';
 import { customerRoutes } from './resources/customers';
 import { eventRoutes } from './resources/events';
 import { invoiceRoutes, makeSubscriptionPastDue } from './resources/invoices';
@@ -148,6 +149,7 @@ export interface StripeStandIn {
 
 const ROUTES = [
   ...customerRoutes,
+  ...customerSourceRoutes,
   ...invoiceRoutes,
   ...mandateRoutes,
   ...subscriptionRoutes,

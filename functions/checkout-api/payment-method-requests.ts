@@ -6,6 +6,14 @@ export const paymentMethodId = v.pipe(
   v.string(),
   v.regex(/^pm_\w{1,250}$/, 'must be a Stripe PaymentMethod id (pm_…)'),
 );
+/** A listed method's id, as a page cursor: legacy card sources (`card_…`) are listed too. */
+const listedMethodId = v.pipe(
+  v.string(),
+  v.regex(
+    /^(pm|card|src)_\w{1,250}$/,
+    'must be a listed payment method id (pm_…, or card_… for a card source)',
+  ),
+);
 export const changeId = v.pipe(v.string(), v.regex(/^chg_\w{1,64}$/, 'must be a change id (chg_…)'));
 
 /** `GET /payment-methods`: Stripe's own paging parameters. */
@@ -20,7 +28,7 @@ export const listPaymentMethodsQuery = v.strictObject({
       v.maxValue(100, 'must be a whole number from 1 to 100'),
     ),
   ),
-  starting_after: v.optional(paymentMethodId),
+  starting_after: v.optional(listedMethodId),
 });
 
 /** `POST /payment-methods/{id}/default`; unknown keys are refused, as for sessions. */

@@ -8,6 +8,8 @@ import type { PaymentMethodsView } from './flow/list-payment-methods';
 import type { AcceptedChange, ChangeStatus } from './flow/payment-method-changes';
 
 const pm = v.pipe(v.string(), v.regex(/^pm_\w+$/));
+/** Listed methods include legacy card sources (`card_…`), which Stripe lists as card PaymentMethods. */
+const listed = v.pipe(v.string(), v.regex(/^(pm|card|src)_\w+$/));
 const sub = v.pipe(v.string(), v.regex(/^sub_\w+$/));
 const changeStatuses = ['queued', 'processing', 'applied', 'superseded', 'pending', 'failed'] as const;
 
@@ -15,7 +17,7 @@ export const paymentMethodList = v.pipe(
   v.strictObject({
     data: v.array(
       v.strictObject({
-        id: pm,
+        id: listed,
         type: v.string(),
         created: v.number(),
         card: v.optional(
@@ -42,13 +44,24 @@ export const paymentMethodList = v.pipe(
       }),
     ),
     hasMore: v.boolean(),
-    nextStartingAfter: v.pipe(v.nullable(pm), v.description('Pass as `starting_after` for the next page.')),
-    customerDefault: v.nullable(pm),
+    nextStartingAfter: v.pipe(
+      v.nullable(listed),
+      v.description('Pass as `starting_after` for the next page.'),
+    ),
+    customerDefault: v.pipe(
+      v.nullable(listed),
+      v.description('The customer’s invoice default, or without one its legacy `default_source`.'),
+    ),
     subscriptions: v.array(
       v.strictObject({
         id: sub,
         status: v.string(),
-        paymentMethod: v.nullable(pm),
+        paymentMethod: v.pipe(
+          v.nullable(listed),
+          v.description(
+            'What Stripe charges next, in its order: the subscription’s default_payment_method, its default_source, the customer’s invoice default, the customer’s default_source.',
+          ),
+        ),
         source: v.picklist(['subscription', 'customer']),
       }),
     ),

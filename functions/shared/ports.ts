@@ -263,6 +263,11 @@ export interface SubscriptionDefault {
    * `default_payment_method` and the schedule's default settings); absent when it has no schedule.
    */
   scheduledPaymentMethodIds?: string[];
+  /**
+   * Its legacy `default_source` (a `card_…`/`src_…`), when it has one: charged before the customer's default
+   * (Subscriptions.d.ts `default_source`), so such a subscription does not inherit the customer's default.
+   */
+  defaultSourceId?: string | null;
   /** What its invoices may be paid with (absent when not read): a method must fit to be moved there. */
   currency?: string;
   /** `payment_settings.payment_method_types`, null when unrestricted. */
@@ -296,6 +301,8 @@ export interface CustomerSubscriptions {
    * undefined when the customer has no subscription to expand it from.
    */
   customerDefault: string | null | undefined;
+  /** The customer's legacy `default_source`, read with `customerDefault` (undefined when that was not read). */
+  customerDefaultSource?: string | null;
   /** false: more subscriptions than the gateway's page cap; the list holds the newest ones only. */
   complete?: false;
 }

@@ -47,6 +47,7 @@ const SERVED_RESOURCES: Readonly<Record<string, readonly string[] | 'all'>> = {
   'InvoiceLineItems.d.ts': ['InvoiceLineItem'],
   'TestHelpers/TestClocks.d.ts': ['TestClock', 'DeletedTestClock'],
   'Mandates.d.ts': ['Mandate'],
+  'Cards.d.ts': ['Card'],
   'Events.d.ts': 'all',
 };
 

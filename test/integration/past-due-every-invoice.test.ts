@@ -1,10 +1,6 @@
-import { drainQueue } from '../../dev/local-aws/sqs-event-source';
-import { wireSetupWorker } from '../../functions/setup-worker/wiring';
-import { completeSession } from '../support/checkout';
 import { useStackWithOutcomes } from '../support/eventbridge-stand-in';
-import { postJson } from '../support/http';
+import { setupWithOutcome } from '../support/outcome-setups';
 import { nextSecond } from '../support/saved-methods';
-import { deliverSignedEvent } from '../support/webhooks';
 
 /*
  * With the past-due option on, the new method pays what is overdue on every subscription that now charges it.
@@ -29,22 +25,12 @@ async function overdue(subscription: string, times: number, status: 'past_due' |
   return invoices;
 }
 
-async function setup(customer: string, subscription?: string, card?: string) {
-  const worker = wireSetupWorker({ ...stack().env, EVENT_BUS_NAME: 'saas-events', PAY_OPEN_INVOICE: 'true' });
-  await nextSecond();
-  const created = await postJson(`${stack().api.url}/checkout-sessions`, {
-    customer,
+const setup = (customer: string, subscription?: string, card?: string) =>
+  setupWithOutcome(running, customer, {
     ...(subscription ? { subscription } : {}),
+    ...(card ? { card } : {}),
+    env: { PAY_OPEN_INVOICE: 'true' },
   });
-  const completed = await completeSession(stack().stripeStandIn, created.json.id, card ? { card } : {});
-  await deliverSignedEvent(stack().webhookUrl, completed.event, stack().stripeStandIn.webhookSecret);
-  running.eventBridge.entries.length = 0;
-  await drainQueue(stack().sqs.client, stack().sqs.queueUrl, worker, { retryDelaySeconds: 0 });
-  return {
-    paymentMethod: completed.paymentMethod.id,
-    detail: JSON.parse(running.eventBridge.entries.at(-1)?.Detail ?? '{}'),
-  };
-}
 
 const statusOf = async (invoice: string) => (await stack().stripe.invoices.retrieve(invoice)).status;
 const payAttempts = (invoice: string) =>

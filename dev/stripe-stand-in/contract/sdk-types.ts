@@ -57,6 +57,7 @@ export interface StandInContract {
   CustomerListParams: Stripe.CustomerListParams;
   CustomerListPaymentMethodsParams: Stripe.CustomerListPaymentMethodsParams;
   CustomerRetrievePaymentMethodParams: Stripe.CustomerRetrievePaymentMethodParams;
+  CustomerCreateSourceParams: Stripe.CustomerCreateSourceParams;
   EventRetrieveParams: Stripe.EventRetrieveParams;
   EventListParams: Stripe.EventListParams;
   InvoiceRetrieveParams: Stripe.InvoiceRetrieveParams;
@@ -96,6 +97,7 @@ export interface StandInContract {
   DeletedCustomer: Stripe.DeletedCustomer;
   CustomerOrDeleted: Stripe.Customer | Stripe.DeletedCustomer;
   PaymentMethod: Stripe.PaymentMethod;
+  Card: Stripe.Card;
   SetupIntent: Stripe.SetupIntent;
   CheckoutSession: Stripe.Checkout.Session;
   Subscription: Stripe.Subscription;

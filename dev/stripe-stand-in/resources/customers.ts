@@ -6,6 +6,7 @@ import { previousAttributes, snapshotOf } from '../previous-attributes';
 import type { ApiRoute } from '../router';
 import type { StandInStore } from '../store';
 import type { DeletedCustomer, StoredCustomer } from '../types';
+import { requireOwnSource } from './customer-sources';
 import { checkAttachable, requireAttachedTo, resolvePaymentMethod } from './payment-methods';
 
 /** A customer the URL names: missing and deleted customers both answer 404 for writes. */
@@ -108,8 +109,11 @@ export const customerRoutes: readonly ApiRoute[] = [
       if (typeof defaultPaymentMethod === 'string') {
         requireAttachedTo(store, defaultPaymentMethod, customer, 'invoice_settings[default_payment_method]');
       }
+      const defaultSource = optionalString(params, 'default_source');
+      if (defaultSource !== undefined) requireOwnSource(store, customer, defaultSource, 'default_source');
       const before = JSON.stringify(customer);
       const snapshot = snapshotOf(customer);
+      if (defaultSource !== undefined) customer.default_source = defaultSource;
       const email = nullableString(params, 'email');
       if (email !== undefined) customer.email = email;
       const name = nullableString(params, 'name');

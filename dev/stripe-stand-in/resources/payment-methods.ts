@@ -114,8 +114,11 @@ export function detachPaymentMethod(store: StandInStore, paymentMethod: StoredPa
       invoice_settings: settingsBefore,
     });
   }
+  // A legacy card source (customer-sources.ts) stops being anyone's `default_source` once it is gone.
+  if (customer !== undefined && customer.default_source === paymentMethod.id) customer.default_source = null;
   for (const subscription of store.subscriptions.values()) {
     if (subscription.default_payment_method === paymentMethod.id) subscription.default_payment_method = null;
+    if (subscription.default_source === paymentMethod.id) subscription.default_source = null;
   }
   const formerCustomer = paymentMethod.customer;
   paymentMethod.customer = null;

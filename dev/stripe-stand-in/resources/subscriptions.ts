@@ -22,6 +22,7 @@ import type {
   SubscriptionItem,
   UnmodelledSubscriptionFields,
 } from '../types';
+import { requireOwnSource } from './customer-sources';
 import { requireAttachedTo } from './payment-methods';
 import { planOf, standInPrice } from './prices';
 import { applyPauseCollection, refuseUpdateForStatus } from './subscription-updates';
@@ -257,6 +258,10 @@ export const subscriptionRoutes: readonly ApiRoute[] = [
       const description = nullableString(params, 'description');
       if (description !== undefined) subscription.description = description;
       const defaultSource = nullableString(params, 'default_source');
+      if (typeof defaultSource === 'string') {
+        const owner = store.requireLiveCustomer(subscription.customer, 'customer');
+        requireOwnSource(store, owner, defaultSource, 'default_source');
+      }
       if (defaultSource !== undefined) subscription.default_source = defaultSource;
       if (params.payment_settings !== undefined)
         subscription.payment_settings = paymentSettingsFrom(params.payment_settings);

@@ -29,6 +29,7 @@ export function paymentMethodOperations(
     async listSubscriptionDefaults(customerId) {
       const subscriptions: SubscriptionDefault[] = [];
       let customerDefault: string | null | undefined;
+      let customerDefaultSource: string | null | undefined;
       let startingAfter: string | undefined;
       for (let pages = 1; ; pages++) {
         const page = await translateErrors(async () => {
@@ -50,17 +51,20 @@ export function paymentMethodOperations(
             status: subscription.status,
             defaultPaymentMethodId: idOf(subscription.default_payment_method),
             ...scheduledOf(subscription),
+            defaultSourceId: idOf(subscription.default_source),
             currency: subscription.currency,
             paymentMethodTypes: subscription.payment_settings?.payment_method_types ?? null,
           });
           const customer = subscription.customer;
           if (customerDefault === undefined && typeof customer === 'object' && !customer.deleted) {
             customerDefault = idOf(customer.invoice_settings?.default_payment_method);
+            customerDefaultSource = idOf(customer.default_source);
           }
         }
         const last = page.data.at(-1);
-        if (!page.has_more || !last) return { subscriptions, customerDefault };
-        if (pages >= maxPages) return { subscriptions, customerDefault, complete: false };
+        const defaults = { customerDefault, customerDefaultSource };
+        if (!page.has_more || !last) return { subscriptions, ...defaults };
+        if (pages >= maxPages) return { subscriptions, ...defaults, complete: false };
         startingAfter = last.id;
       }
     },

@@ -1,6 +1,6 @@
 import type { CardDetails, StripeGateway } from '../ports';
 import { CHARGEABLE_SUBSCRIPTION_STATUSES } from '../ports';
-import { readCustomerDefaults } from './removal-check';
+import { payerOf, readCustomerDefaults } from './removal-check';
 
 export interface SavedMethodView {
   id: string;
@@ -26,7 +26,7 @@ export interface PaymentMethodsView {
   subscriptions: {
     id: string;
     status: string;
-    /** The method that will pay its next invoice, and where it comes from. */
+    /** The method that will pay its next invoice in Stripe's charge order (payerOf), and where it comes from. */
     paymentMethod: string | null;
     source: 'subscription' | 'customer';
   }[];
@@ -38,18 +38,23 @@ export async function listPaymentMethods(
   customerId: string,
   page: { limit: number; startingAfter?: string },
 ): Promise<PaymentMethodsView> {
-  const [methods, { listing, customerDefault }] = await Promise.all([
+  const [methods, defaults] = await Promise.all([
     stripe.listCustomerPaymentMethods(customerId, page),
     readCustomerDefaults(stripe, customerId),
   ]);
-  const subscriptions = listing.subscriptions
+  // Without an invoice default, the customer's legacy `default_source` is what its invoices are charged to.
+  const customerDefault = defaults.customerDefault ?? defaults.customerDefaultSource ?? null;
+  const subscriptions = defaults.listing.subscriptions
     .filter((s) => CHARGEABLE_SUBSCRIPTION_STATUSES.includes(s.status))
-    .map((s) => ({
-      id: s.id,
-      status: s.status,
-      paymentMethod: s.defaultPaymentMethodId ?? customerDefault,
-      source: s.defaultPaymentMethodId ? ('subscription' as const) : ('customer' as const),
-    }));
+    .map((s) => {
+      const payer = payerOf(s, defaults);
+      return {
+        id: s.id,
+        status: s.status,
+        paymentMethod: payer?.id ?? null,
+        source: payer?.source.startsWith('subscription.') ? ('subscription' as const) : ('customer' as const),
+      };
+    });
   return {
     data: methods.data.map((method) => ({
       id: method.id,

@@ -1,5 +1,6 @@
 import type { CustomerSubscriptions, InvoicePayment, StepResult, StripeGateway } from '../ports';
 import type { InvoiceSnapshot } from '../recovery-ports';
+import { paysOnItsOwn } from './removal-check';
 
 export type InvoicePaying = Pick<StripeGateway, 'listOpenInvoices' | 'payInvoice'>;
 
@@ -70,7 +71,8 @@ export interface SettledDefaults {
 /**
  * The `past_due` and `unpaid` subscriptions that now charge the setup's method, named one first: the named
  * subscription once its default is the method, those moved along with the customer's default, and those
- * that inherit the customer's default (no own `default_payment_method`) once it is the method — Stripe
+ * that inherit the customer's default (neither a `default_payment_method` nor a `default_source` of their
+ * own, which Stripe charges first) once it is the method — Stripe
  * charges their next attempt to it anyway (Subscriptions.d.ts `default_payment_method`), so the customer's
  * new method settles them now instead of at the next retry.
  */
@@ -88,7 +90,7 @@ export async function subscriptionsOwing(
   }
   const inheriting =
     isSet(settled.customerDefault) && !settled.customerKept
-      ? (listing?.subscriptions ?? []).filter((s) => s.defaultPaymentMethodId === null).map((s) => s.id)
+      ? (listing?.subscriptions ?? []).filter((s) => !paysOnItsOwn(s)).map((s) => s.id)
       : [];
   const others = [...new Set([...settled.subscriptionsMoved, ...inheriting])]
     .filter((id) => id !== named && OWING_STATUSES.includes(statusOf.get(id) ?? ''))

@@ -1,9 +1,18 @@
-import { CHARGEABLE_SUBSCRIPTION_STATUSES, type CustomerSubscriptions, type StripeGateway } from '../ports';
+import {
+  CHARGEABLE_SUBSCRIPTION_STATUSES,
+  type CustomerSubscriptions,
+  type StripeGateway,
+  type SubscriptionDefault,
+} from '../ports';
+import type { Payer } from '../recovery-ports';
+import { methodThatPays } from './recovery/charge-order';
 
 export interface CustomerDefaults {
   listing: CustomerSubscriptions;
   /** The customer's invoice default. */
   customerDefault: string | null;
+  /** The customer's legacy `default_source`, charged when it has no invoice default. */
+  customerDefaultSource?: string | null;
 }
 
 /**
@@ -18,9 +27,42 @@ export async function readCustomerDefaults(
   customerId: string,
 ): Promise<CustomerDefaults> {
   const listing = await stripe.listSubscriptionDefaults(customerId);
-  if (listing.customerDefault !== undefined) return { listing, customerDefault: listing.customerDefault };
+  // The expanded customer carries its legacy `default_source` too; a customer without subscriptions has
+  // nothing a default source would be charged for here.
+  const customerDefaultSource = listing.customerDefaultSource ?? null;
+  if (listing.customerDefault !== undefined)
+    return { listing, customerDefault: listing.customerDefault, customerDefaultSource };
   const current = await stripe.currentDefaultPaymentMethod({ kind: 'customer', id: customerId });
-  return { listing, customerDefault: current?.paymentMethodId ?? null };
+  return { listing, customerDefault: current?.paymentMethodId ?? null, customerDefaultSource };
+}
+
+/**
+ * What Stripe charges for the subscription's next invoice, and where that comes from, in Stripe's order: the
+ * subscription's `default_payment_method`, its `default_source`, the customer's invoice default, the
+ * customer's `default_source` (Subscriptions.d.ts; charge-order.ts).
+ */
+export function payerOf(
+  subscription: Pick<SubscriptionDefault, 'defaultPaymentMethodId' | 'defaultSourceId'>,
+  customer: Pick<CustomerDefaults, 'customerDefault' | 'customerDefaultSource'>,
+): Payer | undefined {
+  const candidates: (Payer | undefined)[] = [
+    present(subscription.defaultPaymentMethodId, 'subscription.default_payment_method'),
+    present(subscription.defaultSourceId, 'subscription.default_source'),
+    present(customer.customerDefault, 'customer.invoice_settings.default_payment_method'),
+    present(customer.customerDefaultSource, 'customer.default_source'),
+  ];
+  return methodThatPays(candidates.filter((payer): payer is Payer => payer !== undefined));
+}
+
+/** Whether the subscription pays with something of its own rather than the customer's default. */
+export function paysOnItsOwn(
+  subscription: Pick<SubscriptionDefault, 'defaultPaymentMethodId' | 'defaultSourceId'>,
+) {
+  return Boolean(subscription.defaultPaymentMethodId || subscription.defaultSourceId);
+}
+
+function present(id: string | null | undefined, source: Payer['source']): Payer | undefined {
+  return id ? { id, source } : undefined;
 }
 
 export interface MethodUsers {
@@ -38,17 +80,16 @@ export interface MethodUsers {
  * a default (Stripe: "detach … it can no longer be used for payments"), so a subscription on it, or one
  * inheriting it from the customer, would find no method at its next invoice.
  */
-export function usersOf(
-  paymentMethodId: string,
-  { listing, customerDefault }: CustomerDefaults,
-): MethodUsers {
-  const customer = customerDefault === paymentMethodId;
+export function usersOf(paymentMethodId: string, defaults: CustomerDefaults): MethodUsers {
+  const { listing, customerDefault, customerDefaultSource } = defaults;
+  const customer = (customerDefault ?? customerDefaultSource) === paymentMethodId;
+  // Who pays with it in Stripe's charge order (payerOf): a subscription with a default or a default source
+  // of its own does not inherit the customer's default.
   const subscriptions = listing.subscriptions
     .filter((s) => CHARGEABLE_SUBSCRIPTION_STATUSES.includes(s.status))
     .filter(
       (s) =>
-        s.defaultPaymentMethodId === paymentMethodId ||
-        (customer && s.defaultPaymentMethodId === null) ||
+        payerOf(s, defaults)?.id === paymentMethodId ||
         // A schedule phase to come that names it would make it the subscription's default again.
         (s.scheduledPaymentMethodIds ?? []).includes(paymentMethodId),
     )

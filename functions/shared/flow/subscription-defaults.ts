@@ -162,7 +162,11 @@ export async function readFollowContext(
       : undefined;
   // On a retry Stripe may already hold the new method (the earlier attempt updated it, then failed to
   // record the owner): the replaced one is then the previous owner's.
-  const fromStripe = listing?.customerDefault === plan.paymentMethodId ? undefined : listing?.customerDefault;
+  // Without an invoice default, the customer's legacy `default_source` was what its invoices were charged
+  // to (Subscriptions.d.ts charge order): a subscription set to that method follows like any other.
+  const customerNow =
+    listing?.customerDefault === null ? (listing.customerDefaultSource ?? null) : listing?.customerDefault;
+  const fromStripe = customerNow === plan.paymentMethodId ? undefined : customerNow;
   const replacedNow =
     customerStep === 'todo'
       ? (fromStripe ?? customerOwner?.paymentMethodId)

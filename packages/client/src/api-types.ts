@@ -398,10 +398,12 @@ export interface components {
             hasMore: boolean;
             /** @description Pass as `starting_after` for the next page. */
             nextStartingAfter: string | null;
+            /** @description The customer’s invoice default, or without one its legacy `default_source`. */
             customerDefault: string | null;
             subscriptions: {
                 id: string;
                 status: string;
+                /** @description What Stripe charges next, in its order: the subscription’s default_payment_method, its default_source, the customer’s invoice default, the customer’s default_source. */
                 paymentMethod: string | null;
                 /** @enum {string} */
                 source: "subscription" | "customer";
