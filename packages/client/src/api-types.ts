@@ -1086,6 +1086,7 @@ export interface operations {
                      *             "expMonth": 12,
                      *             "expYear": 2030
                      *           },
+                     *           "allowRedisplay": "always",
                      *           "isCustomerDefault": true,
                      *           "pays": [
                      *             "sub_1Q8x2LmN4pRt7VwAb"
@@ -1101,6 +1102,7 @@ export interface operations {
                      *             "expMonth": 3,
                      *             "expYear": 2028
                      *           },
+                     *           "allowRedisplay": "limited",
                      *           "isCustomerDefault": false,
                      *           "pays": []
                      *         }
