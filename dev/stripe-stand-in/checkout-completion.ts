@@ -103,6 +103,16 @@ export type CompletionFor<Card extends string> = typeof DECLINED_TEST_CARD exten
  * - a bank debit: the session completes while the SetupIntent is still `processing`/`requires_action`.
  * A session without a customer leaves the SetupIntent and the PaymentMethod without one, as Stripe does.
  */
+/** The session's `payment_method_data.allow_redisplay`, "set on the payment method on confirmation". */
+function applyPaymentMethodData(
+  store: StandInStore,
+  session: StoredCheckoutSession,
+  method: StoredPaymentMethod,
+): void {
+  const allowRedisplay = store.checkoutAllowRedisplay.get(session.id);
+  if (allowRedisplay !== undefined) method.allow_redisplay = allowRedisplay;
+}
+
 export async function completeCheckoutSession(
   store: StandInStore,
   webhookSecret: string,
@@ -129,6 +139,7 @@ export async function completeCheckoutSession(
 
   if (options.bankRedirect !== undefined) {
     const redirect = setUpWithBankRedirect(store, setupIntent, options.bankRedirect, session.currency, email);
+    applyPaymentMethodData(store, session, redirect.generatedSepaDebit);
     setupIntent.payment_method = redirect.redirectMethod.id;
     setupIntent.last_setup_error = null;
     setupIntent.status = 'succeeded';
@@ -151,6 +162,7 @@ export async function completeCheckoutSession(
   if (options.method !== undefined) {
     requireOffered(options.method, session.currency);
     const method = createCheckoutMethod(store, options.method, session.livemode, email);
+    applyPaymentMethodData(store, session, method);
     const delayed = DELAYED_METHODS.includes(options.method);
     if (delayed) acceptMandate(store, setupIntent, method, store.acssMandateDefaultFor.get(session.id));
     const status = delayed ? 'processing' : 'succeeded';
@@ -181,6 +193,8 @@ export async function completeCheckoutSession(
         billing: { email, ...(options.cardholderName ? { name: options.cardholderName } : {}) },
         ...(options.expiry ? { expMonth: options.expiry.month, expYear: options.expiry.year } : {}),
       });
+
+  applyPaymentMethodData(store, session, paymentMethod);
 
   if (!bank && card.number === REQUIRES_AUTHENTICATION_NUMBER) {
     setupIntent.status = 'requires_action';

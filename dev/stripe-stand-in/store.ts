@@ -46,6 +46,11 @@ export class StandInStore {
    * ACSS mandate accepted in it says so (the session's own `payment_method_options` is not modelled).
    */
   readonly acssMandateDefaultFor = new Map<string, string[]>();
+  /**
+   * Per Checkout Session, its `payment_method_data.allow_redisplay`: "set on the payment method on
+   * confirmation" (Checkout/Sessions.d.ts), so the method saved through it carries that value.
+   */
+  readonly checkoutAllowRedisplay = new Map<string, StoredPaymentMethod['allow_redisplay']>();
   /** Time-driven events already sent (`subscription:kind:time`), so each is sent once. */
   readonly billingMarkers = new Set<string>();
   billingSettings: BillingSettings = { ...DEFAULT_BILLING_SETTINGS };
@@ -171,6 +176,7 @@ export class StandInStore {
     this.clockTimers.clear();
     this.testClocks.clear();
     this.acssMandateDefaultFor.clear();
+    this.checkoutAllowRedisplay.clear();
     this.billingMarkers.clear();
     this.billingSettings = { ...DEFAULT_BILLING_SETTINGS };
   }

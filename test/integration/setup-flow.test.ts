@@ -39,8 +39,8 @@ describe('the whole setup flow, on real stand-ins', () => {
     expect(await stack.drainQueue()).toEqual({ received: 1, failed: 0 });
 
     // The worker's Stripe calls: one retrieve of the SetupIntent (method and customer's default expanded),
-    // the subscription's current default (its first setup here, so no owner record can say), the updates, and
-    // the method's `allow_redisplay` made `always` (Checkout saves it `unspecified` here).
+    // the subscription's current default (its first setup here, so no owner record can say), and the updates.
+    // No update of the method's `allow_redisplay`: the session asked Checkout to save it `always`.
     const calls = stack.stripeStandIn.requests.map((request) => `${request.method} ${request.path}`);
     expect(calls.sort()).toEqual(
       [
@@ -48,8 +48,10 @@ describe('the whole setup flow, on real stand-ins', () => {
         `GET /v1/subscriptions/${subscription.id}`,
         `POST /v1/customers/${customer.id}`,
         `POST /v1/subscriptions/${subscription.id}`,
-        `POST /v1/payment_methods/${completion.paymentMethod.id}`,
       ].sort(),
+    );
+    expect((await stack.stripe.paymentMethods.retrieve(completion.paymentMethod.id)).allow_redisplay).toBe(
+      'always',
     );
 
     const paymentMethodId = completion.paymentMethod.id;
@@ -105,8 +107,11 @@ describe('the whole setup flow, on real stand-ins', () => {
 
     expect(stack.stripeStandIn.countRequests('POST', /^\/v1\/payment_methods\/pm_\w+\/attach$/)).toBe(1);
     // The SetupIntent; with no owner records yet, the customer's and the subscription's defaults as Stripe
-    // holds them (the customer is not on the SetupIntent to expand); the attach; the two updates; allow_redisplay.
+    // holds them (the customer is not on the SetupIntent to expand); the attach; the two updates; and, since
+    // this session (made outside the service) did not ask Checkout to save the method `always`, the worker's
+    // own allow_redisplay update.
     expect(stack.stripeStandIn.requests).toHaveLength(7);
+    expect(stack.stripeStandIn.countRequests('POST', /^\/v1\/payment_methods\/pm_\w+$/)).toBe(1);
     const paymentMethod = await stack.stripe.paymentMethods.retrieve(completion.paymentMethod.id);
     expect(paymentMethod.customer).toBe(customer.id);
     expect(await defaultsOf(stack.stripe, customer.id, subscription.id)).toEqual({

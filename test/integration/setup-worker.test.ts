@@ -105,14 +105,14 @@ describe('setup worker', () => {
 
     expect(stack.stripeStandIn.countRequests('GET', /^\/v1\/setup_intents\//)).toBe(1);
     // The SetupIntent, the subscription's default as Stripe holds it (its first setup here: no owner
-    // record to say who set it), the two updates, and the method's allow_redisplay.
-    expect(stack.stripeStandIn.requests).toHaveLength(5);
+    // record to say who set it), and the two updates (Checkout saved the method `always`, as the session asked).
+    expect(stack.stripeStandIn.requests).toHaveLength(4);
     // The loser gives its message back for later instead of dropping it; by then the work is done.
     const failures = [...(first?.batchItemFailures ?? []), ...(second?.batchItemFailures ?? [])];
     expect(failures).toHaveLength(1);
     const loser = failures[0]?.itemIdentifier ?? '';
     expect((await stack.worker({ Records: [sqsRecord(loser, body)] })).batchItemFailures).toEqual([]);
-    expect(stack.stripeStandIn.requests).toHaveLength(5);
+    expect(stack.stripeStandIn.requests).toHaveLength(4);
   });
 
   it('a SetupIntent not yet succeeded is recorded as pending, applies nothing, and is not redelivered forever', async () => {
@@ -184,8 +184,8 @@ describe('setup worker', () => {
     stack.stripeStandIn.clearRequests();
     const event: SQSEvent = { Records: [sqsRecord('garbage', '{"hello":'), sqsRecord('valid', valid)] };
     expect((await stack.worker(event)).batchItemFailures).toEqual([]);
-    // The valid one's: the SetupIntent, the subscription's default, the two updates, allow_redisplay.
-    expect(stack.stripeStandIn.requests).toHaveLength(5);
+    // The valid one's: the SetupIntent, the subscription's default, the two updates.
+    expect(stack.stripeStandIn.requests).toHaveLength(4);
   });
 
   it('a permanent Stripe error is recorded as failed with its code and the message is not retried', async () => {

@@ -80,6 +80,23 @@ function paymentMethodTypes(params: Params): string[] {
   return allowed.filter((type) => !excluded.includes(type));
 }
 
+const ALLOW_REDISPLAY = ['always', 'limited', 'unspecified'] as const;
+
+/** `payment_method_data.allow_redisplay` (Checkout/Sessions.d.ts: always, limited or unspecified). */
+function paymentMethodDataAllowRedisplay(params: Params): (typeof ALLOW_REDISPLAY)[number] | undefined {
+  const data = optionalObject(params, 'payment_method_data');
+  const value = data === undefined ? undefined : optionalString(data, 'allow_redisplay');
+  if (value === undefined) return undefined;
+  const known = ALLOW_REDISPLAY.find((allowed) => allowed === value);
+  if (known === undefined) {
+    throw invalidRequest(
+      `Invalid payment_method_data[allow_redisplay]: must be one of ${ALLOW_REDISPLAY.join(', ')}`,
+      { param: 'payment_method_data[allow_redisplay]' },
+    );
+  }
+  return known;
+}
+
 function createSession({ params, store, livemode, baseUrl }: ApiContext): StoredCheckoutSession {
   const mode = requiredString(params, 'mode') as StoredCheckoutSession['mode'];
   const uiMode = optionalString(params, 'ui_mode') ?? 'hosted_page';
@@ -107,6 +124,8 @@ function createSession({ params, store, livemode, baseUrl }: ApiContext): Stored
   const defaultFor =
     mandateOptions === undefined ? undefined : optionalStringArray(mandateOptions, 'default_for');
   if (defaultFor !== undefined) store.acssMandateDefaultFor.set(id, defaultFor);
+  const allowRedisplay = paymentMethodDataAllowRedisplay(params);
+  if (allowRedisplay !== undefined) store.checkoutAllowRedisplay.set(id, allowRedisplay);
   const configuration = optionalString(params, 'payment_method_configuration');
   const session: StoredCheckoutSession = {
     ...unmodelledSessionFields(),

@@ -157,7 +157,8 @@ async function resolveOutcome(
  * a returning customer's saved methods by `allow_redisplay`, and "by default, only saved payment methods with
  * `allow_redisplay: 'always'` are shown" (`saved_payment_method_options.allow_redisplay_filters` in
  * Checkout/Sessions.d.ts); a method saved in setup mode starts `unspecified` or `limited` (PaymentMethods.d.ts).
- * After the defaults (a customer-less method is attached by then), superseded or not: the method is saved
+ * The session asks Checkout to save it `always`, so this update is left for what that does not cover: the SEPA
+ * method Stripe generates from an iDEAL or Bancontact setup, and sessions created before it asked. After the defaults (a customer-less method is attached by then), superseded or not: the method is saved
  * either way. One the customer detached meanwhile is left as it is.
  */
 async function allowRedisplay(deps: ApplyDefaultPaymentMethodDeps, plan: ApplyPlan): Promise<void> {
