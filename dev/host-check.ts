@@ -46,17 +46,32 @@ export const MISDIRECTED = JSON.stringify({
  * queue, and so reach the configured Stripe account through the worker.
  */
 export function guardHost(server: Server, boundHost: string, extraHosts: readonly string[] = []): void {
+  interceptRequests(server, (request, response, pass) => {
+    if (!isAllowedHost(request.headers.host, boundHost, extraHosts)) {
+      response.writeHead(421, { 'content-type': 'application/json' });
+      response.end(MISDIRECTED);
+      return;
+    }
+    pass();
+  });
+}
+
+/**
+ * Puts `intercept` in front of a server's own request handlers (a library's, which we cannot edit): they run
+ * only when it calls `pass`.
+ */
+export function interceptRequests(
+  server: Server,
+  intercept: (request: IncomingMessage, response: ServerResponse, pass: () => void) => void,
+): void {
   const handlers = server.listeners('request') as ((
     request: IncomingMessage,
     response: ServerResponse,
   ) => void)[];
   server.removeAllListeners('request');
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    if (!isAllowedHost(request.headers.host, boundHost, extraHosts)) {
-      response.writeHead(421, { 'content-type': 'application/json' });
-      response.end(MISDIRECTED);
-      return;
-    }
-    for (const handler of handlers) handler.call(server, request, response);
+    intercept(request, response, () => {
+      for (const handler of handlers) handler.call(server, request, response);
+    });
   });
 }

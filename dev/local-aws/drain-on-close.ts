@@ -1,4 +1,5 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
+import { interceptRequests } from '../host-check';
 
 const DRAIN_LIMIT_MS = 5_000;
 
@@ -13,12 +14,7 @@ export function drainOnClose(server: Server): { whenDrained(): Promise<void> } {
   let inFlight = 0;
   let closing = false;
   let drained: (() => void) | undefined;
-  const handlers = server.listeners('request') as ((
-    request: IncomingMessage,
-    response: ServerResponse,
-  ) => void)[];
-  server.removeAllListeners('request');
-  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+  interceptRequests(server, (_request, response, pass) => {
     if (closing) {
       response.writeHead(503, { 'content-type': 'application/x-amz-json-1.0', connection: 'close' });
       response.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ServiceUnavailable' }));
@@ -31,7 +27,7 @@ export function drainOnClose(server: Server): { whenDrained(): Promise<void> } {
       if (inFlight === 0) drained?.();
       return end(...args);
     }) as ServerResponse['end'];
-    for (const handler of handlers) handler.call(server, request, response);
+    pass();
   });
   return {
     whenDrained() {
