@@ -142,24 +142,29 @@ export function buildStripeWebhookHandler(
       log.warn('webhook event rejected', { reason: 'The event carries ids this service does not accept.' });
       return errorResponse(new ServiceError(400, 'invalid_event', 'The event carries malformed ids.'));
     }
+    // Side by side, so the webhook answers in about one AWS round trip, not two.
+    const recorded = decision.completion ? recordCompletion(deps, log, decision.completion) : undefined;
     try {
       await deps.queue.enqueue(message);
     } catch (error) {
+      await recorded;
       // Finished later by `npm run reconcile`, which finds the setup by its session.
       return enqueueFailed(deps, log, error, { sessionId: message.sessionId });
     }
-    if (decision.completion) await recordCompletion(deps, log, decision.completion);
+    await recorded;
     log.info('webhook event enqueued', { sessionId: message.sessionId, eventType: message.eventType });
     return jsonResponse(200, { received: true, enqueued: true });
   };
 }
 
 /**
- * Written after the message is queued, so the record stands only for a setup on its way to the worker: the
- * status route answers it from DynamoDB instead of reading the session from Stripe
- * (https://docs.stripe.com/rate-limits: the account's limit is shared with the worker). Best effort: without
- * the record the status route reads Stripe as it would for a late webhook, so a failed write is no reason
- * for Stripe to deliver the event again.
+ * The record of a completed setup on its way to the worker: the status route answers it from DynamoDB instead
+ * of reading the session from Stripe (https://docs.stripe.com/rate-limits: the account's limit is shared with
+ * the worker). Written beside the SendMessage, so it may stand for a message SQS then refused; Stripe delivers
+ * the event again after the 503 (https://docs.stripe.com/webhooks#retries), and a record no worker took within
+ * its limit is read from Stripe and queued again by the status route. Best effort: without the record the
+ * status route reads Stripe as it would for a late webhook, so a failed write is no reason for Stripe to
+ * deliver the event again.
  */
 async function recordCompletion(deps: StripeWebhookDeps, log: Logger, completion: SessionCompletion) {
   try {
