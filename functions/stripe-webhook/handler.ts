@@ -29,7 +29,7 @@ import { verifyStripeSignature } from './stripe-signature';
 
 export interface StripeWebhookDeps {
   queue: EventQueue;
-  /** Where a completed session is recorded for the status route, once its message is queued. */
+  /** Where a completed session is recorded for the status route, beside the queueing of its message. */
   completions: SessionCompletions;
   /** The same queue, for the recovery events (failed renewals, expiring cards, changes made elsewhere). */
   recoveryQueue: RecoveryQueue;
